@@ -1,0 +1,21 @@
+/**
+ * The core's public surface. The CLI, the extension host and the tests import only this file.
+ * Pure TypeScript: no `vscode` import anywhere under src/core/.
+ *
+ *   openModel(path)            file → normalized Model            (formats/)
+ *   summarize(model)           shapes, parameters, D/M/K notation (shapes.ts, layers/)
+ *   forward(model, inputs)     the by-hand forward pass           (forward.ts, layers/, math/)
+ *   verify(actual, expected)   max |Δ|, worst sample, tolerance   (verify.ts)
+ *   loadArrays / saveNpy / randn  sample data                      (arrays/)
+ */
+export * from './model';
+export { openModel, detectFormat } from './formats';
+export type { OpenOptions } from './formats';
+export { summarize } from './shapes';
+export type { Summary, SummaryLayer, SummaryWeight, Dims } from './shapes';
+export { forward } from './forward';
+export type { ForwardOptions, ForwardResult, NamedArray, LayerTrace } from './forward';
+export { verify, DEFAULT_ATOL, DEFAULT_RTOL } from './verify';
+export type { VerifyOptions, VerifyReport, OutputCheck } from './verify';
+export { loadArrays, parseNpy, parseNpz, writeNpy, arrayFromJson, arrayToNested } from './arrays';
+export { NumpyRandomState, randn } from './arrays/numpyRandom';
