@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Generate RNN Inspector's test fixtures with real TensorFlow/Keras.
+
+    /root/tfvenv/bin/python scripts/make_fixtures.py                 # everything
+    /root/tfvenv/bin/python scripts/make_fixtures.py --only seed_n1  # one Keras case
+    /root/tfvenv/bin/python scripts/make_fixtures.py --section A,B   # some sections
+
+Sections: A keras cases (test/fixtures/keras), B JSON weight formats (test/fixtures/json),
+C corpus predictions (test/fixtures/corpus), D bad files (test/fixtures/bad),
+E examples workspace (examples/). B and E read the Keras cases written by A.
+Tests never run Python: the generated files are committed.
+"""
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import fixtures_common  # noqa: E402  (sets TF env vars before TensorFlow is imported)
+from fixtures_common import KERAS_DIR, write_json, file_size_report, REPO  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--only", help="comma-separated Keras case names (section A only)")
+    ap.add_argument("--section", default="A,B,E,C,D", help="comma-separated sections (default all)")
+    ap.add_argument("--list", action="store_true", help="list the Keras case names")
+    args = ap.parse_args()
+
+    from fixtures_cases import CASES
+    if args.list:
+        print("\n".join(CASES))
+        return 0
+    if args.only:
+        only = set(args.only.split(","))
+        unknown = only - set(CASES)
+        if unknown:
+            ap.error(f"unknown case(s): {sorted(unknown)}")
+        from fixtures_keras import run
+        run(only)
+        return 0
+
+    sections = [s.strip().upper() for s in args.section.split(",")]
+    if "A" in sections:
+        from fixtures_keras import run
+        done, refused = run()
+        write_json(os.path.join(KERAS_DIR, "index.json"), {
+            "keras_version": fixtures_common.KERAS_VERSION,
+            "tf_version": fixtures_common.TF_VERSION,
+            "cases": done,
+            "refused_by_keras": refused,
+        })
+    if "B" in sections:
+        import fixtures_formats
+        fixtures_formats.make_json()
+    if "E" in sections:
+        import fixtures_formats
+        fixtures_formats.make_examples()
+    if "C" in sections:
+        import fixtures_corpus
+        fixtures_corpus.run()
+    if "D" in sections:
+        import fixtures_formats
+        fixtures_formats.make_bad()
+    for d in ("test/fixtures/keras", "test/fixtures/json", "test/fixtures/corpus",
+              "test/fixtures/bad", "examples"):
+        p = os.path.join(REPO, d)
+        if os.path.isdir(p):
+            print(f"{d}: {file_size_report(p) / 1e6:.2f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
