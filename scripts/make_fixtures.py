@@ -20,6 +20,27 @@ import fixtures_common  # noqa: E402  (sets TF env vars before TensorFlow is imp
 from fixtures_common import KERAS_DIR, write_json, file_size_report, REPO  # noqa: E402
 
 
+def update_index(done, refused, replace=False):
+    """test/fixtures/keras/index.json: the cases written and those Keras refused."""
+    import json
+    from fixtures_cases import CASES
+    path = os.path.join(KERAS_DIR, "index.json")
+    old = {"cases": [], "refused_by_keras": []}
+    if not replace and os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            old = json.load(f)
+    touched = set(done) | {r["case"] for r in refused}
+    cases = [c for c in old["cases"] if c not in touched] + list(done)
+    ref = [r for r in old["refused_by_keras"] if r["case"] not in touched] + list(refused)
+    order = {n: k for k, n in enumerate(CASES)}
+    write_json(path, {
+        "keras_version": fixtures_common.KERAS_VERSION,
+        "tf_version": fixtures_common.TF_VERSION,
+        "cases": sorted(cases, key=lambda c: order.get(c, 1e9)),
+        "refused_by_keras": sorted(ref, key=lambda r: order.get(r["case"], 1e9)),
+    })
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--only", help="comma-separated Keras case names (section A only)")
@@ -37,19 +58,15 @@ def main():
         if unknown:
             ap.error(f"unknown case(s): {sorted(unknown)}")
         from fixtures_keras import run
-        run(only)
+        done, refused = run(only)
+        update_index(done, refused)
         return 0
 
     sections = [s.strip().upper() for s in args.section.split(",")]
     if "A" in sections:
         from fixtures_keras import run
         done, refused = run()
-        write_json(os.path.join(KERAS_DIR, "index.json"), {
-            "keras_version": fixtures_common.KERAS_VERSION,
-            "tf_version": fixtures_common.TF_VERSION,
-            "cases": done,
-            "refused_by_keras": refused,
-        })
+        update_index(done, refused, replace=True)
     if "B" in sections:
         import fixtures_formats
         fixtures_formats.make_json()
