@@ -1,0 +1,170 @@
+/**
+ * JSON weight files (docs/formats.md describes each):
+ *  (a) the notebook dump {"Wx", "Wh", "bh", "Wo", "bo"} and its aliases;
+ *  (b) the list [w.tolist() for w in model.get_weights()], topology inferred from the shapes;
+ *  (d) a Keras architecture (model.to_json()) alone: shapes and parameters, no forward pass;
+ *  (e) the project's own format, which can also carry sample inputs and expected predictions.
+ * TensorFlow.js layers models (c) are in tfjs.ts.
+ */
+import { InspectorError, type NDArray, type Weight } from '../model';
+import type { StoredLayer } from './infer';
+
+export type JsonKind = 'json-notebook' | 'json-weight-list' | 'tfjs-layers' | 'keras-json-config' | 'rnn-inspector-json';
+
+/** Nested numeric lists → shape + float data (rectangular only). */
+export function nestedToTensor(value: unknown, what: string, display: string): { shape: number[]; data: Float64Array } {
+  const shape: number[] = [];
+  let v: unknown = value;
+  while (Array.isArray(v)) {
+    shape.push(v.length);
+    if (v.length === 0) break;
+    v = v[0];
+  }
+  const size = shape.reduce((a, b) => a * b, 1);
+  const data = new Float64Array(size);
+  let k = 0;
+  const walk = (x: unknown, depth: number, where: string): void => {
+    if (depth === shape.length) {
+      if (typeof x !== 'number') throw new InspectorError(display, `${what}${where} is not a number`);
+      data[k++] = x;
+      return;
+    }
+    if (!Array.isArray(x) || x.length !== shape[depth]) {
+      throw new InspectorError(display, `${what}${where} is not a rectangular array (expected ${shape[depth]} entries at depth ${depth})`);
+    }
+    for (let i = 0; i < x.length; i++) walk(x[i], depth + 1, `${where}[${i}]`);
+  };
+  walk(value, 0, '');
+  return { shape, data };
+}
+
+export function jsonWeight(value: unknown, name: string, display: string, role = ''): Weight {
+  const t = nestedToTensor(value, name, display);
+  return { name, role, shape: t.shape, dtype: 'float64', trainable: true, data: t.data };
+}
+
+export function jsonArray(value: unknown, what: string, display: string): NDArray {
+  return nestedToTensor(value, what, display);
+}
+
+const NOTEBOOK_ALIASES: Record<'Wx' | 'Wh' | 'bh' | 'Wo' | 'bo', string[]> = {
+  Wx: ['wx', 'w_xh', 'wxh', 'w_x', 'w_ih', 'kernel', 'u'],
+  Wh: ['wh', 'w_hh', 'whh', 'w_h', 'recurrent_kernel', 'w'],
+  bh: ['bh', 'b_h', 'b_hh', 'bias', 'b'],
+  Wo: ['wo', 'w_ho', 'who', 'w_hy', 'why', 'w_o', 'w_out', 'v', 'dense_kernel', 'output_kernel'],
+  bo: ['bo', 'b_o', 'b_y', 'by', 'b_out', 'c', 'dense_bias', 'output_bias'],
+};
+
+/** Finds the notebook keys (case-insensitive, with aliases) in an object, or undefined. */
+export function notebookKeys(obj: Record<string, unknown>): Partial<Record<keyof typeof NOTEBOOK_ALIASES, string>> | undefined {
+  const lower = new Map(Object.keys(obj).map((k) => [k.toLowerCase(), k]));
+  const found: Partial<Record<keyof typeof NOTEBOOK_ALIASES, string>> = {};
+  for (const [sym, aliases] of Object.entries(NOTEBOOK_ALIASES) as [keyof typeof NOTEBOOK_ALIASES, string[]][]) {
+    const hit = aliases.find((a) => lower.has(a));
+    if (hit) found[sym] = lower.get(hit)!;
+  }
+  return found.Wx && found.Wh ? found : undefined;
+}
+
+export function classifyJson(value: unknown): JsonKind | undefined {
+  if (Array.isArray(value)) return value.length > 0 && value.every((w) => Array.isArray(w) || typeof w === 'number') ? 'json-weight-list' : undefined;
+  if (!value || typeof value !== 'object') return undefined;
+  const o = value as Record<string, any>;
+  if (o.format === 'rnn-inspector' || o.rnn_inspector !== undefined) return 'rnn-inspector-json';
+  if ((o.modelTopology && o.weightsManifest) || o.format === 'layers-model') return 'tfjs-layers';
+  if (typeof o.class_name === 'string' && o.config !== undefined) return 'keras-json-config';
+  if (notebookKeys(o)) return 'json-notebook';
+  return undefined;
+}
+
+export interface NotebookDump {
+  stored: StoredLayer[];
+  activation?: string;
+  samples: { inputs?: NDArray[]; expected?: NDArray[] };
+}
+
+/** Checks the notebook shapes: Wx D×M, Wh M×M, bh M, Wo M×K, bo K. */
+export function readNotebookDump(o: Record<string, unknown>, display: string): NotebookDump {
+  const keys = notebookKeys(o)!;
+  const w = (sym: keyof typeof NOTEBOOK_ALIASES, role: string) => (keys[sym] ? jsonWeight(o[keys[sym]!], keys[sym]!, display, role) : undefined);
+  const Wx = w('Wx', 'kernel')!;
+  const Wh = w('Wh', 'recurrent_kernel')!;
+  const bh = w('bh', 'bias');
+  const Wo = w('Wo', 'kernel');
+  const bo = w('bo', 'bias');
+  const dims = (x: Weight) => x.shape.join('×');
+  if (Wx.shape.length !== 2) throw new InspectorError(display, `${Wx.name} must be a D×k·M matrix, got shape ${dims(Wx)}`);
+  if (Wh.shape.length !== 2 || Wh.shape[1] !== Wx.shape[1] || Wh.shape[1] % Wh.shape[0] !== 0) {
+    throw new InspectorError(display, `${Wh.name} is ${dims(Wh)} but ${Wx.name} is ${dims(Wx)}: the recurrent matrix must be M×M (M×4M for LSTM, M×3M for GRU) with the same width as ${Wx.name}`);
+  }
+  const width = Wx.shape[1];
+  const M = Wh.shape[0];
+  if (bh && !(bh.shape.length === 1 && bh.shape[0] === width) && !(bh.shape.length === 2 && bh.shape[0] === 2 && bh.shape[1] === width)) {
+    throw new InspectorError(display, `${bh.name} has shape ${dims(bh)}; expected ${width}`);
+  }
+  const rnn: StoredLayer = { name: 'rnn', weights: [Wx, Wh, ...(bh ? [bh] : [])] };
+  const stored: StoredLayer[] = [rnn];
+  if (Wo) {
+    if (Wo.shape.length !== 2 || Wo.shape[0] !== M) throw new InspectorError(display, `${Wo.name} is ${dims(Wo)}; expected M×K with M = ${M}`);
+    if (bo && !(bo.shape.length === 1 && bo.shape[0] === Wo.shape[1])) throw new InspectorError(display, `${bo.name} has shape ${dims(bo)}; expected K = ${Wo.shape[1]}`);
+    stored.push({ name: 'dense', classHint: 'Dense', weights: [Wo, ...(bo ? [bo] : [])] });
+  }
+  const lower = new Map(Object.keys(o).map((k) => [k.toLowerCase(), k]));
+  const pick = (names: string[]) => names.map((n) => lower.get(n)).find((k) => k !== undefined);
+  const xKey = pick(['x', 'inputs', 'input']);
+  const yKey = pick(['y', 'yhat', 'y_hat', 'expected', 'predictions']);
+  const samples: NotebookDump['samples'] = {};
+  if (xKey) samples.inputs = [jsonArray(o[xKey], xKey, display)];
+  if (yKey) samples.expected = [jsonArray(o[yKey], yKey, display)];
+  const actKey = pick(['activation']);
+  return { stored, activation: actKey ? String(o[actKey]) : undefined, samples };
+}
+
+/**
+ * [w.tolist() for w in model.get_weights()] → stored layers, grouping consecutive tensors by shape:
+ * recurrent (kernel D×kM, recurrent M×kM, bias), Dense (kernel, bias), Embedding (a first matrix
+ * not followed by a bias).
+ */
+export function groupWeightList(list: unknown[], display: string, notes: string[]): StoredLayer[] {
+  const ws = list.map((v, i) => jsonWeight(v, `weights[${i}]`, display));
+  const out: StoredLayer[] = [];
+  let i = 0;
+  let n = 0;
+  while (i < ws.length) {
+    const a = ws[i];
+    const b = ws[i + 1];
+    const c = ws[i + 2];
+    if (a.shape.length === 2 && b?.shape.length === 2 && b.shape[1] === a.shape[1] && b.shape[1] % b.shape[0] === 0) {
+      const withBias = !!c && ((c.shape.length === 1 && c.shape[0] === a.shape[1]) || (c.shape.length === 2 && c.shape[0] === 2 && c.shape[1] === a.shape[1]));
+      const k = b.shape[1] / b.shape[0];
+      const cls = k === 1 ? 'SimpleRNN' : k === 3 ? 'GRU' : k === 4 ? 'LSTM' : undefined;
+      if (cls) {
+        out.push({ name: `${cls.toLowerCase() === 'simplernn' ? 'simple_rnn' : cls.toLowerCase()}_${n++}`, classHint: cls, weights: withBias ? [a, b, c!] : [a, b] });
+        i += withBias ? 3 : 2;
+        continue;
+      }
+    }
+    if (a.shape.length === 2 && b?.shape.length === 1 && b.shape[0] === a.shape[1]) {
+      out.push({ name: `dense_${n++}`, classHint: 'Dense', weights: [a, b] });
+      i += 2;
+      continue;
+    }
+    if (a.shape.length === 2 && out.length === 0) {
+      out.push({ name: `embedding_${n++}`, classHint: 'Embedding', weights: [a] });
+      notes.push(`weights[${i}] (${a.shape.join('×')}) taken as an Embedding table V×E`);
+      i += 1;
+      continue;
+    }
+    if (a.shape.length === 2) {
+      out.push({ name: `dense_${n++}`, classHint: 'Dense', weights: [a] });
+      notes.push(`weights[${i}] (${a.shape.join('×')}) taken as a Dense kernel without bias`);
+      i += 1;
+      continue;
+    }
+    throw new InspectorError(display, `cannot tell which layer weights[${i}] (shape ${a.shape.join('×') || 'scalar'}) belongs to`);
+  }
+  for (const l of out) l.weights.forEach((w, j) => (w.role = ['kernel', 'recurrent_kernel', 'bias'][j] ?? w.role));
+  for (const l of out) if (l.classHint === 'Dense') l.weights.forEach((w, j) => (w.role = ['kernel', 'bias'][j]));
+  for (const l of out) if (l.classHint === 'Embedding') l.weights[0].role = 'embeddings';
+  return out;
+}

@@ -1,0 +1,154 @@
+/**
+ * Keras 3 formats: the weight store (`*.weights.h5`, and `model.weights.h5` inside a `.keras` zip)
+ * and the `.keras` archive itself (config.json + metadata.json + model.weights.h5).
+ *
+ * Weight-store keys are snake_cased class names with a per-container counter (`simple_rnn`,
+ * `simple_rnn_1`, `dense`), not layer names: they are mapped to config layers by class and order,
+ * exactly as Keras's saving_lib assigns them.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { unzipSync } from 'fflate';
+import { InspectorError, type Layer, type Weight } from '../model';
+import { attrString, datasetDtype, isDataset, isGroup, readFloats, type h5wasm, type H5File, type H5Group } from './h5';
+import type { Graph } from './kerasConfig';
+
+type H5Module = Awaited<ReturnType<typeof h5wasm>>;
+
+export interface StoreEntry {
+  key: string;
+  /** The vars group's `name` attribute (Keras ≥ 3.8 writes the layer name there). */
+  name?: string;
+  /** All variables under the key, in get_weights() order. */
+  weights: Weight[];
+}
+export type WeightStore = StoreEntry[];
+
+/** Keras's naming.to_snake_case, used for weight-store keys. */
+export function toSnakeCase(name: string): string {
+  return name
+    .replace(/\W+/g, '')
+    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase();
+}
+
+const CHILD_ORDER = ['cell', 'layer', 'forward_layer', 'backward_layer', 'layers'];
+
+function collectVars(mod: H5Module, g: H5Group, p: string, withData: boolean, display: string): Weight[] {
+  const out: Weight[] = [];
+  const keys = g.keys();
+  if (keys.includes('vars')) {
+    const vars = g.get('vars');
+    if (isGroup(mod, vars)) {
+      const idx = vars.keys().filter((k) => /^\d+$/.test(k)).sort((a, b) => Number(a) - Number(b));
+      for (const i of idx) {
+        const ds = vars.get(i);
+        if (!isDataset(mod, ds)) continue;
+        out.push({ name: `${p}/vars/${i}`, role: '', shape: ds.shape ?? [], dtype: attrString(ds, 'dtype') === 'bfloat16' ? 'bfloat16' : datasetDtype(ds), trainable: true, data: withData ? readFloats(ds, display) : undefined });
+      }
+    }
+  }
+  const children = keys
+    .filter((k) => k !== 'vars')
+    .sort((a, b) => {
+      const ia = CHILD_ORDER.indexOf(a);
+      const ib = CHILD_ORDER.indexOf(b);
+      return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b, 'en', { numeric: true });
+    });
+  for (const k of children) {
+    const child = g.get(k);
+    if (isGroup(mod, child)) out.push(...collectVars(mod, child, `${p}/${k}`, withData, display));
+  }
+  return out;
+}
+
+export function readWeightStore(f: H5File, mod: H5Module, rootKey: string, withData: boolean, display: string): WeightStore {
+  const root = f.get(rootKey);
+  if (!isGroup(mod, root)) throw new InspectorError(display, `${rootKey}/ is not a group`);
+  return root.keys().map((key) => {
+    const g = root.get(key);
+    if (!isGroup(mod, g)) return { key, weights: [] };
+    const vars = g.get('vars');
+    const name = isGroup(mod, vars) ? attrString(vars, 'name') : undefined;
+    return { key, name, weights: collectVars(mod, g, `${rootKey}/${key}`, withData, display) };
+  });
+}
+
+/** Maps weight-store entries to the config's layers (class + order), attaching their weights. */
+export function matchStoreToGraph(store: WeightStore, graph: Graph, display: string, attach: (l: Layer, w: Weight[]) => void): void {
+  const used = new Map<string, number>();
+  const byKey = new Map(store.map((e) => [e.key, e]));
+  for (const layer of graph.layers) {
+    const base = toSnakeCase(layer.className);
+    const n = used.get(base);
+    const key = n === undefined ? base : `${base}_${n + 1}`;
+    used.set(base, n === undefined ? 0 : n + 1);
+    const entry = byKey.get(key);
+    if (entry) {
+      attach(layer, entry.weights);
+    } else if (layer.className !== 'InputLayer' && store.length) {
+      // Layers without state may have no group; that is only a problem if the layer needs weights.
+      attach(layer, []);
+    }
+  }
+  const expected = new Set<string>();
+  const used2 = new Map<string, number>();
+  for (const layer of graph.layers) {
+    const base = toSnakeCase(layer.className);
+    const n = used2.get(base);
+    expected.add(n === undefined ? base : `${base}_${n + 1}`);
+    used2.set(base, n === undefined ? 0 : n + 1);
+  }
+  const orphans = store.filter((e) => e.weights.length && !expected.has(e.key));
+  if (orphans.length) {
+    throw new InspectorError(display, `the weight store holds ${orphans.map((o) => `layers/${o.key}`).join(', ')}, which match no layer of the model config`);
+  }
+}
+
+export interface KerasZip {
+  config: any;
+  metadata: any;
+  /** Path of model.weights.h5 extracted to a private temporary folder (call cleanup()). */
+  weightsFile?: string;
+  cleanup(): void;
+}
+
+/** Reads a .keras archive: config.json, metadata.json, and model.weights.h5 copied to a temp file for h5wasm. */
+export function readKerasZip(file: string, display: string): KerasZip {
+  const bytes = fs.readFileSync(file);
+  let entries: Record<string, Uint8Array>;
+  try {
+    entries = unzipSync(bytes, { filter: (f) => ['config.json', 'metadata.json', 'model.weights.h5'].includes(f.name) });
+  } catch (e) {
+    throw new InspectorError(display, `not a readable .keras archive: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const text = (name: string): any => {
+    const b = entries[name];
+    if (!b) return undefined;
+    try {
+      return JSON.parse(new TextDecoder().decode(b));
+    } catch {
+      throw new InspectorError(display, `${name} inside the archive is not valid JSON`);
+    }
+  };
+  const config = text('config.json');
+  if (!config) throw new InspectorError(display, 'a zip archive without config.json: not a Keras 3 .keras file');
+  const metadata = text('metadata.json') ?? {};
+  let dir: string | undefined;
+  let weightsFile: string | undefined;
+  if (entries['model.weights.h5']) {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnn-inspector-'));
+    weightsFile = path.join(dir, 'model.weights.h5');
+    fs.writeFileSync(weightsFile, entries['model.weights.h5']);
+  }
+  return {
+    config,
+    metadata,
+    weightsFile,
+    cleanup: () => {
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

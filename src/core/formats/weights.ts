@@ -1,0 +1,154 @@
+/**
+ * Attaching stored weights to layers: role names, Keras 1 per-gate tensors, wrappers, trainability.
+ * Shared by every container reader (HDF5, .keras, JSON, TF.js).
+ */
+import { InspectorError, type Layer, type Weight } from '../model';
+
+const RECURRENT = new Set(['SimpleRNN', 'LSTM', 'GRU', 'CuDNNLSTM', 'CuDNNGRU']);
+
+export function isRecurrentClass(className: string): boolean {
+  return RECURRENT.has(className);
+}
+
+/**
+ * The roles of a layer's weights in get_weights() order, from its class and config. Used where the
+ * container does not name them (Keras 3 weight store vars/0…, JSON weight lists).
+ */
+export function expectedRoles(layer: Layer): string[] | undefined {
+  const c = layer.config;
+  const bias = c.use_bias !== false;
+  switch (layer.className) {
+    case 'SimpleRNN':
+    case 'LSTM':
+    case 'GRU':
+      return bias ? ['kernel', 'recurrent_kernel', 'bias'] : ['kernel', 'recurrent_kernel'];
+    case 'CuDNNLSTM':
+    case 'CuDNNGRU':
+      return ['kernel', 'recurrent_kernel', 'bias'];
+    case 'Dense':
+    case 'Conv1D':
+    case 'Conv2D':
+    case 'Conv1DTranspose':
+    case 'EinsumDense':
+      return bias ? ['kernel', 'bias'] : ['kernel'];
+    case 'SeparableConv1D':
+      return bias ? ['depthwise_kernel', 'pointwise_kernel', 'bias'] : ['depthwise_kernel', 'pointwise_kernel'];
+    case 'DepthwiseConv1D':
+      return bias ? ['depthwise_kernel', 'bias'] : ['depthwise_kernel'];
+    case 'Embedding':
+      return ['embeddings'];
+    case 'BatchNormalization': {
+      const r: string[] = [];
+      if (c.scale !== false) r.push('gamma');
+      if (c.center !== false) r.push('beta');
+      return [...r, 'moving_mean', 'moving_variance'];
+    }
+    case 'LayerNormalization': {
+      const r: string[] = [];
+      if (c.scale !== false) r.push('gamma');
+      if (c.center !== false) r.push('beta');
+      return r;
+    }
+    case 'PReLU':
+      return ['alpha'];
+    case 'TimeDistributed':
+      return layer.inner ? expectedRoles(layer.inner[0]) : undefined;
+    case 'Bidirectional': {
+      if (!layer.inner) return undefined;
+      const f = expectedRoles(layer.inner[0]);
+      const b = expectedRoles(layer.inner[1]);
+      return f && b ? [...f, ...b] : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+const NON_TRAINABLE_ROLES = new Set(['moving_mean', 'moving_variance', 'running_mean', 'running_std']);
+
+/** Role from a stored name: "lstm/lstm_cell/kernel:0" → "kernel"; "layers/dense/vars/0" → undefined. */
+export function roleFromName(name: string): string | undefined {
+  const last = name.split('/').pop()!.replace(/:\d+$/, '');
+  if (/^\d+$/.test(last)) return undefined;
+  return last;
+}
+
+const KERAS1_GATES: Record<string, string[]> = {
+  LSTM: ['i', 'f', 'c', 'o'], // Keras 2 concatenation order
+  GRU: ['z', 'r', 'h'],
+};
+
+/**
+ * Keras 1 stored recurrent layers as one tensor per gate (lstm_1_W_i, lstm_1_U_f, lstm_1_b_o…), in
+ * gate-major order i, c, f, o. Keras 2 and later concatenate them along the last axis in the order
+ * i, f, c, o (LSTM) / z, r, h (GRU). Convert so the rest of the core sees one layout.
+ */
+export function convertKeras1(layer: Layer, weights: Weight[]): Weight[] {
+  const suffix = (w: Weight) => {
+    const base = w.name.split('/').pop()!.replace(/:\d+$/, '');
+    const m = /_(W|U|b|gamma|beta|running_mean|running_std)(?:_([a-z]))?$/.exec(base);
+    return m ? { kind: m[1], gate: m[2] } : undefined;
+  };
+  const parsed = weights.map((w) => ({ w, s: suffix(w) }));
+  if (!parsed.every((p) => p.s)) return weights;
+  const gates = KERAS1_GATES[layer.className];
+  const roleOf = (k: string) => (k === 'W' ? (layer.className === 'Embedding' ? 'embeddings' : 'kernel') : k === 'U' ? 'recurrent_kernel' : k === 'b' ? 'bias' : k === 'running_mean' ? 'moving_mean' : k === 'running_std' ? 'moving_variance' : k);
+  if (!gates || !parsed.some((p) => p.s!.gate)) {
+    return parsed.map(({ w, s }) => ({ ...w, role: roleOf(s!.kind) }));
+  }
+  const out: Weight[] = [];
+  for (const kind of ['W', 'U', 'b']) {
+    const parts = gates.map((g) => parsed.find((p) => p.s!.kind === kind && p.s!.gate === g)?.w);
+    if (parts.some((p) => !p)) {
+      if (kind === 'b' && parts.every((p) => !p)) continue;
+      throw new InspectorError('', `Keras 1 ${layer.className} layer ${layer.name} is missing a ${kind} gate tensor`);
+    }
+    out.push(concatLastAxis(parts as Weight[], `${layer.name}/${roleOf(kind)} (Keras 1: ${parts.map((p) => p!.name.split('/').pop()).join(', ')})`, roleOf(kind)));
+  }
+  return out;
+}
+
+function concatLastAxis(parts: Weight[], name: string, role: string): Weight {
+  const rows = parts[0].shape.length === 1 ? 1 : parts[0].shape[0];
+  const widths = parts.map((p) => p.shape[p.shape.length - 1]);
+  const total = widths.reduce((a, b) => a + b, 0);
+  const shape = parts[0].shape.length === 1 ? [total] : [rows, total];
+  let data: Float32Array | undefined;
+  if (parts.every((p) => p.data)) {
+    data = new Float32Array(rows * total);
+    let col = 0;
+    parts.forEach((p, k) => {
+      const w = widths[k];
+      for (let r = 0; r < rows; r++) for (let j = 0; j < w; j++) data![r * total + col + j] = p.data![r * w + j];
+      col += w;
+    });
+  }
+  return { name, role, shape, dtype: parts[0].dtype, trainable: true, data };
+}
+
+/**
+ * Gives a layer its stored weights (get_weights() order), naming roles where the container did not,
+ * marking non-trainable ones, and splitting them over wrapped layers.
+ */
+export function attachWeights(layer: Layer, weights: Weight[]): void {
+  let ws = weights;
+  if (KERAS1_GATES[layer.className] || ['SimpleRNN', 'Dense', 'Embedding', 'BatchNormalization'].includes(layer.className)) {
+    ws = convertKeras1(layer, ws);
+  }
+  const roles = expectedRoles(layer);
+  ws = ws.map((w, i) => {
+    const role = w.role || (roleFromName(w.name) ?? roles?.[i] ?? `weight_${i}`);
+    const trainable = layer.config.trainable !== false && !NON_TRAINABLE_ROLES.has(role);
+    return { ...w, role, trainable };
+  });
+  layer.weights = ws;
+  if (layer.inner?.length === 1) {
+    attachWeights(layer.inner[0], ws);
+    layer.weights = layer.inner[0].weights.map((w) => ({ ...w, trainable: w.trainable && layer.config.trainable !== false }));
+  } else if (layer.inner?.length === 2) {
+    const half = ws.length / 2;
+    attachWeights(layer.inner[0], ws.slice(0, half));
+    attachWeights(layer.inner[1], ws.slice(half));
+    layer.weights = [...layer.inner[0].weights, ...layer.inner[1].weights];
+  }
+}
