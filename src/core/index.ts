@@ -19,3 +19,5 @@ export { verify, DEFAULT_ATOL, DEFAULT_RTOL } from './verify';
 export type { VerifyOptions, VerifyReport, OutputCheck } from './verify';
 export { loadArrays, parseNpy, parseNpz, writeNpy, arrayFromJson, arrayToNested } from './arrays';
 export { NumpyRandomState, randn } from './arrays/numpyRandom';
+export { findSidecars, sidecarNames, randomInputs, modelStem } from './samples';
+export type { Sidecars, RandomInputs } from './samples';
