@@ -1,0 +1,334 @@
+/**
+ * rnn-inspector summary | predict | verify — the core, headless.
+ * Exit codes: 0 success (verify: every output matches), 1 verify mismatch, 2 input error.
+ * Any error: one line on stderr naming the file and the problem, never a stack trace.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  DEFAULT_ATOL,
+  DEFAULT_RTOL,
+  InspectorError,
+  arrayToNested,
+  findSidecars,
+  forward,
+  loadArrays,
+  openModel,
+  randomInputs,
+  summarize,
+  verify,
+  writeNpy,
+  type Model,
+  type NDArray,
+  type Shape,
+  type Summary,
+  type VerifyReport,
+} from '../core';
+
+const USAGE = `Usage:
+  rnn-inspector summary MODEL [--json]
+  rnn-inspector predict MODEL [--inputs X.npy|X.npz|X.json …] [--samples N --seed S] [--json] [--out Y.npy]
+  rnn-inspector verify  MODEL [--inputs X …] --expected Y [--expected Y2 …] [--atol A] [--rtol R] [--json]
+
+MODEL: Keras .h5 / .weights.h5 / .keras, a JSON weight file, or a TF.js model.json (or its folder).
+Without --inputs, predict and verify use the samples stored in the file, then sidecar files beside
+the model (X.npy / Y.npy, <model>.inputs.npy / <model>.predictions.npy), then (predict only)
+seeded random inputs like np.random.seed(S); np.random.randn(N, T, D).
+Tolerance: |manual − expected| ≤ atol + rtol·|expected| (defaults atol ${DEFAULT_ATOL}, rtol ${DEFAULT_RTOL}).`;
+
+class UsageError extends Error {}
+
+const out = (s: string) => process.stdout.write(s + '\n');
+
+function fmtShape(s: Shape): string {
+  return `(${s.map((d) => (d === null ? 'None' : String(d))).join(', ')}${s.length === 1 ? ',' : ''})`;
+}
+
+function fmtBytes(n: number): string {
+  if (n < 1024) return `${n.toFixed(2)} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(2)} KB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(2)} MB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GB`;
+}
+
+const int = (n: number) => n.toLocaleString('en-US');
+
+/** A table like Keras 3's model.summary(). */
+export function renderSummary(s: Summary, model: Model): string {
+  const rows = s.layers.map((l) => [
+    `${l.name} (${l.className})`,
+    l.outputShape.length === 1 ? fmtShape(l.outputShape[0]) : `[${l.outputShape.map(fmtShape).join(', ')}]`,
+    int(l.params),
+  ]);
+  const head = ['Layer (type)', 'Output Shape', 'Param #'];
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)) + 2);
+  const line = (l: string, m: string, r: string, fill: string) => l + w.map((x) => fill.repeat(x)).join(m) + r;
+  const row = (cells: string[]) => '│' + cells.map((c, i) => (i === 2 ? ` ${c.padStart(w[i] - 2)} ` : ` ${c.padEnd(w[i] - 2)} `)).join('│') + '│';
+  const lines: string[] = [];
+  lines.push(`Model: "${s.modelName}"  ${s.format.label}${s.kerasVersion && !s.format.label.includes(s.kerasVersion) ? ` (Keras ${s.kerasVersion})` : ''}`);
+  lines.push(line('┌', '┬', '┐', '─'));
+  lines.push(row(head));
+  lines.push(line('├', '┼', '┤', '─'));
+  rows.forEach((r, i) => {
+    lines.push(row(r));
+    if (i < rows.length - 1) lines.push(line('├', '┼', '┤', '─'));
+  });
+  lines.push(line('└', '┴', '┘', '─'));
+  const bytesPerParam = s.totalParams ? s.totalBytes / s.totalParams : 4;
+  lines.push(` Total params: ${int(s.totalParams)} (${fmtBytes(s.totalBytes)})`);
+  lines.push(` Trainable params: ${int(s.trainableParams)} (${fmtBytes(s.trainableParams * bytesPerParam)})`);
+  lines.push(` Non-trainable params: ${int(s.nonTrainableParams)} (${fmtBytes(s.nonTrainableParams * bytesPerParam)})`);
+  lines.push('');
+  const d = s.dims;
+  const m = d.M.length ? d.M.map((x, i) => (d.M.length > 1 ? `M${i + 1}=${x}` : `M=${x}`)).join(', ') : 'M=—';
+  lines.push(`Legend: N=${d.N ?? 'samples'} T=${d.T ?? 'None'} D=${d.D ?? '—'} ${m} K=${d.K ?? '—'}   (N samples, T time steps, D input features, M hidden units, K outputs)`);
+  const weighted = s.layers.flatMap((l) => (l.inner?.length ? l.inner.map((i) => ({ ...i, name: `${l.name}/${i.name}` })) : [l])).filter((l) => l.weights.length);
+  if (weighted.length) {
+    lines.push('');
+    lines.push('Weights:');
+    const wr = weighted.flatMap((l) =>
+      l.weights.map((wt) => [l.name, wt.symbol ?? '', wt.role, wt.shape.join('×') || 'scalar', wt.notation ? `(${wt.notation})` : '', wt.blocks?.length ? `gates ${wt.blocks.map((b) => b.gate).join(',')}` : '']),
+    );
+    const ww = [0, 1, 2, 3, 4].map((i) => Math.max(...wr.map((r) => r[i].length)));
+    for (const r of wr) lines.push(`  ${r[0].padEnd(ww[0])}  ${r[1].padEnd(ww[1])}  ${r[2].padEnd(ww[2])}  ${r[3].padStart(ww[3])} ${r[4].padEnd(ww[4])} ${r[5]}`.trimEnd());
+    const arith = s.layers.filter((l) => l.arithmetic);
+    if (arith.length) {
+      lines.push('');
+      lines.push('Parameters:');
+      for (const l of arith) lines.push(`  ${l.name}: ${l.arithmetic}`);
+    }
+  }
+  const notes = [...s.notes, ...s.unsupported];
+  if (notes.length) {
+    lines.push('');
+    for (const n of notes) lines.push(`Note: ${n}`);
+  }
+  if (!model.hasWeights) lines.push('Note: no weights in this file: no forward pass.');
+  return lines.join('\n');
+}
+
+function summaryJson(s: Summary) {
+  return {
+    format: s.format.id,
+    format_label: s.format.label,
+    keras_version: s.kerasVersion ?? null,
+    model_name: s.modelName,
+    model_class: s.modelClass,
+    layers: s.layers.map((l) => ({
+      name: l.name,
+      class_name: l.className,
+      output_shape: l.outputShape.length === 1 ? l.outputShape[0] : l.outputShape,
+      params: l.params,
+      trainable_params: l.trainableParams,
+      weights: l.weights.map((w) => ({ name: w.name, role: w.role, shape: w.shape, ...(w.symbol ? { symbol: w.symbol } : {}), ...(w.notation ? { notation: w.notation } : {}) })),
+    })),
+    total_params: s.totalParams,
+    trainable_params: s.trainableParams,
+    non_trainable_params: s.nonTrainableParams,
+    total_bytes: s.totalBytes,
+    dims: s.dims,
+    notes: s.notes,
+    unsupported: s.unsupported,
+  };
+}
+
+async function readArrays(files: string[], what: string): Promise<NDArray[]> {
+  const arrays: NDArray[] = [];
+  for (const f of files) {
+    for (const a of await loadArrays(f)) arrays.push(a.array);
+  }
+  if (!arrays.length) throw new InspectorError(files.join(', '), `no ${what} arrays found`);
+  return arrays;
+}
+
+interface Inputs {
+  arrays: NDArray[];
+  from: string;
+}
+
+async function resolveInputs(model: Model, file: string, given: string[] | undefined, random: { n?: string; seed?: string }, allowRandom: boolean): Promise<Inputs> {
+  if (given?.length) return { arrays: await readArrays(given, 'input'), from: given.join(', ') };
+  if (random.n !== undefined || random.seed !== undefined) {
+    if (!allowRandom) throw new UsageError('verify needs real inputs (--inputs); random inputs have no expected predictions');
+    const n = random.n === undefined ? 1 : Number(random.n);
+    const seed = random.seed === undefined ? 0 : Number(random.seed);
+    const r = randomInputs(model, n, seed);
+    return { arrays: r.arrays, from: r.python };
+  }
+  if (model.samples?.inputs?.length) return { arrays: model.samples.inputs, from: `${file} (stored samples)` };
+  const side = findSidecars(file);
+  if (side.inputs) return { arrays: await readArrays(side.inputs, 'input'), from: side.inputs.join(', ') };
+  if (!allowRandom) throw new UsageError('no inputs: pass --inputs X.npy (no samples in the file and no sidecar X.npy / <model>.inputs.npy beside it)');
+  const r = randomInputs(model, 1, 0);
+  return { arrays: r.arrays, from: r.python };
+}
+
+function formatNumber(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toPrecision(8).replace(/(\.\d*?)0+(e|$)/, '$1$2').replace(/\.(e|$)/, '$1');
+}
+
+function renderArray(a: NDArray): string {
+  const nested = arrayToNested(a);
+  const total = a.data.length;
+  if (total > 2000) return `array of shape (${a.shape.join(', ')}), first values: [${Array.from(a.data.subarray(0, 10), formatNumber).join(', ')}, …]`;
+  const walk = (v: unknown, indent: string): string => {
+    if (!Array.isArray(v)) return formatNumber(v as number);
+    if (!v.some(Array.isArray)) return `[${v.map((x) => formatNumber(x as number)).join(', ')}]`;
+    return `[${v.map((x, i) => (i ? indent + ' ' : '') + walk(x, indent + ' ')).join(',\n')}]`;
+  };
+  return walk(nested, '');
+}
+
+function writeOutputs(outPath: string, arrays: { name: string; array: NDArray }[]): string[] {
+  if (arrays.length === 1) {
+    fs.writeFileSync(outPath, writeNpy(arrays[0].array, 'float32'));
+    return [outPath];
+  }
+  const ext = path.extname(outPath) || '.npy';
+  const stem = outPath.slice(0, outPath.length - path.extname(outPath).length);
+  return arrays.map((a, i) => {
+    const p = `${stem}_${i}${ext}`;
+    fs.writeFileSync(p, writeNpy(a.array, 'float32'));
+    return p;
+  });
+}
+
+function renderVerify(r: VerifyReport, from: string, expectedFrom: string): string {
+  const lines = [`Inputs: ${from}`, `Expected: ${expectedFrom}`, `Tolerance: |Δ| ≤ ${r.atol} + ${r.rtol}·|expected|`];
+  for (const o of r.outputs) {
+    const mark = o.pass ? '✓ PASS' : '✗ FAIL';
+    lines.push(`${mark}  ${o.name}  shape (${o.shape.join(', ')})  max |Δ| = ${o.maxAbsDiff.toExponential(3)}  mismatches ${o.mismatches}/${o.count}`);
+    if (o.worst && !o.pass) {
+      lines.push(`        worst: sample ${o.worst.sample}, index [${o.worst.index.join(', ')}]: manual ${formatNumber(o.worst.actual)} vs expected ${formatNumber(o.worst.expected)} (allowed ${o.worst.tolerance.toExponential(2)})`);
+    } else if (o.worst) {
+      lines.push(`        largest |Δ| at sample ${o.worst.sample}, index [${o.worst.index.join(', ')}]`);
+    }
+  }
+  lines.push(r.pass ? 'Result: the manual forward pass reproduces the expected predictions.' : 'Result: MISMATCH between the manual forward pass and the expected predictions.');
+  return lines.join('\n');
+}
+
+function verifyJson(r: VerifyReport) {
+  return {
+    pass: r.pass,
+    atol: r.atol,
+    rtol: r.rtol,
+    outputs: r.outputs.map((o) => ({
+      name: o.name,
+      shape: o.shape,
+      count: o.count,
+      mismatches: o.mismatches,
+      max_abs_diff: o.maxAbsDiff,
+      pass: o.pass,
+      worst: o.worst && { sample: o.worst.sample, index: o.worst.index, actual: o.worst.actual, expected: o.worst.expected, tolerance: o.worst.tolerance },
+    })),
+  };
+}
+
+function parseTolerance(v: string | undefined, name: string, dflt: number): number {
+  if (v === undefined) return dflt;
+  const x = Number(v);
+  if (!Number.isFinite(x) || x < 0) throw new UsageError(`--${name} must be a non-negative number (got ${v})`);
+  return x;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    out(USAGE);
+    return command ? 0 : 2;
+  }
+  if (command === '--version' || command === '-v') {
+    out(require('../../package.json').version);
+    return 0;
+  }
+  if (!['summary', 'predict', 'verify'].includes(command)) throw new UsageError(`unknown command "${command}" (summary, predict or verify)`);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean' },
+        inputs: { type: 'string', multiple: true },
+        expected: { type: 'string', multiple: true },
+        out: { type: 'string' },
+        atol: { type: 'string' },
+        rtol: { type: 'string' },
+        samples: { type: 'string' },
+        seed: { type: 'string' },
+        config: { type: 'string' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) throw new UsageError(`${command} takes exactly one MODEL file`);
+  const file = positionals[0];
+  const model = await openModel(file, { weights: command !== 'summary', configPath: values.config });
+  if (command === 'summary') {
+    const s = summarize(model);
+    out(values.json ? JSON.stringify(summaryJson(s), null, 2) : renderSummary(s, model));
+    return 0;
+  }
+  if (!model.hasWeights) throw new InspectorError(file, 'this file holds an architecture only (no weights): no forward pass');
+  const atol = parseTolerance(values.atol, 'atol', DEFAULT_ATOL);
+  const rtol = parseTolerance(values.rtol, 'rtol', DEFAULT_RTOL);
+  const inputs = await resolveInputs(model, file, values.inputs, { n: values.samples, seed: values.seed }, command === 'predict');
+  const result = forward(model, inputs.arrays);
+  if (command === 'predict') {
+    if (values.out) {
+      const written = writeOutputs(values.out, result.outputs);
+      if (!values.json) out(`Wrote ${written.join(', ')}`);
+    }
+    if (values.json) {
+      out(JSON.stringify({ inputs: inputs.from, outputs: result.outputs.map((o) => ({ name: o.name, shape: o.array.shape, data: arrayToNested(o.array) })) }));
+    } else {
+      out(`Inputs: ${inputs.from}`);
+      for (const o of result.outputs) {
+        out(`${o.name}  shape (${o.array.shape.join(', ')})`);
+        out(renderArray(o.array));
+      }
+    }
+    return 0;
+  }
+  let expectedFiles = values.expected;
+  let expected: NDArray[] | undefined;
+  let expectedFrom = '';
+  if (expectedFiles?.length) {
+    expected = await readArrays(expectedFiles, 'expected');
+    expectedFrom = expectedFiles.join(', ');
+  } else if (!values.inputs?.length && model.samples?.expected?.length) {
+    expected = model.samples.expected;
+    expectedFrom = `${file} (stored samples)`;
+  } else {
+    expectedFiles = findSidecars(file).expected;
+    if (!expectedFiles) throw new UsageError('no expected predictions: pass --expected Y.npy');
+    expected = await readArrays(expectedFiles, 'expected');
+    expectedFrom = expectedFiles.join(', ');
+  }
+  const report = verify(result.outputs, expected, { atol, rtol });
+  out(values.json ? JSON.stringify(verifyJson(report), null, 2) : renderVerify(report, inputs.from, expectedFrom));
+  return report.pass ? 0 : 1;
+}
+
+function oneLine(e: unknown): string {
+  if (e instanceof InspectorError) return e.message;
+  if (e instanceof UsageError) return `rnn-inspector: ${e.message} (see rnn-inspector --help)`;
+  const msg = e instanceof Error ? e.message : String(e);
+  return `rnn-inspector: ${msg.split('\n')[0]}`;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(oneLine(e) + '\n');
+      process.exitCode = 2;
+    },
+  );
+}
