@@ -9,7 +9,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fixtures_common import KERAS_DIR, EXAMPLES, JSON_DIR  # noqa: E402
+from fixtures_common import KERAS_DIR, EXAMPLES, JSON_DIR, CORPUS_OUT, CORPUS_IN  # noqa: E402
 
 import json  # noqa: E402
 import numpy as np  # noqa: E402
@@ -26,6 +26,7 @@ ACT = {
     "softplus": lambda x: np.log1p(np.exp(x)), "elu": lambda x: np.where(x > 0, x, np.expm1(x)),
     "exponential": np.exp, "relu6": lambda x: np.clip(x, 0, 6),
     "swish": lambda x: x * sigmoid(x), "silu": lambda x: x * sigmoid(x),
+    "keras2_hard_sigmoid": lambda x: np.clip(0.2 * x + 0.5, 0, 1),
 }
 
 
@@ -54,7 +55,8 @@ def lstm(x, W, U, b, act="tanh", ract="sigmoid", seq=False):
     return (np.stack(hs, 1) if seq else h), h, c
 
 
-def gru(x, W, U, b, reset_after=True, seq=False):
+def gru(x, W, U, b, reset_after=True, seq=False, ract="sigmoid"):
+    sigmoid = ACT[ract]
     N, T, _ = x.shape
     M = U.shape[0]
     h = np.zeros((N, M)); hs = []
@@ -78,6 +80,47 @@ def check(name, got, want, tol=1e-5):
     ok = err <= tol
     print(f"{'ok  ' if ok else 'FAIL'} {name}: max|manual - keras| = {err:.3g}")
     return ok
+
+
+def corpus_checks():
+    """Replay a few corpus files straight from their raw HDF5 tensors (h5py, no Keras)."""
+    import h5py
+    res = []
+    co = lambda f, n: np.load(os.path.join(CORPUS_OUT, f, n)).astype(np.float64) if n != "X.npy" else \
+        np.load(os.path.join(CORPUS_OUT, f, n))
+    f = "mandoohi__AIReporter__rnn.h5"
+    if os.path.isdir(os.path.join(CORPUS_OUT, f)):
+        with h5py.File(os.path.join(CORPUS_IN, f)) as h:
+            g = h["model_weights"]
+            E = g["embedding/embedding/embeddings:0"][()]
+            c = g["simple_rnn/simple_rnn/simple_rnn_cell"]
+            W, U, b = c["kernel:0"][()], c["recurrent_kernel:0"][()], c["bias:0"][()]
+        res.append(check("corpus " + f, simple_rnn(E[co(f, "X.npy")], W, U, b), co(f, "Y.npy")))
+    f = "FrownyFace__NN__lstm_weights.h5"
+    if os.path.isdir(os.path.join(CORPUS_OUT, f)):
+        with h5py.File(os.path.join(CORPUS_IN, f)) as h:
+            x = co(f, "X.npy").astype(np.float64)
+            for k, seq in ((1, True), (2, True), (3, False)):
+                g = h[f"lstm_{k}"]
+                t = lambda n: g[f"lstm_{k}_{n}"][()]
+                W = np.concatenate([t("W_i"), t("W_f"), t("W_c"), t("W_o")], 1)
+                U = np.concatenate([t("U_i"), t("U_f"), t("U_c"), t("U_o")], 1)
+                b = np.concatenate([t("b_i"), t("b_f"), t("b_c"), t("b_o")])
+                x = lstm(x, W, U, b, ract="keras2_hard_sigmoid", seq=seq)[0]
+            y = x @ h["dense_1/dense_1_W"][()] + h["dense_1/dense_1_b"][()]
+        res.append(check("corpus " + f + " (Keras 1 hard_sigmoid)", y, co(f, "Y_keras2_hard_sigmoid.npy")))
+    f = "moskalyk__aind2-nlp-capstone__simple_rnn_model.h5"
+    if os.path.isdir(os.path.join(CORPUS_OUT, f)):
+        with h5py.File(os.path.join(CORPUS_IN, f)) as h:
+            g = h["model_weights"]
+            W, U, b = (g[f"gru_2/gru_2/{n}:0"][()] for n in ("kernel", "recurrent_kernel", "bias"))
+            Wd, bd = g["time_distributed_2/time_distributed_2/kernel:0"][()], g["time_distributed_2/time_distributed_2/bias:0"][()]
+        x = co(f, "X.npy").astype(np.float64)
+        for ract, yname in (("hard_sigmoid", "Y.npy"), ("keras2_hard_sigmoid", "Y_keras2_hard_sigmoid.npy")):
+            z = gru(x, W, U, b, reset_after=False, seq=True, ract=ract)[0] @ Wd + bd
+            z = np.exp(z - z.max(-1, keepdims=True)); z /= z.sum(-1, keepdims=True)
+            res.append(check(f"corpus {f} ({ract})", z, co(f, yname)))
+    return res
 
 
 def main():
@@ -145,6 +188,7 @@ def main():
         d = {k: np.array(v) for k, v in json.load(open(p)).items()}
         h = simple_rnn(ld("seed_n15", "X.npy"), d["Wx"], d["Wh"], d["bh"])
         results.append(check("json/notebook_dump.json", h @ d["Wo"] + d["bo"], ld("seed_n15", "Y.npy")))
+    results += corpus_checks()
     print(f"{sum(results)}/{len(results)} checks passed")
     return 0 if all(results) else 1
 
