@@ -1,0 +1,110 @@
+/**
+ * forward(): the by-hand forward pass. Walks the graph's calls in dependency order and runs each
+ * layer's registry step on float64 arrays; recurrent layers record h_t per step when traced.
+ */
+import { InspectorError, type Model, type NDArray, type Shape } from './model';
+import { getSpec } from './layers/registry';
+import { callKey, schedule } from './layers/graph';
+import { inputLayerShape } from './layers/core';
+import type { RunCtx, Tensor } from './layers/types';
+import { fmtShape } from './layers/util';
+import { forwardProblem } from './shapes';
+
+export interface ForwardOptions {
+  /** Collect hidden states. */
+  trace?: boolean;
+  isCancelled?: () => boolean;
+}
+
+export interface NamedArray {
+  name: string;
+  array: NDArray;
+}
+
+export interface LayerTrace {
+  layer: string;
+  /** The recurrent class that produced the states (for Bidirectional: the wrapped class). */
+  className: string;
+  direction?: 'forward' | 'backward';
+  /** (N, T, M): h_t per step, in processing order. */
+  states: NDArray;
+}
+
+export interface ForwardResult {
+  /** One per model output, named after the producing layer (+ ":i" when it has several). */
+  outputs: NamedArray[];
+  traces: LayerTrace[];
+}
+
+function checkInput(x: NDArray, expected: Shape | null, i: number, count: number, layer: string): void {
+  const where = `input ${i + 1} of ${count} (layer ${layer})`;
+  let n = 1;
+  for (const d of x.shape) n *= d;
+  if (n !== x.data.length) throw new InspectorError('', `${where}: shape ${fmtShape(x.shape)} does not match its ${x.data.length} values`);
+  if (!expected) return;
+  const ok = x.shape.length === expected.length && expected.every((d, k) => k === 0 || d == null || d === x.shape[k]);
+  if (!ok) {
+    throw new InspectorError('', `${where} has shape ${fmtShape(x.shape)}, but the model expects ${fmtShape(expected)}`);
+  }
+}
+
+export function forward(model: Model, inputs: NDArray[], opts: ForwardOptions = {}): ForwardResult {
+  if (!model.hasWeights) {
+    throw new InspectorError('', 'the file holds no weights (architecture only): the forward pass needs weights');
+  }
+  const { calls, unresolved } = schedule(model);
+  if (unresolved.length) {
+    throw new InspectorError('', `layer ${unresolved[0].layer.name}: its inputs could not be resolved in the graph`);
+  }
+  for (const c of calls) {
+    const why = forwardProblem(c.layer, model.kerasVersion);
+    if (why) throw new InspectorError('', why);
+  }
+  if (inputs.length !== model.inputs.length) {
+    const shapes = model.inputs.map((r) => {
+      const l = model.layers.find((x) => x.name === r.layer);
+      const s = l ? inputLayerShape(l, model) : null;
+      return s ? fmtShape(s) : '?';
+    });
+    throw new InspectorError(
+      '',
+      `the model takes ${model.inputs.length} input${model.inputs.length === 1 ? '' : 's'} (${shapes.join(', ')}) but ${inputs.length} ${inputs.length === 1 ? 'was' : 'were'} given`,
+    );
+  }
+
+  const traces: LayerTrace[] = [];
+  const ctx: RunCtx = {
+    model,
+    kerasVersion: model.kerasVersion,
+    trace: opts.trace ? (layer, className, direction, states) => traces.push({ layer, className, ...(direction ? { direction } : {}), states }) : null,
+    isCancelled: opts.isCancelled,
+  };
+  const values = new Map<string, Tensor[]>();
+  for (const call of calls) {
+    if (opts.isCancelled?.()) throw new InspectorError('', 'cancelled');
+    const layer = call.layer;
+    const key = callKey(layer.name, call.node);
+    if (layer.className === 'InputLayer') {
+      const idx = model.inputs.findIndex((r) => r.layer === layer.name);
+      if (idx < 0) continue; // an input the model does not use
+      const x = inputs[idx];
+      checkInput(x, inputLayerShape(layer, model), idx, inputs.length, layer.name);
+      values.set(key, [{ array: x, mask: null }]);
+      continue;
+    }
+    const ins = call.inputs.map((r) => {
+      const t = values.get(callKey(r.layer, r.node))?.[r.tensor];
+      if (!t) throw new InspectorError('', `layer ${layer.name}: input from ${r.layer} is not available`);
+      return t;
+    });
+    const spec = getSpec(layer.className)!;
+    values.set(key, spec.forward!(layer, ins, ctx));
+  }
+  const outputs: NamedArray[] = model.outputs.map((r) => {
+    const ts = values.get(callKey(r.layer, r.node));
+    const t = ts?.[r.tensor];
+    if (!ts || !t) throw new InspectorError('', `model output ${r.layer} was not computed`);
+    return { name: ts.length > 1 ? `${r.layer}:${r.tensor}` : r.layer, array: t.array };
+  });
+  return { outputs, traces };
+}

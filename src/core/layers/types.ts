@@ -1,0 +1,80 @@
+/**
+ * The layer registry's contract: one LayerSpec per Keras class. A spec knows, from the config and
+ * the input shapes alone, which weights Keras creates, what shapes come out and how to write the
+ * layer in the user's notation; and, when the forward pass supports it, how to run it.
+ */
+import type { Layer, Model, NDArray, Shape, Weight } from '../model';
+
+/** A weight Keras would create for a config and an input shape (null where a size is unknown). */
+export interface ExpectedWeight {
+  role: string;
+  shape: (number | null)[];
+  trainable: boolean;
+}
+
+/** Shown beside a weight in the summary. */
+export interface WeightNotation {
+  symbol?: string;
+  notation?: string;
+  blocks?: { gate: string; columns: [number, number] }[];
+}
+
+/** What the shape pass knows while it walks the graph. */
+export interface ShapeCtx {
+  model: Model;
+  kerasVersion?: string;
+  /** Notes for the summary (plain words). */
+  notes: string[];
+}
+
+/** Where a layer sits in the user's D/M/K story (used for notation only). */
+export interface NotationCtx {
+  /** The layer's input comes (through shape-preserving layers) from a recurrent layer. */
+  afterRecurrent: boolean;
+  /** The layer produces a model output. */
+  isOutput: boolean;
+}
+
+export interface Description {
+  /** One entry per weight, in get_weights() order. */
+  weights?: WeightNotation[];
+  arithmetic?: string;
+  equations?: string[];
+}
+
+/** A tensor flowing through the forward pass, with its Keras mask (N, T) when there is one. */
+export interface Tensor {
+  array: NDArray;
+  mask: Uint8Array | null;
+}
+
+export interface TraceSink {
+  (layer: string, className: string, direction: 'forward' | 'backward' | undefined, states: NDArray): void;
+}
+
+export interface RunCtx {
+  model: Model;
+  kerasVersion?: string;
+  /** Set when hidden states are to be recorded. */
+  trace: TraceSink | null;
+  isCancelled?: () => boolean;
+}
+
+export interface LayerSpec {
+  /** Output shapes, one per output tensor, of one call of the layer. */
+  outputShapes(layer: Layer, inputs: Shape[], ctx: ShapeCtx): Shape[];
+  /** The weights Keras creates, in get_weights() order. Absent: the layer has none. */
+  expectedWeights?(layer: Layer, inputs: Shape[], ctx: ShapeCtx, stored?: Weight[]): ExpectedWeight[];
+  /** Notation, parameter arithmetic and equations, from the weight shapes actually used. */
+  describe?(layer: Layer, inputs: Shape[], shapes: (number | null)[][], ctx: ShapeCtx, where: NotationCtx): Description;
+  /** The forward step. Absent: `forward()` reports the layer as not supported. */
+  forward?(layer: Layer, inputs: Tensor[], ctx: RunCtx): Tensor[];
+  /** A recurrent layer (for the D/M/K legend and traces). */
+  recurrent?: boolean;
+  /** Output keeps the input's last-axis meaning (Dropout, Masking…): notation looks through it. */
+  transparent?: boolean;
+  /** Wrapped layers shown as `inner` in the summary. */
+  inner?(layer: Layer): Layer[];
+}
+
+export type { Layer, Model, NDArray, Shape, Weight };

@@ -1,0 +1,208 @@
+/**
+ * Wrappers: Bidirectional (forward + backward copy of an RNN, merged) and TimeDistributed
+ * (the inner layer applied to every step). Inner layers come from the reader's `inner` or are
+ * rebuilt from the config; their weights are the inner layers' own or, failing that, the
+ * wrapper's list split in get_weights() order (forward first).
+ */
+import { InspectorError, type Layer, type Shape, type Weight } from '../model';
+import type { Description, ExpectedWeight, LayerSpec, RunCtx, ShapeCtx, Tensor } from './types';
+import { cfg, nd, one, wrapped } from './util';
+import { getSpec } from './registry';
+import { rnnParams, runRnn, type RnnParams } from './recurrent';
+
+function innerSpec(inner: Layer, outer: Layer): LayerSpec {
+  const spec = getSpec(inner.className);
+  if (!spec) throw new InspectorError('', `not supported: ${inner.className} (inside layer ${outer.name})`);
+  return spec;
+}
+
+// ---------------------------------------------------------------- Bidirectional
+
+/** [forward, backward] with their configs and weights resolved. */
+export function biParts(layer: Layer, input?: Shape, ctx?: ShapeCtx): [Layer, Layer] {
+  let fwd = layer.inner?.[0] ?? wrapped(layer, 'layer');
+  if (!fwd) throw new InspectorError('', `layer ${layer.name} (Bidirectional) has no wrapped layer in its config`);
+  let bwd =
+    layer.inner?.[1] ??
+    wrapped(layer, 'backward_layer') ?? { ...fwd, name: `backward_${fwd.name.replace(/^forward_/, '')}`, weights: [] };
+  const fb = Boolean(fwd.config.go_backwards);
+  if (Boolean(bwd.config.go_backwards) === fb) bwd = { ...bwd, config: { ...bwd.config, go_backwards: !fb } };
+  if (!fwd.weights.length && !bwd.weights.length && layer.weights.length) {
+    // Split the wrapper's weights: the forward layer's count first.
+    let nF = layer.weights.length / 2;
+    if (input && ctx) {
+      const spec = getSpec(fwd.className);
+      const e = spec?.expectedWeights?.(fwd, [input], ctx, undefined);
+      if (e && e.length * 2 === layer.weights.length) nF = e.length;
+    }
+    fwd = { ...fwd, weights: layer.weights.slice(0, nF) };
+    bwd = { ...bwd, weights: layer.weights.slice(nF) };
+  }
+  return [fwd, bwd];
+}
+
+const mergeMode = (layer: Layer): string | null => {
+  const m = cfg(layer).merge_mode;
+  return m === undefined ? 'concat' : m;
+};
+
+export const bidirectionalSpec: LayerSpec = {
+  recurrent: true,
+  inner(layer) {
+    return biParts(layer);
+  },
+  outputShapes(layer, inputs, ctx) {
+    const [fwd] = biParts(layer);
+    const outs = innerSpec(fwd, layer).outputShapes(fwd, inputs, ctx);
+    const returnState = Boolean(fwd.config.return_state);
+    const y = outs[0];
+    const states = returnState ? outs.slice(1) : [];
+    const mode = mergeMode(layer);
+    let merged: Shape[];
+    if (mode === 'concat') merged = [[...y.slice(0, -1), y[y.length - 1] == null ? null : 2 * (y[y.length - 1] as number)]];
+    else if (mode === null) merged = [y, y.slice()];
+    else merged = [y];
+    return [...merged, ...states, ...states.map((s) => s.slice())];
+  },
+  expectedWeights(layer, inputs, ctx, stored) {
+    const [fwd, bwd] = biParts(layer, inputs[0], ctx);
+    const f = innerSpec(fwd, layer).expectedWeights?.(fwd, inputs, ctx, fwd.weights.length ? fwd.weights : stored?.slice(0, stored.length / 2)) ?? [];
+    const b = innerSpec(bwd, layer).expectedWeights?.(bwd, inputs, ctx, bwd.weights.length ? bwd.weights : stored?.slice(stored.length / 2)) ?? [];
+    return [...f, ...b];
+  },
+  describe(layer, inputs, shapes, ctx, where): Description {
+    const [fwd, bwd] = biParts(layer, inputs[0], ctx);
+    const fs = innerSpec(fwd, layer);
+    const nF = shapes.length / 2;
+    const df = fs.describe?.(fwd, inputs, shapes.slice(0, nF), ctx, where) ?? {};
+    const db = innerSpec(bwd, layer).describe?.(bwd, inputs, shapes.slice(nF), ctx, where) ?? {};
+    let arithmetic: string | undefined;
+    const split = (a?: string): [string, number] | null => {
+      const m = a?.match(/^(.*) = (\d+)$/);
+      return m ? [m[1], Number(m[2])] : null;
+    };
+    const a = split(df.arithmetic);
+    const b = split(db.arithmetic);
+    if (a && b) arithmetic = a[0] === b[0] ? `2×(${a[0]}) = ${a[1] + b[1]}` : `(${a[0]}) + (${b[0]}) = ${a[1] + b[1]}`;
+    const mode = mergeMode(layer);
+    const seq = Boolean(fwd.config.return_sequences);
+    const hf = seq ? 'h→_t' : 'h→_T';
+    const hb = seq ? 'h←_t' : 'h←_1';
+    const merge =
+      mode === 'concat'
+        ? `y = [${hf}, ${hb}]`
+        : mode === 'sum'
+          ? `y = ${hf} + ${hb}`
+          : mode === 'mul'
+            ? `y = ${hf} ⊙ ${hb}`
+            : mode === 'ave'
+              ? `y = (${hf} + ${hb}) / 2`
+              : `y = (${hf}, ${hb}) as two outputs`;
+    return {
+      weights: [...(df.weights ?? []), ...(db.weights ?? [])],
+      arithmetic,
+      equations: [...(df.equations ?? []).map((e) => `→ ${e}`), `← the same over the reversed sequence`, merge],
+    };
+  },
+  forward(layer, inputs, ctx: RunCtx): Tensor[] {
+    const x = one(layer, inputs);
+    const [fwd, bwd] = biParts(layer, [null, ...x.array.shape.slice(1)], { model: ctx.model, kerasVersion: ctx.kerasVersion, notes: [] });
+    const kinds = ['SimpleRNN', 'LSTM', 'GRU', 'RNN', 'CuDNNLSTM', 'CuDNNGRU'];
+    if (!kinds.includes(fwd.className) || !kinds.includes(bwd.className)) {
+      throw new InspectorError('', `not supported: Bidirectional(${fwd.className}) (layer ${layer.name})`);
+    }
+    const run = (part: Layer, dir: 'forward' | 'backward') => {
+      const p: RnnParams = rnnParams(part, part.weights);
+      // Keras forces zero_output_for_mask = return_sequences on both halves.
+      p.zeroOutputForMask = p.returnSequences;
+      const r = runRnn(part, p, x, part.weights, ctx, ctx.trace !== null);
+      if (r.trace && ctx.trace) ctx.trace(layer.name, part.className, dir, r.trace);
+      return { r, p };
+    };
+    const { r: rf, p } = run(fwd, 'forward');
+    const { r: rb } = run(bwd, 'backward');
+    const y = rf.output;
+    let yr = rb.output;
+    if (p.returnSequences) {
+      // The backward half's sequence comes in processing order: flip it back along time.
+      const [N, T, M] = yr.shape;
+      const flipped = new Float64Array(yr.data.length);
+      for (let n = 0; n < N; n++)
+        for (let t = 0; t < T; t++) flipped.set(yr.data.subarray((n * T + t) * M, (n * T + t + 1) * M), (n * T + (T - 1 - t)) * M);
+      yr = nd(yr.shape.slice(), flipped);
+    }
+    const mask = p.returnSequences ? x.mask : null;
+    const mode = mergeMode(layer);
+    let outs: Tensor[];
+    if (mode === null) outs = [{ array: y, mask }, { array: yr, mask }];
+    else if (mode === 'concat') {
+      const M1 = y.shape[y.shape.length - 1];
+      const M2 = yr.shape[yr.shape.length - 1];
+      const rows = y.data.length / M1;
+      const out = new Float64Array(rows * (M1 + M2));
+      for (let i = 0; i < rows; i++) {
+        out.set(y.data.subarray(i * M1, (i + 1) * M1), i * (M1 + M2));
+        out.set(yr.data.subarray(i * M2, (i + 1) * M2), i * (M1 + M2) + M1);
+      }
+      outs = [{ array: nd([...y.shape.slice(0, -1), M1 + M2], out), mask }];
+    } else {
+      const out = new Float64Array(y.data.length);
+      const a = y.data;
+      const b = yr.data;
+      if (mode === 'sum') for (let i = 0; i < out.length; i++) out[i] = a[i] + b[i];
+      else if (mode === 'mul') for (let i = 0; i < out.length; i++) out[i] = a[i] * b[i];
+      else if (mode === 'ave') for (let i = 0; i < out.length; i++) out[i] = (a[i] + b[i]) / 2;
+      else throw new InspectorError('', `not supported: merge_mode '${mode}' (layer ${layer.name})`);
+      outs = [{ array: nd(y.shape.slice(), out), mask }];
+    }
+    if (p.returnState) {
+      for (const s of rf.states) outs.push({ array: s, mask: null });
+      for (const s of rb.states) outs.push({ array: s, mask: null });
+    }
+    return outs;
+  },
+};
+
+// ---------------------------------------------------------------- TimeDistributed
+
+export function tdInner(layer: Layer): Layer {
+  const inner = layer.inner?.[0] ?? wrapped(layer, 'layer');
+  if (!inner) throw new InspectorError('', `layer ${layer.name} (TimeDistributed) has no wrapped layer in its config`);
+  if (!inner.weights.length && layer.weights.length) return { ...inner, weights: layer.weights };
+  return inner;
+}
+
+const stepShape = (s: Shape): Shape => [s[0] ?? null, ...s.slice(2)];
+
+export const timeDistributedSpec: LayerSpec = {
+  inner(layer) {
+    return [tdInner(layer)];
+  },
+  outputShapes(layer, inputs, ctx) {
+    const s = one(layer, inputs);
+    const inner = tdInner(layer);
+    const outs = innerSpec(inner, layer).outputShapes(inner, [stepShape(s)], ctx);
+    return outs.map((o) => [s[0] ?? null, s[1] ?? null, ...o.slice(1)]);
+  },
+  expectedWeights(layer, inputs, ctx, stored): ExpectedWeight[] {
+    const inner = tdInner(layer);
+    return innerSpec(inner, layer).expectedWeights?.(inner, [stepShape(one(layer, inputs))], ctx, inner.weights.length ? inner.weights : stored) ?? [];
+  },
+  describe(layer, inputs, shapes, ctx, where) {
+    const inner = tdInner(layer);
+    const d = innerSpec(inner, layer).describe?.(inner, [stepShape(inputs[0] ?? [])], shapes, ctx, where) ?? {};
+    return { ...d, equations: d.equations?.map((e) => `${e}   (for every step t)`) };
+  },
+  forward(layer, inputs, ctx) {
+    const x = one(layer, inputs);
+    const inner = tdInner(layer);
+    const spec = innerSpec(inner, layer);
+    if (!spec.forward) throw new InspectorError('', `not supported: ${inner.className} (layer ${layer.name})`);
+    const [N, T, ...rest] = x.array.shape;
+    if (T === undefined) throw new InspectorError('', `layer ${layer.name} (TimeDistributed) expects an input with a time axis`);
+    const outs = spec.forward(inner, [{ array: nd([N * T, ...rest], x.array.data), mask: null }], ctx);
+    return outs.map((o) => ({ array: nd([N, T, ...o.array.shape.slice(1)], o.array.data), mask: x.mask }));
+  },
+};
+
+export type { Weight };

@@ -1,0 +1,432 @@
+/**
+ * summarize(): what Keras's model.summary() shows (layer, output shape, parameter count, totals)
+ * plus what the user's notebooks write by hand: the D/M/K legend, each weight's symbol and
+ * notation (Wx D×M, Wh M×M, bh M, Wo M×K, bo K…), the parameter arithmetic and the equations.
+ *
+ * Shapes are propagated through the graph by the layer registry from the InputLayers' declared
+ * shapes. Parameter counts come from the stored weights when the file has them, otherwise from
+ * the weights the registry says the config creates (the same spec serves both, and any
+ * disagreement between the two becomes a note).
+ */
+import type { Layer, Model, ModelFormat, Shape, Weight } from './model';
+import { getSpec } from './layers/registry';
+import { callKey, consumers, schedule } from './layers/graph';
+import { inputLayerShape } from './layers/core';
+import { biParts, tdInner } from './layers/wrappers';
+import { activationName, resolveActivation } from './math/activations';
+import { rnnParams } from './layers/recurrent';
+import type { ExpectedWeight, NotationCtx, ShapeCtx } from './layers/types';
+import { fmtShape, matchWeights, normRole, note, prod } from './layers/util';
+
+export interface SummaryWeight {
+  name: string;
+  role: string;
+  shape: number[];
+  dtype: string;
+  trainable: boolean;
+  params: number;
+  /** User notation: "Wx", "Wh", "bh", "Wo", "bo"; LSTM/GRU the same symbols with gate blocks; Embedding "We". */
+  symbol?: string;
+  /** Shape in letters: "D×M", "M×M", "M", "M×K", "K", "D×4M", "M×4M", "4M", "2×3M", "V×E". */
+  notation?: string;
+  /** LSTM i,f,c,o; GRU z,r,h: which columns of the 4M/3M axis. */
+  blocks?: { gate: string; columns: [number, number] }[];
+}
+
+export interface SummaryLayer {
+  name: string;
+  className: string;
+  /** One per output; an empty list when the shape could not be determined (see notes). */
+  outputShape: Shape[];
+  params: number;
+  trainableParams: number;
+  weights: SummaryWeight[];
+  /** Names of the layers feeding it, as "Connected to". */
+  inbound: string[];
+  arithmetic?: string;
+  equations?: string[];
+  inner?: SummaryLayer[];
+  forwardSupported: boolean;
+}
+
+export interface Dims {
+  N: number | null;
+  T: number | null;
+  D: number | null;
+  M: number[];
+  K: number | null;
+}
+
+export interface Summary {
+  modelName: string;
+  modelClass: string;
+  format: ModelFormat;
+  kerasVersion?: string;
+  /** As Keras's model.layers: a Sequential's implicit InputLayer is not listed; a Functional model's InputLayers are. */
+  layers: SummaryLayer[];
+  totalParams: number;
+  trainableParams: number;
+  nonTrainableParams: number;
+  /** Bytes of the weights as stored (float32 = 4). */
+  totalBytes: number;
+  dims: Dims;
+  notes: string[];
+  /** "not supported: <Class> (layer <name>)" for layers the forward pass cannot run. */
+  unsupported: string[];
+}
+
+const BYTES: Record<string, number> = { float64: 8, int64: 8, uint64: 8, float16: 2, bfloat16: 2, int16: 2, uint16: 2, int8: 1, uint8: 1, bool: 1 };
+const bytesPer = (dtype: string): number => BYTES[dtype] ?? 4;
+
+/** Why the forward pass cannot run a layer, or null when it can. */
+export function forwardProblem(layer: Layer, kerasVersion?: string): string | null {
+  const spec = getSpec(layer.className);
+  if (!spec || !spec.forward) return `not supported: ${layer.className} (layer ${layer.name})`;
+  const c = layer.config ?? {};
+  const actKeys: unknown[] = [];
+  if (['Dense', 'Conv1D', 'Convolution1D', 'Activation'].includes(layer.className)) actKeys.push(c.activation);
+  if (spec.recurrent && layer.className !== 'Bidirectional') {
+    try {
+      const p = rnnParams(layer);
+      actKeys.push(p.activation);
+      if (p.kind !== 'SimpleRNN') actKeys.push(p.recurrentActivation);
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+  for (const a of actKeys) {
+    if (!resolveActivation(a, kerasVersion)) return `not supported: activation '${activationName(a)}' (layer ${layer.name})`;
+  }
+  if (layer.className === 'Bidirectional') {
+    try {
+      const [f, b] = biParts(layer);
+      if (!['SimpleRNN', 'LSTM', 'GRU', 'RNN', 'CuDNNLSTM', 'CuDNNGRU'].includes(f.className)) {
+        return `not supported: Bidirectional(${f.className}) (layer ${layer.name})`;
+      }
+      return forwardProblem(f, kerasVersion) ?? forwardProblem(b, kerasVersion);
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+  if (layer.className === 'TimeDistributed') {
+    try {
+      return forwardProblem(tdInner(layer), kerasVersion);
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+  return null;
+}
+
+interface Resolved {
+  /** Output shapes per layer#node (null: unknown). */
+  out: Map<string, Shape[] | null>;
+  /** Input shapes per layer#node. */
+  in: Map<string, Shape[] | null>;
+}
+
+/** Propagates shapes through the graph. */
+export function propagateShapes(model: Model, ctx: ShapeCtx): Resolved {
+  const { calls, unresolved } = schedule(model);
+  for (const c of unresolved) note(ctx, `layer ${c.layer.name}: its inputs could not be resolved in the graph`);
+  const out = new Map<string, Shape[] | null>();
+  const ins = new Map<string, Shape[] | null>();
+  for (const call of calls) {
+    const key = callKey(call.layer.name, call.node);
+    const layer = call.layer;
+    if (layer.className === 'InputLayer') {
+      const s = inputLayerShape(layer, model);
+      if (!s) note(ctx, `input ${layer.name}: no input shape is recorded in the file`);
+      ins.set(key, []);
+      out.set(key, [s ?? [null]]);
+      continue;
+    }
+    const inputs = call.inputs.map((r) => out.get(callKey(r.layer, r.node))?.[r.tensor] ?? null);
+    ins.set(key, inputs.every((s) => s) ? (inputs as Shape[]) : null);
+    const spec = getSpec(layer.className);
+    if (!spec) {
+      note(ctx, `layer ${layer.name}: ${layer.className} is not known to this version, so its output shape is unknown`);
+      out.set(key, null);
+      continue;
+    }
+    if (inputs.some((s) => !s)) {
+      out.set(key, null);
+      continue;
+    }
+    try {
+      out.set(key, spec.outputShapes(layer, inputs as Shape[], ctx));
+    } catch (e) {
+      note(ctx, `layer ${layer.name}: output shape unknown (${(e as Error).message})`);
+      out.set(key, null);
+    }
+  }
+  return { out, in: ins };
+}
+
+function summaryWeights(
+  layer: Layer,
+  inputs: Shape[] | null,
+  model: Model,
+  ctx: ShapeCtx,
+): { weights: SummaryWeight[]; shapes: (number | null)[][] } {
+  const spec = getSpec(layer.className);
+  const frozen = layer.config?.trainable === false;
+  let expected: ExpectedWeight[] | null = null;
+  if (spec?.expectedWeights && inputs) {
+    try {
+      expected = spec.expectedWeights(layer, inputs, ctx, model.hasWeights ? layer.weights : undefined);
+    } catch {
+      expected = null;
+    }
+  } else if (!spec?.expectedWeights && spec) expected = [];
+
+  if (model.hasWeights && (layer.weights.length || !expected)) {
+    const stored = layer.weights;
+    if (expected) {
+      const matched = matchWeights(stored, expected);
+      const problems: string[] = [];
+      expected.forEach((e, i) => {
+        const w = matched[i];
+        if (!w) problems.push(`no stored '${e.role}' (expected ${fmtShape(e.shape)})`);
+        else if (w.shape.length !== e.shape.length || e.shape.some((d, k) => d != null && d !== w.shape[k])) {
+          problems.push(`stored '${normRole(w.role)}' is ${fmtShape(w.shape)}, its config implies ${fmtShape(e.shape)}`);
+        }
+      });
+      if (stored.length > expected.length) problems.push(`${stored.length - expected.length} more stored weight(s) than its config creates`);
+      if (problems.length) note(ctx, `layer ${layer.name} (${layer.className}): ${problems.join('; ')}`);
+    }
+    const trainableOf = (w: Weight): boolean => {
+      if (frozen) return false;
+      const e = expected?.find((x) => x.role === normRole(w.role));
+      return e ? e.trainable : w.trainable;
+    };
+    return {
+      weights: stored.map((w) => ({
+        name: w.name,
+        role: normRole(w.role),
+        shape: w.shape.slice(),
+        dtype: w.dtype,
+        trainable: trainableOf(w),
+        params: prod(w.shape) ?? 0,
+      })),
+      shapes: stored.map((w) => w.shape.slice()),
+    };
+  }
+  if (!expected) {
+    if (spec?.expectedWeights) note(ctx, `layer ${layer.name}: parameters unknown (input shape unknown)`);
+    return { weights: [], shapes: [] };
+  }
+  if (expected.some((e) => e.shape.some((d) => d == null))) {
+    note(ctx, `layer ${layer.name}: some weight sizes are unknown because its input shape is unknown`);
+  }
+  return {
+    weights: expected.map((e) => ({
+      name: `${layer.name}/${e.role}`,
+      role: e.role,
+      shape: e.shape.map((d) => d ?? 0),
+      dtype: 'float32',
+      trainable: !frozen && e.trainable,
+      params: prod(e.shape) ?? 0,
+    })),
+    shapes: expected.map((e) => e.shape),
+  };
+}
+
+function describeInto(layer: Layer, inputs: Shape[], row: SummaryLayer, shapes: (number | null)[][], ctx: ShapeCtx, where: NotationCtx): void {
+  const spec = getSpec(layer.className);
+  if (!spec?.describe) return;
+  try {
+    const d = spec.describe(layer, inputs, shapes, ctx, where);
+    d.weights?.forEach((n, i) => {
+      const w = row.weights[i];
+      if (!w) return;
+      if (n.symbol) w.symbol = n.symbol;
+      if (n.notation) w.notation = n.notation;
+      if (n.blocks) w.blocks = n.blocks;
+    });
+    if (d.arithmetic) row.arithmetic = d.arithmetic;
+    if (d.equations) row.equations = d.equations;
+  } catch {
+    /* notation is a nicety: never fail the summary over it */
+  }
+}
+
+function buildRow(
+  layer: Layer,
+  inputs: Shape[] | null,
+  outputShape: Shape[] | null,
+  inbound: string[],
+  model: Model,
+  ctx: ShapeCtx,
+  where: NotationCtx,
+): SummaryLayer {
+  const { weights, shapes } = summaryWeights(layer, inputs, model, ctx);
+  const params = weights.reduce((s, w) => s + w.params, 0);
+  const trainableParams = weights.reduce((s, w) => s + (w.trainable ? w.params : 0), 0);
+  const row: SummaryLayer = {
+    name: layer.name,
+    className: layer.className,
+    outputShape: outputShape ?? [],
+    params,
+    trainableParams,
+    weights,
+    inbound,
+    forwardSupported: forwardProblem(layer, model.kerasVersion) === null,
+  };
+  if (inputs) describeInto(layer, inputs, row, shapes, ctx, where);
+  const spec = getSpec(layer.className);
+  if (spec?.inner) {
+    try {
+      const inner = spec.inner(layer);
+      if (layer.className === 'Bidirectional' && inputs) {
+        const parts = biParts(layer, inputs[0], ctx);
+        row.inner = parts.map((p) => {
+          const m = model.hasWeights && p.weights.length > 0 ? model : { ...model, hasWeights: false };
+          const pout = (() => {
+            try {
+              return getSpec(p.className)?.outputShapes(p, inputs, ctx) ?? null;
+            } catch {
+              return null;
+            }
+          })();
+          return buildRow(p, inputs, pout, inbound, m, ctx, where);
+        });
+        // The wrapper's weights are its halves' weights.
+        if (!layer.weights.length || !model.hasWeights) {
+          row.weights = row.inner.flatMap((r) => r.weights);
+          row.params = row.inner.reduce((s, r) => s + r.params, 0);
+          row.trainableParams = row.inner.reduce((s, r) => s + r.trainableParams, 0);
+        }
+      } else if (layer.className === 'TimeDistributed' && inputs) {
+        const p = inner[0];
+        const step: Shape = [inputs[0][0] ?? null, ...inputs[0].slice(2)];
+        const pout = (() => {
+          try {
+            return getSpec(p.className)?.outputShapes(p, [step], ctx) ?? null;
+          } catch {
+            return null;
+          }
+        })();
+        row.inner = [buildRow(p, [step], pout, inbound, model.hasWeights && p.weights.length ? model : { ...model, hasWeights: false }, ctx, where)];
+        // Show the wrapped layer's notation on the wrapper's own weights too.
+        row.weights.forEach((w, i) => {
+          const iw = row.inner![0].weights[i];
+          if (iw) {
+            w.symbol = iw.symbol;
+            w.notation = iw.notation;
+            w.blocks = iw.blocks;
+          }
+        });
+      }
+    } catch {
+      /* inner rows are a nicety */
+    }
+  }
+  return row;
+}
+
+/** Whether a layer's input comes, through transparent layers, from a recurrent layer. */
+function afterRecurrent(model: Model, layer: Layer, byName: Map<string, Layer>): boolean {
+  let ref = layer.inbound?.[0]?.[0];
+  for (let guard = 0; ref && guard < 100; guard++) {
+    const src = byName.get(ref.layer);
+    if (!src) return false;
+    const spec = getSpec(src.className);
+    if (spec?.recurrent) return true;
+    if (!spec?.transparent) return false;
+    ref = src.inbound?.[0]?.[0];
+  }
+  return false;
+}
+
+/** Whether a layer feeds a model output directly or through transparent layers only. */
+function feedsOutput(model: Model, name: string, depth = 0): boolean {
+  if (model.outputs.some((r) => r.layer === name)) return true;
+  if (depth > 50) return false;
+  const next = consumers(model, name);
+  return next.length > 0 && next.every((l) => getSpec(l.className)?.transparent && feedsOutput(model, l.name, depth + 1));
+}
+
+export function summarize(model: Model): Summary {
+  const ctx: ShapeCtx = { model, kerasVersion: model.kerasVersion, notes: [...(model.notes ?? [])] };
+  const resolved = propagateShapes(model, ctx);
+  const byName = new Map(model.layers.map((l) => [l.name, l]));
+
+  const layers: SummaryLayer[] = [];
+  for (const layer of model.layers) {
+    if (layer.implicit) continue;
+    const key = callKey(layer.name, 0);
+    if ((layer.inbound?.length ?? 0) > 1) note(ctx, `layer ${layer.name} is called ${layer.inbound.length} times; its row shows the first call's shapes`);
+    const inbound = [...new Set((layer.inbound?.[0] ?? []).map((r) => r.layer))].filter((n) => !byName.get(n)?.implicit);
+    const where: NotationCtx = { afterRecurrent: afterRecurrent(model, layer, byName), isOutput: feedsOutput(model, layer.name) };
+    layers.push(buildRow(layer, resolved.in.get(key) ?? null, resolved.out.get(key) ?? null, inbound, model, ctx, where));
+  }
+
+  const totalParams = layers.reduce((s, l) => s + l.params, 0);
+  const trainableParams = layers.reduce((s, l) => s + l.trainableParams, 0);
+  let totalBytes = 0;
+  for (const l of layers) for (const w of l.weights) totalBytes += w.params * bytesPer(w.dtype);
+
+  // D/M/K legend.
+  const dims: Dims = { N: null, T: null, D: null, M: [], K: null };
+  const { calls } = schedule(model);
+  for (const call of calls) {
+    const spec = getSpec(call.layer.className);
+    if (!spec?.recurrent) continue;
+    const ins = resolved.in.get(callKey(call.layer.name, call.node));
+    if (call.node === 0) {
+      if (dims.M.length === 0 && ins?.[0]) {
+        dims.T = ins[0][1] ?? null;
+        dims.D = ins[0][2] ?? null;
+      }
+      try {
+        const base = call.layer.className === 'Bidirectional' ? biParts(call.layer)[0] : call.layer;
+        dims.M.push(rnnParams(base).units);
+      } catch {
+        /* not a plain RNN */
+      }
+    }
+  }
+  const out0 = model.outputs[0];
+  if (out0) {
+    const producer = byName.get(out0.layer);
+    let p = producer;
+    // Look through transparent layers (Activation, Dropout) to the Dense that sets K.
+    for (let g = 0; p && getSpec(p.className)?.transparent && g < 50; g++) p = byName.get(p.inbound?.[0]?.[0]?.layer ?? '');
+    const dense = p?.className === 'Dense' ? p : p?.className === 'TimeDistributed' ? (() => {
+      try {
+        const i = tdInner(p!);
+        return i.className === 'Dense' ? i : undefined;
+      } catch {
+        return undefined;
+      }
+    })() : undefined;
+    if (dense) dims.K = Number(dense.config.units);
+    else {
+      const s = resolved.out.get(callKey(out0.layer, out0.node))?.[out0.tensor];
+      dims.K = s ? s[s.length - 1] ?? null : null;
+    }
+  }
+
+  const unsupported: string[] = [];
+  for (const layer of model.layers) {
+    const why = forwardProblem(layer, model.kerasVersion);
+    if (why) unsupported.push(why);
+  }
+  if (!model.hasWeights) note(ctx, 'the file holds no weights: parameter counts come from the configuration');
+
+  return {
+    modelName: model.name,
+    modelClass: model.className,
+    format: model.format,
+    kerasVersion: model.kerasVersion,
+    layers,
+    totalParams,
+    trainableParams,
+    nonTrainableParams: totalParams - trainableParams,
+    totalBytes,
+    dims,
+    notes: ctx.notes,
+    unsupported,
+  };
+}

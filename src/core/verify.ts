@@ -1,0 +1,98 @@
+/**
+ * Manual vs expected: elementwise |a − e| ≤ atol + rtol·|e| (numpy.allclose), the worst element,
+ * per model output.
+ */
+import { InspectorError, type NDArray } from './model';
+import type { NamedArray } from './forward';
+
+export const DEFAULT_ATOL = 1e-5;
+export const DEFAULT_RTOL = 1e-4;
+
+export interface VerifyOptions {
+  atol?: number;
+  rtol?: number;
+}
+
+export interface OutputCheck {
+  name: string;
+  shape: number[];
+  count: number;
+  mismatches: number;
+  maxAbsDiff: number;
+  pass: boolean;
+  /** The element with the largest |Δ| (NaN counts as infinitely far); sample = first index. */
+  worst: { sample: number; index: number[]; actual: number; expected: number; tolerance: number } | null;
+}
+
+export interface VerifyReport {
+  pass: boolean;
+  atol: number;
+  rtol: number;
+  outputs: OutputCheck[];
+}
+
+const fmtShape = (s: number[]): string => `(${s.join(', ')}${s.length === 1 ? ',' : ''})`;
+
+function unravel(flat: number, shape: number[]): number[] {
+  const idx = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const n = shape[d];
+    idx[d] = n > 0 ? flat % n : 0;
+    flat = n > 0 ? Math.floor(flat / n) : 0;
+  }
+  return idx;
+}
+
+export function verify(actual: (NDArray | NamedArray)[], expected: NDArray[], opts: VerifyOptions = {}): VerifyReport {
+  const atol = opts.atol ?? DEFAULT_ATOL;
+  const rtol = opts.rtol ?? DEFAULT_RTOL;
+  if (actual.length !== expected.length) {
+    throw new InspectorError(
+      '',
+      `the model has ${actual.length} output${actual.length === 1 ? '' : 's'} but ${expected.length} expected array${expected.length === 1 ? ' was' : 's were'} given`,
+    );
+  }
+  const outputs: OutputCheck[] = actual.map((item, k) => {
+    const named = 'array' in item ? item : null;
+    const a = named ? named.array : (item as NDArray);
+    const name = named ? named.name : `output ${k}`;
+    const e = expected[k];
+    const same = a.shape.length === e.shape.length && a.shape.every((d, i) => d === e.shape[i]);
+    if (!same) {
+      throw new InspectorError(
+        '',
+        `${name}: computed shape ${fmtShape(a.shape)} does not match the expected array's shape ${fmtShape(e.shape)}`,
+      );
+    }
+    const ad = a.data;
+    const ed = e.data;
+    let mismatches = 0;
+    let maxAbsDiff = 0;
+    let worstAt = -1;
+    let worstDiff = -1;
+    let sawNaN = false;
+    for (let i = 0; i < ad.length; i++) {
+      const x = ad[i];
+      const y = ed[i];
+      const diff = Math.abs(x - y);
+      // NaN in either side: diff is NaN, so the comparison fails and it counts as a mismatch.
+      if (!(diff <= atol + rtol * Math.abs(y))) mismatches++;
+      const rank = Number.isNaN(diff) ? Infinity : diff;
+      if (rank > worstDiff) {
+        worstDiff = rank;
+        worstAt = i;
+      }
+      if (diff > maxAbsDiff) maxAbsDiff = diff;
+      else if (diff !== diff) sawNaN = true;
+    }
+    let worst: OutputCheck['worst'] = null;
+    if (worstAt >= 0) {
+      const index = unravel(worstAt, a.shape);
+      const y = ed[worstAt];
+      worst = { sample: index[0] ?? 0, index, actual: ad[worstAt], expected: y, tolerance: atol + rtol * Math.abs(y) };
+    }
+    if (sawNaN) maxAbsDiff = NaN;
+    return { name, shape: a.shape.slice(), count: ad.length, mismatches, maxAbsDiff, pass: mismatches === 0, worst };
+  });
+  return { pass: outputs.every((o) => o.pass), atol, rtol, outputs };
+}
