@@ -1,0 +1,45 @@
+/** Embedding: integer ids (N, T) → rows of We (V×E); mask_zero masks id 0. */
+import { InspectorError } from '../model';
+import type { LayerSpec } from './types';
+import { bindWeights, cfg, nd, one } from './util';
+
+const dims = (c: Record<string, any>): [number, number] => [Number(c.input_dim), Number(c.output_dim)];
+
+export const embeddingSpec: LayerSpec = {
+  transparent: false,
+  outputShapes(layer, inputs) {
+    const s = one(layer, inputs);
+    return [[...s, dims(cfg(layer))[1]]];
+  },
+  expectedWeights(layer) {
+    return [{ role: 'embeddings', shape: dims(cfg(layer)), trainable: true }];
+  },
+  describe(layer, _inputs, shapes) {
+    const [V, E] = (shapes[0] as number[] | undefined) ?? dims(cfg(layer));
+    return {
+      weights: [{ symbol: 'We', notation: 'V×E' }],
+      arithmetic: `${V}×${E} = ${V * E}`,
+      equations: [`x_t = We[id_t]${cfg(layer).mask_zero ? '   (id 0 is masked)' : ''}`],
+    };
+  },
+  forward(layer, inputs) {
+    const x = one(layer, inputs);
+    const [V, E] = dims(cfg(layer));
+    const [We] = bindWeights(layer, [{ role: 'embeddings', shape: [V, E], trainable: true }]);
+    const ids = x.array.data;
+    const out = new Float64Array(ids.length * E);
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      if (!Number.isInteger(id) || id < 0 || id >= V) {
+        throw new InspectorError('', `layer ${layer.name} (Embedding): input value ${id} is not an integer id in [0, ${V})`);
+      }
+      out.set(We.subarray(id * E, (id + 1) * E), i * E);
+    }
+    let mask: Uint8Array | null = null;
+    if (cfg(layer).mask_zero && x.array.shape.length === 2) {
+      mask = new Uint8Array(ids.length);
+      for (let i = 0; i < ids.length; i++) mask[i] = ids[i] !== 0 ? 1 : 0;
+    }
+    return [{ array: nd([...x.array.shape, E], out), mask }];
+  },
+};
