@@ -239,7 +239,7 @@ def make_bad():
     dump = notebook_dump(_load("seed_n15"))
     dump["Wh"] = dump["Wh"][:4]
     _compact(os.path.join(BAD_DIR, "wrong_shapes.json"), dump)
-    write_json(os.path.join(BAD_DIR, "index.json"), {
+    desc = {
         "truncated.h5": "first 2000 bytes of test/fixtures/keras/seed_n1/model.h5 (valid HDF5 signature, truncated)",
         "not_hdf5.h5": "plain text with an .h5 extension",
         "empty.h5": "0 bytes",
@@ -252,5 +252,18 @@ def make_bad():
         "plain.h5": "valid HDF5 (h5py) with datasets /temperature (3x4 float64) and /station/id, no Keras attributes",
         "bad.json": "invalid JSON (unterminated)",
         "wrong_shapes.json": "seed_n15 notebook dump {Wx, Wh, bh, Wo, bo} with Wh of shape 4x5 instead of 5x5",
-    })
+    }
+    index = {}
+    for name, what in desc.items():
+        entry = {"what": what}
+        if not name.endswith(".json"):
+            # What real Keras says when asked to open it.
+            try:
+                keras.models.load_model(os.path.join(BAD_DIR, name), compile=False)
+                entry["keras_load_model"] = "loaded (unexpected)"
+            except Exception as e:
+                msg = str(e).replace(BAD_DIR + os.sep, "").splitlines()[0][:200]
+                entry["keras_load_model"] = f"{type(e).__name__}: {msg}"
+        index[name] = entry
+    write_json(os.path.join(BAD_DIR, "index.json"), index)
     print("bad: written", sorted(os.listdir(BAD_DIR)))
