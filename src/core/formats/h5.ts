@@ -79,8 +79,9 @@ export function firstLine(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
   // h5wasm's throwing handler puts the whole HDF5-DIAG stack in the message: keep the most telling line.
   const lines = msg.split('\n').map((l) => l.trim()).filter(Boolean);
-  const minor = lines.find((l) => /minor:/.test(l));
-  const head = lines[0] ?? 'unknown error';
+  const minor = [...lines].reverse().find((l) => /minor:/.test(l));
+  const fn = [...lines].reverse().find((l) => /^#\d+:/.test(l));
+  const head = (lines[0]?.startsWith('HDF5-DIAG') && fn ? fn.replace(/^#\d+:.* in (\w+)\(\).*$/, '$1()') : lines[0]) ?? 'unknown error';
   return (minor ? `${head} (${minor.replace(/^minor:\s*/, '')})` : head).slice(0, 300);
 }
 

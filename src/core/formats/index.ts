@@ -5,9 +5,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InspectorError, type FormatId, type Layer, type Model, type Weight } from '../model';
-import { startsWithHdf5 } from './h5';
+import { firstLine, startsWithHdf5 } from './h5';
 import { inferGraph, type StoredLayer } from './infer';
-import { classifyJson, groupWeightList, jsonArray, readNotebookDump, jsonWeight, type JsonKind } from './jsonWeights';
+import { classifyJson, groupWeightList, isLayerDict, jsonArray, jsonWeight, readLayerDict, readNotebookDump, type JsonKind } from './jsonWeights';
 import { graphFromModelConfig, type Graph } from './kerasConfig';
 import { readKerasH5, type H5Contents } from './kerasH5';
 import { matchStoreToGraph, readKerasZip } from './kerasV3';
@@ -250,6 +250,10 @@ function openJson(value: unknown, kind: JsonKind, file: string, display: string,
       return makeModel(graph, { format: { id: 'keras-json-config', label: `${versionLabel(cfg.keras_version)} architecture JSON (model.to_json())` }, kerasVersion: cfg.keras_version, backend: cfg.backend, notes, source, hasWeights: false });
     }
     case 'json-notebook': {
+      if (isLayerDict(value as Record<string, unknown>)) {
+        const graph = inferGraph(readLayerDict(value as Record<string, Record<string, unknown>>, display), notes);
+        return makeModel(graph, { format: { id: 'json-notebook', label: 'Layer-keyed weight dump (JSON)' }, notes, source, hasWeights: true });
+      }
       const nb = readNotebookDump(value as Record<string, unknown>, display);
       const graph = inferGraph(nb.stored, notes);
       notes.splice(0, notes.length, 'topology from the notebook names: Wx (D×M), Wh (M×M), bh (M) → recurrent layer; Wo (M×K), bo (K) → Dense', 'sequence length T unknown until inputs are given');
@@ -334,8 +338,7 @@ export async function openModel(file: string, opts: OpenOptions = {}): Promise<M
       if (!e.file) throw new InspectorError(display, e.problem);
       throw e;
     }
-    const msg = e instanceof Error ? e.message : String(e);
-    throw new InspectorError(display, `cannot read: ${msg}`);
+    throw new InspectorError(display, `cannot read (the file may be damaged): ${firstLine(e)}`);
   }
 }
 

@@ -73,8 +73,26 @@ export function classifyJson(value: unknown): JsonKind | undefined {
   if (o.format === 'rnn-inspector' || o.rnn_inspector !== undefined) return 'rnn-inspector-json';
   if ((o.modelTopology && o.weightsManifest) || o.format === 'layers-model') return 'tfjs-layers';
   if (typeof o.class_name === 'string' && o.config !== undefined) return 'keras-json-config';
-  if (notebookKeys(o)) return 'json-notebook';
+  if (notebookKeys(o) || isLayerDict(o)) return 'json-notebook';
   return undefined;
+}
+
+const ROLE_ORDER = ['embeddings', 'kernel', 'depthwise_kernel', 'pointwise_kernel', 'recurrent_kernel', 'bias', 'gamma', 'beta', 'moving_mean', 'moving_variance'];
+
+/** {"simple_rnn": {"kernel", "recurrent_kernel", "bias"}, "dense": {"kernel", "bias"}}: weights keyed by layer, then by Keras variable name. */
+export function isLayerDict(o: Record<string, unknown>): boolean {
+  const vals = Object.values(o);
+  return (
+    vals.length > 0 &&
+    vals.every((v) => v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0 && Object.keys(v).every((k) => ROLE_ORDER.includes(k.toLowerCase())))
+  );
+}
+
+export function readLayerDict(o: Record<string, Record<string, unknown>>, display: string): StoredLayer[] {
+  return Object.entries(o).map(([name, ws]) => {
+    const keys = Object.keys(ws).sort((a, b) => ROLE_ORDER.indexOf(a.toLowerCase()) - ROLE_ORDER.indexOf(b.toLowerCase()));
+    return { name, weights: keys.map((k) => jsonWeight(ws[k], `${name}/${k}`, display, k.toLowerCase())) };
+  });
 }
 
 export interface NotebookDump {

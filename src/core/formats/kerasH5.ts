@@ -9,7 +9,7 @@
  */
 import type { Weight } from '../model';
 import { InspectorError } from '../model';
-import { attrString, attrStrings, datasetDtype, isDataset, isGroup, openH5, readFloats, type H5File, type H5Group } from './h5';
+import { attrString, attrStrings, datasetDtype, firstLine, isDataset, isGroup, openH5, readFloats, type H5File, type H5Group } from './h5';
 import type { Graph } from './kerasConfig';
 import { graphFromModelConfig } from './kerasConfig';
 import type { StoredLayer } from './infer';
@@ -89,6 +89,9 @@ export async function readKerasH5(file: string, display: string, withData: boole
     }
     const shown = keys.slice(0, 6).join(', ') || 'nothing';
     throw new InspectorError(display, `an HDF5 file, but not a Keras model: no model_config, layer_names or layers/ group (top level holds ${shown})`);
+  } catch (e) {
+    if (e instanceof InspectorError) throw e;
+    throw new InspectorError(display, `damaged HDF5 content: ${firstLine(e)}`);
   } finally {
     f.close();
   }
