@@ -14,7 +14,13 @@ import { loadArrays } from '../../src/core/arrays';
 import { summarize } from '../../src/core/shapes';
 import { forward } from '../../src/core/forward';
 import { verify } from '../../src/core/verify';
-import type { NDArray, Shape } from '../../src/core/model';
+import type { Model, NDArray, Shape } from '../../src/core/model';
+
+const cache = new Map<string, Promise<Model>>();
+const open = (f: string): Promise<Model> => {
+  if (!cache.has(f)) cache.set(f, openModel(f));
+  return cache.get(f)!;
+};
 
 const KERAS = fixture('keras');
 const cases = fs.existsSync(KERAS)
@@ -53,7 +59,7 @@ for (const c of cases) {
     if (!fs.existsSync(path.join(dir, file))) continue;
     const inferred = file === 'model.weights.h5';
     test(`${c}/${file}: summary matches Keras`, async () => {
-      const model = await openModel(path.join(dir, file));
+      const model = await open(path.join(dir, file));
       const s = summarize(model);
       assert.equal(s.totalParams, exp.total_params, 'total params');
       assert.equal(s.trainableParams, exp.trainable_params, 'trainable params');
@@ -71,7 +77,7 @@ for (const c of cases) {
     });
     if (inferred) continue;
     test(`${c}/${file}: forward pass matches Keras's predictions`, async () => {
-      const model = await openModel(path.join(dir, file));
+      const model = await open(path.join(dir, file));
       const xs = await arrays(dir, exp.inputs);
       const ys = await arrays(dir, exp.outputs);
       const r = forward(model, xs, { trace: true });

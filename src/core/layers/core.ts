@@ -136,10 +136,15 @@ export const maskingSpec: LayerSpec = {
 export const repeatVectorSpec: LayerSpec = {
   outputShapes(layer, inputs) {
     const s = one(layer, inputs);
-    return [[s[0] ?? null, Number(cfg(layer).n), ...s.slice(1)]];
+    const n = cfg(layer).n;
+    return [[s[0] ?? null, n == null ? null : Number(n), ...s.slice(1)]];
+  },
+  describe(layer) {
+    return { equations: [`y_t = x for t = 1…${cfg(layer).n ?? 'n'}`] };
   },
   forward(layer, inputs) {
     const x = one(layer, inputs);
+    if (cfg(layer).n == null) throw new InspectorError('', `layer ${layer.name} (RepeatVector): the repeat count n is not recorded in the file`);
     const n = Number(cfg(layer).n);
     const [N, F] = x.array.shape;
     const out = new Float64Array(N * n * F);
