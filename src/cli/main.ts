@@ -39,7 +39,11 @@ Tolerance: |manual − expected| ≤ atol + rtol·|expected| (defaults atol ${DE
 
 class UsageError extends Error {}
 
-const out = (s: string) => process.stdout.write(s + '\n');
+/** Where main() prints results (tests pass their own). */
+export type Print = (text: string) => void;
+const stdoutPrint: Print = (s) => {
+  process.stdout.write(s + '\n');
+};
 
 function fmtShape(s: Shape): string {
   return `(${s.map((d) => (d === null ? 'None' : String(d))).join(', ')}${s.length === 1 ? ',' : ''})`;
@@ -233,7 +237,7 @@ function parseTolerance(v: string | undefined, name: string, dflt: number): numb
   return x;
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], out: Print = stdoutPrint): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     out(USAGE);
