@@ -37,9 +37,17 @@ def fresh(seed):
     np.random.seed(seed)
 
 
-def reset_dir(path):
+def reset_dir(path, keep=("README.md",)):
+    """Empty a generated folder, keeping hand-written files such as README.md."""
     if os.path.isdir(path):
-        shutil.rmtree(path)
+        for name in os.listdir(path):
+            if name in keep:
+                continue
+            p = os.path.join(path, name)
+            if os.path.isdir(p):
+                shutil.rmtree(p)
+            else:
+                os.remove(p)
     os.makedirs(path, exist_ok=True)
 
 
