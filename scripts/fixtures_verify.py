@@ -188,6 +188,14 @@ def main():
         d = {k: np.array(v) for k, v in json.load(open(p)).items()}
         h = simple_rnn(ld("seed_n15", "X.npy"), d["Wx"], d["Wh"], d["bh"])
         results.append(check("json/notebook_dump.json", h @ d["Wo"] + d["bo"], ld("seed_n15", "Y.npy")))
+    # TF.js fixtures: rebuilt from model.json + shard, Keras re-predicts the stored Y.
+    from fixtures_corpus import load_tfjs
+    for c in ("tfjs_seed_n15", "tfjs_bidir_concat"):
+        d = os.path.join(JSON_DIR, c)
+        if os.path.isdir(d):
+            m = load_tfjs(d)[0]
+            results.append(check(f"json/{c} (model.json + shard)", m.predict(np.load(os.path.join(d, "X.npy")), verbose=0),
+                                 np.load(os.path.join(d, "Y.npy"))))
     results += corpus_checks()
     print(f"{sum(results)}/{len(results)} checks passed")
     return 0 if all(results) else 1
