@@ -1,0 +1,110 @@
+// Bundles the three programs the project ships, each into one file under dist/:
+//   dist/extension.js  the VS Code extension host (CJS, node; `vscode` stays external)
+//   dist/cli.js        the command line (CJS, node, with a shebang), when src/cli/main.ts exists
+//   dist/webview.js    the inspection panel (browser IIFE; never imports src/core)
+// plus dist/codicons/ (the codicon font and CSS the panel uses).
+//
+// h5wasm's node build is ESM-only and calls createRequire(import.meta.url); in a CJS bundle
+// import.meta is empty and that fails at run time. Option 2 of docs (NOTES.md): define
+// import.meta.url to a variable the banner sets from __filename, so everything stays one file.
+//
+//   node scripts/build.mjs               development build (source maps)
+//   node scripts/build.mjs --production  minified, no source maps
+//   node scripts/build.mjs --watch       rebuild on change
+import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const importMetaFix = {
+  define: { 'import.meta.url': '__import_meta_url' },
+  banner: { js: "const __import_meta_url = require('url').pathToFileURL(__filename).href;" },
+};
+
+/** Prints errors in the `file:line:col: error: text` shape VS Code's $esbuild-watch matcher reads. */
+const reporter = (name) => ({
+  name: 'reporter',
+  setup(build) {
+    let started = 0;
+    build.onStart(() => { started = Date.now(); });
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+      if (!result.errors.length) console.log(`[build] ${name} ok (${Date.now() - started} ms)`);
+    });
+  },
+});
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  sourcesContent: false,
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+const targets = [
+  {
+    ...common,
+    ...importMetaFix,
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: 'dist/extension.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+    plugins: [reporter('extension')],
+  },
+  {
+    ...common,
+    entryPoints: ['src/webview/main.ts'],
+    outfile: 'dist/webview.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    plugins: [reporter('webview')],
+  },
+];
+
+if (fs.existsSync(path.join(root, 'src/cli/main.ts'))) {
+  targets.push({
+    ...common,
+    define: importMetaFix.define,
+    banner: { js: '#!/usr/bin/env node\n' + importMetaFix.banner.js },
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    plugins: [reporter('cli')],
+  });
+} else {
+  console.log('[build] src/cli/main.ts not present yet: dist/cli.js skipped');
+}
+
+function copyCodicons() {
+  const from = path.join(root, 'node_modules/@vscode/codicons/dist');
+  const to = path.join(root, 'dist/codicons');
+  fs.mkdirSync(to, { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(from, f), path.join(to, f));
+}
+
+copyCodicons();
+if (watch) {
+  const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log('[build] watching…');
+} else {
+  const results = await Promise.allSettled(targets.map((t) => esbuild.build(t)));
+  const failed = results.filter((r) => r.status === 'rejected');
+  if (failed.length) process.exit(1);
+  const cli = path.join(root, 'dist/cli.js');
+  if (fs.existsSync(cli)) fs.chmodSync(cli, 0o755);
+}
