@@ -1,0 +1,205 @@
+/**
+ * Extension entry: registers the read-only inspector editor and the commands. A thin shell: the
+ * files are read and computed by src/core; this folder only wires VS Code to it.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ArraySource, RunRequest, RunResult } from '../shared/messages';
+import { InspectorDocument } from './document';
+import { InspectorEditorProvider, VIEW_TYPE, readSettings } from './inspectorEditor';
+import { markdownReport, verdictLine } from './report';
+import { replicationPython } from './replication';
+import { modelStem } from './sources';
+
+const OPEN_FILTERS = {
+  'Keras weights (.keras, .h5, .weights.h5, .hdf5)': ['keras', 'h5', 'hdf5'],
+  'JSON weights / TF.js model.json': ['json'],
+};
+
+/** What activate() returns: used by the extension-host tests. */
+export interface InspectorApi {
+  activationMs: number;
+  provider: InspectorEditorProvider;
+  /** Opens (or reuses) a document and waits until it is parsed. */
+  load(uri: vscode.Uri): Promise<InspectorDocument>;
+}
+
+export function activate(context: vscode.ExtensionContext): InspectorApi {
+  const t0 = performance.now();
+  const log = vscode.window.createOutputChannel('RNN Inspector', { log: true });
+  context.subscriptions.push(log);
+  const provider = InspectorEditorProvider.register(context, log);
+
+  /** The file a command acts on: its argument, the active inspector, the active text editor, or a pick. */
+  async function target(arg: unknown, title: string): Promise<vscode.Uri | undefined> {
+    if (arg instanceof vscode.Uri) return arg;
+    if (typeof arg === 'string') return vscode.Uri.file(arg);
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    if (tab instanceof vscode.TabInputCustom && tab.viewType === VIEW_TYPE) return tab.uri;
+    if (provider.activeDocument) return provider.activeDocument.uri;
+    const text = vscode.window.activeTextEditor?.document.uri;
+    if (text && /\.(json|h5|hdf5|keras)$/i.test(text.path)) return text;
+    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: OPEN_FILTERS, title });
+    return picked?.[0];
+  }
+
+  const openInspector = (uri: vscode.Uri): Thenable<unknown> => vscode.commands.executeCommand('vscode.openWith', uri, VIEW_TYPE);
+
+  /** A run request with the sidecar / stored samples, or undefined sources where none exist. */
+  function defaultRequest(doc: InspectorDocument): { request: RunRequest; found: { inputs: boolean; expected: boolean } } {
+    const s = readSettings(doc.uri);
+    const view = doc.state.kind === 'ready' ? doc.state.view : undefined;
+    const firstOf = (list: ArraySource[] | undefined, kinds: string[]): ArraySource | undefined =>
+      list?.find((x) => x.kind === 'embedded' || x.sidecar) ?? list?.find((x) => kinds.includes(x.kind));
+    const inputs = firstOf(view?.inputSources, ['random']) ?? { kind: 'random', label: 'random' };
+    const expected = firstOf(view?.expectedSources, ['none']) ?? { kind: 'none', label: 'none' };
+    return {
+      request: {
+        inputs,
+        expected,
+        seed: s.defaultSeed,
+        samples: s.defaultSamples,
+        timesteps: s.defaultTimesteps,
+        traceSample: 0,
+      },
+      found: { inputs: inputs.kind !== 'random', expected: expected.kind !== 'none' },
+    };
+  }
+
+  async function readyDoc(uri: vscode.Uri): Promise<InspectorDocument | undefined> {
+    const doc = await provider.getDocument(uri);
+    if (doc.state.kind === 'error') {
+      void vscode.window.showErrorMessage(doc.state.message);
+      return undefined;
+    }
+    return doc;
+  }
+
+  const asSource = (p: string): ArraySource => ({ kind: 'file', path: p, label: path.basename(p) });
+
+  const pickArrays = async (doc: InspectorDocument, what: string): Promise<ArraySource | undefined> => {
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      defaultUri: vscode.Uri.joinPath(doc.uri, '..'),
+      filters: { 'Arrays (.npy, .npz, JSON)': ['npy', 'npz', 'json'] },
+      title: what,
+      openLabel: 'Use',
+    });
+    return picked?.[0] ? asSource(picked[0].fsPath) : undefined;
+  };
+
+  /** Verify Predictions…: inputs and expected from the arguments, the sidecars, or dialogs. */
+  async function verifyCommand(arg?: unknown, opts?: { inputs?: string; expected?: string; quiet?: boolean }): Promise<RunResult | undefined> {
+    const uri = await target(arg, 'Verify predictions of which model?');
+    if (!uri) return undefined;
+    const doc = await readyDoc(uri);
+    if (!doc) return undefined;
+    const { request, found } = defaultRequest(doc);
+    if (opts?.inputs) request.inputs = asSource(opts.inputs);
+    else if (!found.inputs) {
+      const src = await pickArrays(doc, 'Inputs the predictions were made from (X)');
+      if (!src) return undefined;
+      request.inputs = src;
+    }
+    if (opts?.expected) request.expected = asSource(opts.expected);
+    else if (!found.expected) {
+      const src = await pickArrays(doc, 'Stored predictions to verify against (Y)');
+      if (!src) return undefined;
+      request.expected = src;
+    }
+    let result: RunResult;
+    try {
+      result = await provider.run(doc, request);
+    } catch (e) {
+      if (!opts?.quiet) void vscode.window.showErrorMessage(`RNN Inspector: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
+    if (!opts?.quiet) {
+      const text = `${path.basename(uri.fsPath)}: ${verdictLine(result)}`;
+      if (result.verify?.pass) void vscode.window.showInformationMessage(text);
+      else void vscode.window.showWarningMessage(text);
+    }
+    return result;
+  }
+
+  async function exportReport(arg?: unknown, targetPath?: string): Promise<string | undefined> {
+    const uri = await target(arg, 'Export a report for which model?');
+    if (!uri) return undefined;
+    const doc = await readyDoc(uri);
+    if (!doc || doc.state.kind !== 'ready') return undefined;
+    // With sidecar inputs and predictions and no run yet, verify first so the report says something.
+    if (!doc.lastRun) {
+      const { request, found } = defaultRequest(doc);
+      if (found.inputs && found.expected) await provider.run(doc, request).catch(() => undefined);
+    }
+    let dest = targetPath ? vscode.Uri.file(targetPath) : undefined;
+    if (!dest) {
+      dest = await vscode.window.showSaveDialog({
+        defaultUri: vscode.Uri.joinPath(doc.uri, '..', `${modelStem(doc.fsPath)}.report.md`),
+        filters: { Markdown: ['md'] },
+        title: 'Export RNN Inspector report',
+      });
+      if (!dest) return undefined;
+    }
+    const md = markdownReport(doc.state.view, doc.lastRun?.result);
+    await vscode.workspace.fs.writeFile(dest, new TextEncoder().encode(md));
+    log.info(`report for ${doc.fsPath} written to ${dest.fsPath}`);
+    if (!targetPath) {
+      void vscode.window.showInformationMessage(`Report written to ${dest.fsPath}`, 'Open').then((a) => {
+        if (a === 'Open' && dest) void vscode.window.showTextDocument(dest);
+      });
+    }
+    return dest.fsPath;
+  }
+
+  async function copyReplication(arg?: unknown): Promise<string | undefined> {
+    const uri = await target(arg, 'Replicate which model in NumPy?');
+    if (!uri) return undefined;
+    const doc = await readyDoc(uri);
+    if (!doc || doc.state.kind !== 'ready') return undefined;
+    const req = doc.lastRun?.result.request ?? defaultRequest(doc).request;
+    const text = replicationPython(doc.state.model, {
+      seed: req.seed,
+      samples: req.samples,
+      timesteps: req.timesteps,
+      inputsPath: req.inputs.kind === 'file' ? req.inputs.path : undefined,
+      expectedPath: req.expected.kind === 'file' ? req.expected.path : undefined,
+      perSample: doc.state.view.input.perSample,
+      integerVocab: doc.state.view.input.integerVocab,
+    });
+    await vscode.env.clipboard.writeText(text);
+    log.info(`NumPy replication of ${doc.fsPath} copied (${text.length} characters)`);
+    void vscode.window.showInformationMessage('NumPy replication copied to the clipboard.');
+    return text;
+  }
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('rnnInspector.openFile', async () => {
+      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: OPEN_FILTERS, title: 'Open weights file' });
+      if (picked?.[0]) await openInspector(picked[0]);
+    }),
+    vscode.commands.registerCommand('rnnInspector.inspectFile', async (arg?: unknown) => {
+      const uri = await target(arg, 'Inspect which file?');
+      if (uri) await openInspector(uri);
+    }),
+    vscode.commands.registerCommand('rnnInspector.verify', verifyCommand),
+    vscode.commands.registerCommand('rnnInspector.exportReport', exportReport),
+    vscode.commands.registerCommand('rnnInspector.copyReplication', copyReplication),
+    vscode.commands.registerCommand('rnnInspector.reload', async (arg?: unknown) => {
+      const uri = await target(arg, 'Reload which file?');
+      if (uri) await (await provider.getDocument(uri)).load();
+    }),
+  );
+
+  const activationMs = performance.now() - t0;
+  log.info(`RNN Inspector ${context.extension.packageJSON.version} activated in ${activationMs.toFixed(1)} ms`);
+  return {
+    activationMs,
+    provider,
+    load: (uri) => provider.getDocument(uri),
+  };
+}
+
+export function deactivate(): void {
+  /* everything is in context.subscriptions */
+}

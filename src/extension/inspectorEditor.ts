@@ -1,0 +1,249 @@
+/**
+ * The read-only custom editor: one InspectorDocument per file, any number of panels on it.
+ * The host parses and computes; panels get display data through the typed messages.
+ */
+import * as vscode from 'vscode';
+import {
+  isWebviewMessage,
+  type ArraySource,
+  type HostToWebview,
+  type RunRequest,
+  type RunResult,
+  type SettingsView,
+  type WebviewToHost,
+} from '../shared/messages';
+import { InspectorDocument, errorText } from './document';
+import { panelHtml, webviewOptions } from './html';
+import { CancelledError, runRequest, runTraces } from './runner';
+import { findWeight, weightMatrix } from './view';
+
+export const VIEW_TYPE = 'rnnInspector.inspector';
+
+export function readSettings(scope?: vscode.Uri): SettingsView {
+  const c = vscode.workspace.getConfiguration('rnnInspector', scope);
+  return {
+    atol: c.get<number>('tolerance.atol', 1e-5),
+    rtol: c.get<number>('tolerance.rtol', 1e-4),
+    defaultSamples: c.get<number>('defaultSamples', 1),
+    defaultSeed: c.get<number>('defaultSeed', 0),
+    defaultTimesteps: c.get<number>('defaultTimesteps', 10),
+  };
+}
+
+export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvider<InspectorDocument> {
+  private readonly documents = new Map<string, InspectorDocument>();
+  private readonly panels = new Map<InspectorDocument, Set<vscode.WebviewPanel>>();
+  private readonly runs = new Map<InspectorDocument, vscode.CancellationTokenSource>();
+  /** The document of the panel that was active last (commands without a target use it). */
+  activeDocument?: InspectorDocument;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  static register(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): InspectorEditorProvider {
+    const provider = new InspectorEditorProvider(context, log);
+    context.subscriptions.push(
+      vscode.window.registerCustomEditorProvider(VIEW_TYPE, provider, {
+        supportsMultipleEditorsPerDocument: true,
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('rnnInspector')) for (const doc of provider.panels.keys()) provider.broadcast(doc, { type: 'settings', settings: readSettings(doc.uri) });
+      }),
+    );
+    return provider;
+  }
+
+  /** The document for a file, opened (and parsed) if no editor has it yet. */
+  async getDocument(uri: vscode.Uri): Promise<InspectorDocument> {
+    const doc = await this.openCustomDocument(uri);
+    await doc.ready();
+    return doc;
+  }
+
+  async openCustomDocument(uri: vscode.Uri): Promise<InspectorDocument> {
+    const key = uri.toString();
+    const existing = this.documents.get(key);
+    if (existing) return existing;
+    const doc = new InspectorDocument(uri, this.log);
+    this.documents.set(key, doc);
+    doc.onDidChange(() => this.pushState(doc));
+    void doc.load();
+    // VS Code disposes the document when its last editor closes.
+    const dispose = doc.dispose.bind(doc);
+    doc.dispose = () => {
+      this.documents.delete(key);
+      this.runs.get(doc)?.cancel();
+      dispose();
+    };
+    return doc;
+  }
+
+  async resolveCustomEditor(doc: InspectorDocument, panel: vscode.WebviewPanel): Promise<void> {
+    const set = this.panels.get(doc) ?? new Set();
+    set.add(panel);
+    this.panels.set(doc, set);
+    this.activeDocument = doc;
+    panel.webview.options = webviewOptions(this.context.extensionUri);
+    panel.webview.html = panelHtml(panel.webview, this.context.extensionUri, doc.uri.path.split('/').pop() ?? 'model');
+    panel.onDidChangeViewState(() => {
+      if (panel.active) this.activeDocument = doc;
+    });
+    panel.onDidDispose(() => {
+      set.delete(panel);
+      if (!set.size) this.panels.delete(doc);
+      if (this.activeDocument === doc && !set.size) this.activeDocument = undefined;
+    });
+    panel.webview.onDidReceiveMessage((m: unknown) => {
+      if (!isWebviewMessage(m)) return;
+      this.onMessage(doc, panel, m).catch((e) => this.log.error(`panel message ${m.type}: ${errorText(e)}`));
+    });
+  }
+
+  private post(panel: vscode.WebviewPanel, m: HostToWebview): void {
+    void panel.webview.postMessage(m);
+  }
+
+  broadcast(doc: InspectorDocument, m: HostToWebview): void {
+    for (const p of this.panels.get(doc) ?? []) this.post(p, m);
+  }
+
+  private stateMessage(doc: InspectorDocument): HostToWebview {
+    const s = doc.state;
+    if (s.kind === 'ready') return { type: 'state', model: s.view, settings: readSettings(doc.uri) };
+    if (s.kind === 'error') return { type: 'error', file: doc.fsPath, message: s.message, canReopenWith: true };
+    return { type: 'loading', file: doc.fsPath };
+  }
+
+  private pushState(doc: InspectorDocument, panel?: vscode.WebviewPanel): void {
+    const m = this.stateMessage(doc);
+    if (panel) this.post(panel, m);
+    else this.broadcast(doc, m);
+    const run = doc.lastRun?.result;
+    if (run && doc.state.kind === 'ready') {
+      if (panel) this.post(panel, { type: 'runResult', result: run });
+      else this.broadcast(doc, { type: 'runResult', result: run });
+    }
+  }
+
+  private async onMessage(doc: InspectorDocument, panel: vscode.WebviewPanel, m: WebviewToHost): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        this.pushState(doc, panel);
+        return;
+      case 'run':
+        await this.run(doc, m.request).catch(() => undefined);
+        return;
+      case 'cancel':
+        this.runs.get(doc)?.cancel();
+        return;
+      case 'trace': {
+        const last = doc.lastRun;
+        if (doc.state.kind !== 'ready' || !last) return;
+        const sample = Math.min(Math.max(0, m.sample | 0), last.result.samples - 1);
+        const traces = runTraces(doc.state.model, last.inputs, sample);
+        last.result = { ...last.result, traces, request: { ...last.result.request, traceSample: sample } };
+        this.broadcast(doc, { type: 'traces', sample, traces });
+        return;
+      }
+      case 'weight': {
+        if (doc.state.kind !== 'ready') return;
+        const w = findWeight(doc.state.model, m.id);
+        const notation = doc.state.view.layers.flatMap((l) => [...l.weights, ...(l.inner ?? []).flatMap((i) => i.weights)]).find((x) => x.id === m.id)?.notation;
+        this.post(panel, { type: 'weight', id: m.id, matrix: w ? weightMatrix(w, notation) : null });
+        return;
+      }
+      case 'pickSource': {
+        const picked = await vscode.window.showOpenDialog({
+          canSelectMany: false,
+          defaultUri: vscode.Uri.joinPath(doc.uri, '..'),
+          openLabel: m.purpose === 'inputs' ? 'Use as inputs' : 'Use as expected predictions',
+          filters: { 'Arrays (.npy, .npz, JSON)': ['npy', 'npz', 'json'] },
+        });
+        if (!picked?.[0]) return;
+        const source: ArraySource = { kind: 'file', path: picked[0].fsPath, label: picked[0].path.split('/').pop() ?? picked[0].fsPath };
+        this.post(panel, { type: 'sourcePicked', purpose: m.purpose, source });
+        return;
+      }
+      case 'command': {
+        const id = {
+          exportReport: 'rnnInspector.exportReport',
+          copyReplication: 'rnnInspector.copyReplication',
+          verify: 'rnnInspector.verify',
+          reopenWith: 'workbench.action.reopenWithEditor',
+          reload: 'rnnInspector.reload',
+        }[m.command];
+        if (m.command === 'reopenWith') await vscode.commands.executeCommand(id, doc.uri);
+        else await vscode.commands.executeCommand(id, doc.uri);
+        return;
+      }
+    }
+  }
+
+  /**
+   * Runs the forward pass (and verification) for a document. Shows a cancellable progress
+   * notification when the run takes longer than a moment; the panel's Cancel button works too.
+   */
+  async run(doc: InspectorDocument, request: RunRequest): Promise<RunResult> {
+    await doc.ready();
+    const state = doc.state;
+    if (state.kind !== 'ready') throw new Error(state.kind === 'error' ? state.message : 'still loading');
+    this.runs.get(doc)?.cancel();
+    const cts = new vscode.CancellationTokenSource();
+    this.runs.set(doc, cts);
+    const settings = readSettings(doc.uri);
+    this.broadcast(doc, { type: 'running', request });
+    let report: ((done: number, total: number) => void) | undefined;
+    const work = runRequest(
+      { model: state.model, atol: settings.atol, rtol: settings.rtol },
+      request,
+      {
+        isCancelled: () => cts.token.isCancellationRequested,
+        progress: (done, total) => report?.(done, total),
+      },
+    );
+    const timer = setTimeout(() => {
+      void vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `RNN Inspector: forward pass on ${doc.uri.path.split('/').pop()}`, cancellable: true },
+        (progress, token) => {
+          token.onCancellationRequested(() => cts.cancel());
+          let last = 0;
+          report = (done, total) => {
+            const pct = (100 * done) / total;
+            progress.report({ increment: pct - last, message: `${done} / ${total} samples` });
+            last = pct;
+          };
+          return work.catch(() => undefined);
+        },
+      );
+    }, 400);
+    try {
+      const full = await work;
+      doc.lastRun = full;
+      doc.lastRequest = request;
+      const v = full.result.verify;
+      this.log.info(
+        `ran ${doc.fsPath}: ${full.result.samples} sample(s) from ${full.result.inputsLabel} in ${full.result.elapsedMs} ms` +
+          (v ? `; vs ${full.result.expectedLabel}: ${v.pass ? 'pass' : 'FAIL'}, max |Δ| ${Math.max(...v.outputs.map((o) => o.maxAbsDiff))}` : ''),
+      );
+      this.broadcast(doc, { type: 'runResult', result: full.result });
+      return full.result;
+    } catch (e) {
+      const message = e instanceof CancelledError ? 'Cancelled.' : errorText(e);
+      this.log.warn(`run on ${doc.fsPath}: ${message}`);
+      this.broadcast(doc, { type: 'runError', message });
+      throw e;
+    } finally {
+      clearTimeout(timer);
+      if (this.runs.get(doc) === cts) this.runs.delete(doc);
+      cts.dispose();
+    }
+  }
+
+  /** Number of open panels on a document (tests). */
+  panelCount(uri: vscode.Uri): number {
+    const doc = this.documents.get(uri.toString());
+    return doc ? (this.panels.get(doc)?.size ?? 0) : 0;
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * Copy NumPy Replication: Python that rebuilds Wx, Wh, bh, Wo, bo from the file and replays the
+ * forward loop the way the user's notebooks do, then compares with model.predict / the stored
+ * predictions. No vscode import.
+ */
+import type { Layer, Model } from '../core';
+
+export interface ReplicationOptions {
+  seed: number;
+  samples: number;
+  timesteps: number;
+  /** Input / expected files to load instead of random inputs (absolute paths). */
+  inputsPath?: string;
+  expectedPath?: string;
+  perSample: (number | null)[];
+  integerVocab?: number;
+}
+
+const py = (s: string): string => JSON.stringify(s);
+const shapeText = (s: number[]): string => `(${s.join(', ')}${s.length === 1 ? ',' : ''})`;
+
+const FULL_MODEL = new Set(['keras-h5', 'keras-v3-zip']);
+const H5 = new Set(['keras-h5-weights', 'keras-v3-weights']);
+const SKIP = new Set(['InputLayer', 'Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'ActivityRegularization', 'Masking']);
+
+interface Emitted {
+  vars: string[];
+  loads: string[];
+  step: string[];
+}
+
+function act(name: unknown, fallback: string): string {
+  const a = typeof name === 'string' ? name : fallback;
+  return `ACT[${py(a)}]`;
+}
+
+/** Variable names: the notebook's Wx, Wh, bh, Wo, bo when there is one of each, suffixed otherwise. */
+function namer(model: Model): (base: string, layer: Layer) => string {
+  const rnnCount = model.layers.filter((l) => /RNN|LSTM|GRU|Bidirectional/.test(l.className)).length;
+  const denseCount = model.layers.filter((l) => /Dense|TimeDistributed/.test(l.className)).length;
+  const idx = new Map<string, number>();
+  let r = 0;
+  let d = 0;
+  for (const l of model.layers) {
+    if (/RNN|LSTM|GRU|Bidirectional/.test(l.className)) idx.set(l.name, ++r);
+    else if (/Dense|TimeDistributed/.test(l.className)) idx.set(l.name, ++d);
+  }
+  return (base, layer) => {
+    const many = /^(Wo|bo)$/.test(base) ? denseCount > 1 : rnnCount > 1;
+    return many ? `${base}${idx.get(layer.name) ?? ''}` : base;
+  };
+}
+
+function loadLine(model: Model, layer: Layer, names: string[], weightIdx: number[]): string {
+  const shapes = weightIdx.map((i) => layer.weights[i]?.shape ?? []);
+  const comment = `  # ${names.map((n, k) => `${n} ${shapeText(shapes[k])}`).join(', ')}`;
+  const id = model.format.id;
+  if (FULL_MODEL.has(id)) {
+    const all = layer.weights.length === names.length;
+    const rhs = all
+      ? `model.get_layer(${py(layer.name)}).get_weights()`
+      : `[model.get_layer(${py(layer.name)}).get_weights()[i] for i in ${JSON.stringify(weightIdx)}]`;
+    return `${names.join(', ')}${names.length === 1 ? ',' : ''} = ${rhs}${comment}`;
+  }
+  if (H5.has(id)) return `${names.join(', ')}${names.length === 1 ? ',' : ''} = ${weightIdx.map((i) => `read(${py(layer.weights[i].name)})`).join(', ')}${comment}`;
+  if (id === 'json-notebook') return `${names.join(', ')}${names.length === 1 ? ',' : ''} = ${weightIdx.map((i) => `np.array(W[${py(layer.weights[i].name)}])`).join(', ')}${comment}`;
+  return `${names.join(', ')}${names.length === 1 ? ',' : ''} = ${weightIdx.map((i) => `read(${py(layer.weights[i].name)})`).join(', ')}${comment}`;
+}
+
+function rnnStep(layer: Layer, cfg: Record<string, any>, v: (b: string) => string, dir = ''): { vars: string[]; body: string[] } {
+  const Wx = v('Wx') + dir;
+  const Wh = v('Wh') + dir;
+  const bh = v('bh') + dir;
+  const useBias = cfg.use_bias !== false;
+  const b = useBias ? ` + ${bh}` : '';
+  const a = act(cfg.activation, 'tanh');
+  const ra = act(cfg.recurrent_activation, 'sigmoid');
+  const seq = cfg.go_backwards ? 'seq[::-1]' : 'seq';
+  const vars = useBias ? [Wx, Wh, bh] : [Wx, Wh];
+  const M = `${Wh}.shape[0]`;
+  const lines: string[] = [];
+  if (layer.className.includes('LSTM')) {
+    lines.push(
+      `h = np.zeros(${M}); c = np.zeros(${M}); hs = []`,
+      `for x_t in ${seq}:`,
+      `    z = x_t.dot(${Wx}) + h.dot(${Wh})${b}                 # gates [i, f, c, o], each M wide`,
+      `    i, f, g, o = np.split(z, 4)`,
+      `    c = ${ra}(f) * c + ${ra}(i) * ${a}(g)`,
+      `    h = ${ra}(o) * ${a}(c)`,
+      `    hs.append(h)`,
+    );
+  } else if (layer.className.includes('GRU')) {
+    if (cfg.reset_after !== false && useBias) {
+      lines.push(
+        `h = np.zeros(${M}); hs = []`,
+        `for x_t in ${seq}:`,
+        `    xz, xr, xh = np.split(x_t.dot(${Wx}) + ${bh}[0], 3)  # gates [z, r, h]`,
+        `    hz, hr, hh = np.split(h.dot(${Wh}) + ${bh}[1], 3)`,
+        `    z = ${ra}(xz + hz); r = ${ra}(xr + hr)`,
+        `    h = z * h + (1 - z) * ${a}(xh + r * hh)`,
+        `    hs.append(h)`,
+      );
+    } else {
+      lines.push(
+        `h = np.zeros(${M}); hs = []`,
+        `Uz, Ur, Uh = np.split(${Wh}, 3, axis=1)`,
+        `for x_t in ${seq}:`,
+        `    xz, xr, xh = np.split(x_t.dot(${Wx})${b}, 3)         # gates [z, r, h]`,
+        `    z = ${ra}(xz + h.dot(Uz)); r = ${ra}(xr + h.dot(Ur))`,
+        `    h = z * h + (1 - z) * ${a}(xh + (r * h).dot(Uh))`,
+        `    hs.append(h)`,
+      );
+    }
+  } else {
+    lines.push(
+      `h = np.zeros(${M}); hs = []                            # initial hidden state`,
+      `for x_t in ${seq}:`,
+      `    h = ${a}(x_t.dot(${Wx}) + h.dot(${Wh})${b})`,
+      `    hs.append(h)`,
+    );
+  }
+  if (cfg.go_backwards) lines.push('hs = hs[::-1]');
+  return { vars, body: lines };
+}
+
+function emitLayer(model: Model, layer: Layer, v: (b: string, l: Layer) => string): Emitted | string {
+  const name = (b: string): string => v(b, layer);
+  const cfg = layer.config ?? {};
+  const cls = layer.className;
+  if (SKIP.has(cls)) return '';
+  if (/^(SimpleRNN|LSTM|GRU|CuDNNLSTM|CuDNNGRU)$/.test(cls)) {
+    const { vars, body } = rnnStep(layer, cfg, name);
+    const ret = cfg.return_sequences ? 'seq = np.array(hs)' : 'seq = hs[-1]';
+    return {
+      vars,
+      loads: [loadLine(model, layer, vars, vars.map((_, i) => i))],
+      step: [`# ${layer.name} (${cls})`, ...body, `${ret}${cfg.return_sequences ? '' : '                                  # the last h_T'}`],
+    };
+  }
+  if (cls === 'Bidirectional' && layer.inner?.length === 2) {
+    const [fw, bw] = layer.inner;
+    const fc = fw.config ?? {};
+    const bc = { ...(bw.config ?? {}), go_backwards: !(bw.config?.go_backwards ?? false) };
+    const f = rnnStep(fw, fc, name, '_f');
+    const b = rnnStep(bw, bc, name, '_b');
+    const nf = f.vars.length;
+    const mode = cfg.merge_mode ?? 'concat';
+    const merge = mode === 'sum' ? 'hf + hb' : mode === 'mul' ? 'hf * hb' : mode === 'ave' ? '(hf + hb) / 2' : 'np.concatenate([hf, hb], axis=-1)';
+    const pickLast = fc.return_sequences ? 'np.array(hs)' : 'hs[-1]';
+    const pickLastB = fc.return_sequences ? 'np.array(hs)' : 'hs[0]';
+    return {
+      vars: [...f.vars, ...b.vars],
+      loads: [
+        loadLine(model, layer, f.vars, f.vars.map((_, i) => i)),
+        loadLine(model, layer, b.vars, b.vars.map((_, i) => i + nf)),
+      ],
+      step: [
+        `# ${layer.name} (Bidirectional ${fw.className}, merge_mode=${mode})`,
+        ...f.body,
+        `hf = ${pickLast}`,
+        ...b.body,
+        `hb = ${pickLastB}`,
+        `seq = ${merge}`,
+      ],
+    };
+  }
+  const dense = cls === 'Dense' ? layer : cls === 'TimeDistributed' && layer.inner?.[0]?.className === 'Dense' ? layer.inner[0] : undefined;
+  if (dense) {
+    const Wo = name('Wo');
+    const bo = name('bo');
+    const useBias = (dense.config ?? {}).use_bias !== false;
+    const vars = useBias ? [Wo, bo] : [Wo];
+    return {
+      vars,
+      loads: [loadLine(model, layer, vars, vars.map((_, i) => i))],
+      step: [`# ${layer.name} (${cls})`, `seq = ${act(dense.config?.activation, 'linear')}(seq.dot(${Wo})${useBias ? ` + ${bo}` : ''})`],
+    };
+  }
+  if (cls === 'Embedding') {
+    const E = `E_${layer.name.replace(/\W/g, '_')}`;
+    return { vars: [E], loads: [loadLine(model, layer, [E], [0])], step: [`# ${layer.name} (Embedding)`, `seq = ${E}[seq.astype(int)]`] };
+  }
+  if (cls === 'Flatten') return { vars: [], loads: [], step: [`seq = seq.reshape(-1)  # ${layer.name} (Flatten)`] };
+  if (cls === 'Activation') return { vars: [], loads: [], step: [`seq = ${act(cfg.activation, 'linear')}(seq)  # ${layer.name}`] };
+  if (cls === 'RepeatVector') return { vars: [], loads: [], step: [`seq = np.repeat(seq[None, :], ${cfg.n ?? 1}, axis=0)  # ${layer.name} (RepeatVector)`] };
+  return `# ${layer.name} (${cls}) is not replayed here`;
+}
+
+export function replicationPython(model: Model, o: ReplicationOptions): string {
+  const path = model.source.path;
+  const id = model.format.id;
+  const v = namer(model);
+  const layers = model.layers.filter((l) => !l.implicit);
+  const emitted = layers.map((l) => emitLayer(model, l, v));
+  const loads: string[] = [];
+  const steps: string[] = [];
+  const skipped: string[] = [];
+  for (const e of emitted) {
+    if (typeof e === 'string') {
+      if (e) skipped.push(e);
+      continue;
+    }
+    loads.push(...e.loads);
+    steps.push(...e.step);
+  }
+  const dims = o.perSample.map((d, i) => (d === null && i === 0 ? o.timesteps : d ?? 1));
+  const out: string[] = [];
+  out.push(`# NumPy replication of ${path.split(/[\\/]/).pop()} (generated by RNN Inspector)`);
+  out.push('# N samples, T time steps, D input features, M hidden units, K outputs.');
+  out.push('import numpy as np');
+  if (FULL_MODEL.has(id)) {
+    out.push('import keras  # Keras 3; for tf.keras 2.x files: from tensorflow import keras', '');
+    out.push(`model = keras.models.load_model(${py(path)}, compile=False)`, 'model.summary()');
+  } else if (id === 'json-notebook' || id === 'json-weight-list' || id === 'rnn-inspector-json') {
+    out.push('import json', '', `with open(${py(path)}) as fh:`, '    W = json.load(fh)');
+    if (id !== 'json-notebook') out.push('# weights as stored in the file; adapt the keys below if needed');
+  } else {
+    out.push('import h5py', '', `f = h5py.File(${py(path)}, "r")`, '', 'def read(name):', '    """The dataset stored under this weight name."""');
+    out.push('    hits = []', '    f.visititems(lambda p, o: hits.append(p) if isinstance(o, h5py.Dataset) and (p == name or p.endswith("/" + name) or p.endswith("/" + name.split(":")[0])) else None)');
+    out.push('    return f[hits[0]][()]');
+  }
+  out.push(
+    '',
+    'def sigmoid(x): return 1 / (1 + np.exp(-x))',
+    'ACT = {"tanh": np.tanh, "relu": lambda x: np.maximum(x, 0), "sigmoid": sigmoid, "linear": lambda x: x,',
+    '       "hard_sigmoid": lambda x: np.clip(x / 6 + 0.5, 0, 1), "softmax": lambda x: np.exp(x - x.max()) / np.exp(x - x.max()).sum(),',
+    '       "elu": lambda x: np.where(x > 0, x, np.expm1(x)), "softplus": lambda x: np.log1p(np.exp(x)), "swish": lambda x: x * sigmoid(x),',
+    '       "silu": lambda x: x * sigmoid(x), "gelu": lambda x: 0.5 * x * (1 + np.tanh(0.7978845608028654 * (x + 0.044715 * x ** 3)))}',
+    '',
+    '# The weights, named as in the notebooks',
+    ...loads,
+    '',
+  );
+  if (o.inputsPath) out.push(`X = np.load(${py(o.inputsPath)})  # inputs (.npy; use np.load(...)[name] for .npz)`);
+  else if (o.integerVocab) out.push(`np.random.seed(${o.seed})`, `X = np.random.randint(0, ${o.integerVocab}, size=(${[o.samples, ...dims].join(', ')}))`);
+  else out.push(`np.random.seed(${o.seed})`, `X = np.random.randn(${[o.samples, ...dims].join(', ')})  # (N, T, D)`);
+  if (o.expectedPath) out.push(`Yhat = np.load(${py(o.expectedPath)})  # stored predictions`);
+  else if (FULL_MODEL.has(id)) out.push('Yhat = model.predict(X)');
+  out.push('', '# The forward pass by hand, one sample at a time', 'Yhats = []', 'for x in X:', '    seq = x');
+  for (const s of steps) out.push(s.startsWith('#') ? `    ${s}` : s.split('\n').map((l) => `    ${l}`).join('\n'));
+  out.push('    Yhats.append(seq)', 'Yhats = np.array(Yhats)', 'print(Yhats)');
+  if (o.expectedPath || FULL_MODEL.has(id)) out.push('print("max |Δ| =", np.abs(Yhats - Yhat).max())');
+  if (skipped.length) out.push('', ...skipped);
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,88 @@
+/** The Markdown report (Export Report): header, legend, summary, layer shapes, verification. No vscode import. */
+import type { LayerView, ModelView, RunResult, WeightView } from '../shared/messages';
+import { fmtInt, readableBytes } from './view';
+
+const dimText = (d: number | null | number[]): string =>
+  Array.isArray(d) ? (d.length ? d.join(', ') : '—') : d === null ? 'None' : String(d);
+
+const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export const fmtNum = (x: number): string =>
+  Number.isNaN(x) ? 'NaN' : x === 0 ? '0' : Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5 ? x.toExponential(3) : x.toPrecision(6);
+
+function weightRows(layer: LayerView, out: string[]): void {
+  const all: WeightView[] = [...layer.weights, ...(layer.inner ?? []).flatMap((i) => i.weights)];
+  for (const w of all) {
+    const blocks = w.blocks?.map((b) => `${b.gate} [${b.columns[0]}:${b.columns[1]}]`).join(', ') ?? '';
+    out.push(
+      `| ${cell(w.symbol ?? w.role)} | ${cell(w.notation ?? '')} | (${w.shape.join(', ')}) | ${fmtInt(w.params)} | ${cell(w.name)} | ${cell(blocks)} |`,
+    );
+  }
+}
+
+export function verdictLine(r: RunResult): string {
+  const v = r.verify;
+  if (!v) return `Ran ${r.samples} sample(s); no expected predictions were given.`;
+  const worst = v.outputs.reduce((a, o) => (!(o.maxAbsDiff <= a.maxAbsDiff) ? o : a), v.outputs[0]);
+  const head = `${v.pass ? '✓ matches' : '✗ does not match'}: max |Δ| = ${fmtNum(worst.maxAbsDiff)} (atol ${v.atol}, rtol ${v.rtol})`;
+  if (v.pass || !worst.worst) return head;
+  const w = worst.worst;
+  return `${head}; worst sample ${w.sample}: manual ${fmtNum(w.actual)} vs expected ${fmtNum(w.expected)} at index [${w.index.join(', ')}]`;
+}
+
+export function markdownReport(m: ModelView, run: RunResult | undefined, now = new Date()): string {
+  const out: string[] = [];
+  out.push(`# RNN Inspector report: ${m.fileName}`, '');
+  out.push(`- File: \`${m.file}\` (${fmtInt(m.bytes)} bytes)`);
+  out.push(`- Format: ${m.formatLabel}`);
+  if (m.kerasVersion) out.push(`- Keras version: ${m.kerasVersion}`);
+  out.push(`- Model: "${m.modelName}" (${m.modelClass})`);
+  out.push(`- Generated: ${now.toISOString()}`);
+  for (const n of m.notes) out.push(`- Inferred: ${n}`);
+  for (const u of m.unsupported) out.push(`- Not supported: ${u}`);
+  out.push('', '## Dimensions', '', '| N | T | D | M | K |', '|---|---|---|---|---|');
+  out.push(`| ${dimText(m.dims.N)} | ${dimText(m.dims.T)} | ${dimText(m.dims.D)} | ${dimText(m.dims.M)} | ${dimText(m.dims.K)} |`);
+  out.push('', 'N samples, T sequence length, D input features, M hidden units, K outputs.');
+  out.push('', '## Summary (as model.summary())', '', '| Layer (type) | Output Shape | Param # |', '|---|---|---:|');
+  for (const l of m.layers) out.push(`| ${cell(`${l.name} (${l.className})`)} | ${cell(l.outputShape)} | ${fmtInt(l.params)} |`);
+  out.push('');
+  out.push(`- Total params: ${fmtInt(m.totalParams)} (${readableBytes(m.totalBytes)})`);
+  out.push(`- Trainable params: ${fmtInt(m.trainableParams)} (${readableBytes(m.trainableBytes)})`);
+  out.push(`- Non-trainable params: ${fmtInt(m.nonTrainableParams)} (${readableBytes(m.nonTrainableBytes)})`);
+  out.push('', '```text', m.summaryText, '```');
+  out.push('', '## Layers');
+  for (const l of m.layers) {
+    if (!l.weights.length && !l.inner?.length) continue;
+    out.push('', `### ${l.name} (${l.className})`, '');
+    out.push('| symbol | notation | shape | params | stored as | gate blocks |', '|---|---|---|---:|---|---|');
+    weightRows(l, out);
+    if (l.arithmetic) out.push('', `Parameters: ${l.arithmetic}`);
+    if (l.equations?.length) out.push('', '```text', ...l.equations, '```');
+  }
+  out.push('', '## Forward pass and verification', '');
+  if (!run) {
+    out.push('Not run. Open the file in RNN Inspector and press Run, or use "RNN Inspector: Verify Predictions…".');
+  } else {
+    out.push(`- Inputs: ${run.inputsLabel}, shape (${run.inputShape.join(', ')})`);
+    if (run.expectedLabel) out.push(`- Expected: ${run.expectedLabel}`);
+    out.push(`- Result: ${verdictLine(run)}`);
+    if (run.verify) {
+      out.push('', '| output | shape | max abs diff | mismatches | result | worst sample |', '|---|---|---:|---:|---|---|');
+      for (const o of run.verify.outputs) {
+        out.push(
+          `| ${cell(o.name)} | (${o.shape.join(', ')}) | ${fmtNum(o.maxAbsDiff)} | ${o.mismatches} / ${o.count} | ${o.pass ? '✓' : '✗'} | ${o.worst ? o.worst.sample : '—'} |`,
+        );
+      }
+    }
+    out.push('', '| sample | manual | expected | max abs diff | result |', '|---:|---|---|---:|---|');
+    for (const r of run.rows) {
+      const vec = (v?: number[]): string => (v ? `[${v.slice(0, 8).map(fmtNum).join(', ')}${v.length > 8 ? ', …' : ''}]` : '—');
+      out.push(
+        `| ${r.sample} | ${vec(r.manual)} | ${vec(r.expected)} | ${r.maxAbsDiff === undefined ? '—' : fmtNum(r.maxAbsDiff)} | ${r.pass === undefined ? '' : r.pass ? '✓' : '✗'} |`,
+      );
+    }
+    if (run.rowsTruncated) out.push('', `(first rows of ${run.samples} shown, and the worst sample)`);
+  }
+  out.push('');
+  return out.join('\n');
+}

@@ -1,0 +1,244 @@
+/**
+ * The typed protocol between the extension host and the inspection panel (webview).
+ *
+ * Both sides import this file; it holds types only (plus a guard), so it adds nothing to either
+ * bundle. The webview never imports src/core: everything it draws arrives here, already reduced
+ * to what the panel displays (a Remote-SSH user only pays for what is shown).
+ *
+ * Handshake: the webview posts `ready` once its script runs (again after every reload of a
+ * hidden panel); the host answers with `state` (the model or an error) and, if the document has a
+ * previous run, `runResult`.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// What the panel shows about a model (a display copy of core's Summary, no weight values)
+
+export type DimView = number | null;
+
+export interface WeightView {
+  /** Stable id inside the document, used to ask for the values of one tensor (heatmap). */
+  id: string;
+  name: string;
+  role: string;
+  shape: number[];
+  dtype: string;
+  trainable: boolean;
+  params: number;
+  /** The user's symbol: Wx, Wh, bh, Wo, bo… */
+  symbol?: string;
+  /** The shape in letters: D×M, M×M, M, 4M… */
+  notation?: string;
+  /** Gate blocks of LSTM / GRU kernels: which columns hold which gate. */
+  blocks?: { gate: string; columns: [number, number] }[];
+}
+
+export interface LayerView {
+  name: string;
+  className: string;
+  /** Preformatted as model.summary() prints it: "(None, 5)" or "[(None, 10, 3)]". */
+  outputShape: string;
+  params: number;
+  trainableParams: number;
+  weights: WeightView[];
+  inbound: string[];
+  arithmetic?: string;
+  equations?: string[];
+  inner?: LayerView[];
+  forwardSupported: boolean;
+  recurrent: boolean;
+}
+
+export interface DimsView {
+  N: DimView;
+  T: DimView;
+  D: DimView;
+  M: number[];
+  K: DimView;
+}
+
+/** Where inputs or expected predictions can come from. */
+export type SourceKind = 'random' | 'file' | 'embedded' | 'none';
+
+export interface ArraySource {
+  kind: SourceKind;
+  /** Absolute path for kind 'file'. */
+  path?: string;
+  /** Several files that together hold the arrays (X0.npy, X1.npy… for several model inputs). */
+  paths?: string[];
+  /** Shown in the drop-down, e.g. "X.npy (sidecar)". */
+  label: string;
+  /** True when found beside the model by its sidecar name. */
+  sidecar?: boolean;
+}
+
+export interface InputSpecView {
+  /** Shape of one random input batch without N, e.g. [10, 3]; null where the model leaves it open. */
+  perSample: DimView[];
+  /** Integer inputs in [0, vocab) for models that start with an Embedding. */
+  integerVocab?: number;
+}
+
+export interface ModelView {
+  file: string;
+  fileName: string;
+  formatLabel: string;
+  formatId: string;
+  kerasVersion?: string;
+  backend?: string;
+  bytes: number;
+  modelName: string;
+  modelClass: string;
+  notes: string[];
+  unsupported: string[];
+  hasWeights: boolean;
+  layers: LayerView[];
+  /** The model.summary() table as Keras prints it (monospace text). */
+  summaryText: string;
+  totalParams: number;
+  trainableParams: number;
+  nonTrainableParams: number;
+  totalBytes: number;
+  trainableBytes: number;
+  nonTrainableBytes: number;
+  dims: DimsView;
+  forwardSupported: boolean;
+  input: InputSpecView;
+  inputSources: ArraySource[];
+  expectedSources: ArraySource[];
+}
+
+export interface SettingsView {
+  atol: number;
+  rtol: number;
+  defaultSamples: number;
+  defaultSeed: number;
+  defaultTimesteps: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Forward pass requests and results
+
+export interface RunRequest {
+  inputs: ArraySource;
+  expected: ArraySource;
+  seed: number;
+  samples: number;
+  /** Sequence length for random inputs when the model leaves T open. */
+  timesteps: number;
+  /** Sample whose hidden states are shown. */
+  traceSample: number;
+}
+
+export interface SampleRow {
+  sample: number;
+  manual: number[];
+  expected?: number[];
+  maxAbsDiff?: number;
+  pass?: boolean;
+}
+
+export interface OutputCheckView {
+  name: string;
+  shape: number[];
+  count: number;
+  mismatches: number;
+  maxAbsDiff: number;
+  pass: boolean;
+  worst: { sample: number; index: number[]; actual: number; expected: number; tolerance: number } | null;
+}
+
+export interface VerifyView {
+  pass: boolean;
+  atol: number;
+  rtol: number;
+  outputs: OutputCheckView[];
+}
+
+/** A matrix to draw as a heatmap, C order, possibly subsampled. */
+export interface MatrixView {
+  rows: number;
+  cols: number;
+  values: number[];
+  /** Original size when rows or columns were subsampled for display. */
+  fullRows: number;
+  fullCols: number;
+  rowLabel: string;
+  colLabel: string;
+}
+
+export interface TraceView {
+  layer: string;
+  className: string;
+  direction?: string;
+  sample: number;
+  /** Rows = hidden units M, columns = time steps T. */
+  matrix: MatrixView;
+}
+
+export interface RunResult {
+  request: RunRequest;
+  inputsLabel: string;
+  expectedLabel?: string;
+  inputShape: number[];
+  outputShapes: { name: string; shape: number[] }[];
+  samples: number;
+  /** At most ROW_LIMIT rows: the first ones and the worst one. */
+  rows: SampleRow[];
+  rowsTruncated: boolean;
+  verify?: VerifyView;
+  traces: TraceView[];
+  elapsedMs: number;
+}
+
+export const ROW_LIMIT = 50;
+
+// ---------------------------------------------------------------------------------------------
+// Messages
+
+export type HostToWebview =
+  | { type: 'loading'; file: string }
+  | { type: 'state'; model: ModelView; settings: SettingsView }
+  | { type: 'error'; file: string; message: string; canReopenWith: boolean }
+  | { type: 'running'; request: RunRequest }
+  | { type: 'runResult'; result: RunResult }
+  | { type: 'runError'; message: string }
+  | { type: 'traces'; sample: number; traces: TraceView[] }
+  | { type: 'weight'; id: string; matrix: MatrixView | null }
+  | { type: 'sourcePicked'; purpose: 'inputs' | 'expected'; source: ArraySource }
+  | { type: 'settings'; settings: SettingsView };
+
+export type PanelCommand = 'exportReport' | 'copyReplication' | 'verify' | 'reopenWith' | 'reload';
+
+export type WebviewToHost =
+  | { type: 'ready' }
+  | { type: 'run'; request: RunRequest }
+  | { type: 'cancel' }
+  | { type: 'trace'; sample: number }
+  | { type: 'weight'; id: string }
+  | { type: 'pickSource'; purpose: 'inputs' | 'expected' }
+  | { type: 'command'; command: PanelCommand };
+
+/** State the webview keeps across hide/show (vscode.getState / setState). */
+export interface PanelState {
+  file?: string;
+  inputKey?: string;
+  expectedKey?: string;
+  seed?: number;
+  samples?: number;
+  timesteps?: number;
+  traceSample?: number;
+  scrollY?: number;
+  pickedSources?: ArraySource[];
+}
+
+/** Identity of a source for drop-down values and saved state. */
+export function sourceKey(s: ArraySource): string {
+  return s.kind === 'file' ? `file:${s.path ?? ''}` : s.kind;
+}
+
+const WEBVIEW_TYPES = new Set(['ready', 'run', 'cancel', 'trace', 'weight', 'pickSource', 'command']);
+
+/** Guards the host against anything that is not one of our messages. */
+export function isWebviewMessage(m: unknown): m is WebviewToHost {
+  return typeof m === 'object' && m !== null && WEBVIEW_TYPES.has((m as { type?: unknown }).type as string);
+}
