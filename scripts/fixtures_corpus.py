@@ -421,6 +421,11 @@ def run():
                 "clip(0.2*x + 0.5, 0, 1), via a registered Keras activation; Y.npy uses Keras 3's "
                 "hard_sigmoid = clip(x/6 + 0.5, 0, 1). Layers affected: " + ", ".join(hs))}
             meta["max_abs_diff_Y_vs_keras2_hard_sigmoid"] = float(np.max(np.abs(Y - Y2)))
+        if fname.startswith("Soorya-Kumar__"):
+            # The file records no architecture: keep Keras's own to_json() of the rebuilt model so
+            # the reader can be given it (rnn-inspector --config) and checked against Y.npy.
+            write_json(os.path.join(out, "architecture.json"), json.loads(model.to_json()))
+            meta["architecture"] = "architecture.json"
         write_json(os.path.join(out, "meta.json"), meta)
         entry["predictions"] = f"{fname}/Y.npy"
         entry["output_shapes"] = meta["output_shapes"]

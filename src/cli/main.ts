@@ -27,11 +27,13 @@ import {
 } from '../core';
 
 const USAGE = `Usage:
-  rnn-inspector summary MODEL [--json]
+  rnn-inspector summary MODEL [--json] [--config ARCH.json]
   rnn-inspector predict MODEL [--inputs X.npy|X.npz|X.json …] [--samples N --seed S] [--json] [--out Y.npy]
   rnn-inspector verify  MODEL [--inputs X …] --expected Y [--expected Y2 …] [--atol A] [--rtol R] [--json]
 
 MODEL: Keras .h5 / .weights.h5 / .keras, a JSON weight file, or a TF.js model.json (or its folder).
+--config ARCH.json gives the architecture (model.to_json()) of a weights-only file; without it a
+JSON config beside the file is used when its layer names match, else the topology is inferred.
 Without --inputs, predict and verify use the samples stored in the file, then sidecar files beside
 the model (X.npy / Y.npy, <model>.inputs.npy / <model>.predictions.npy), then (predict only)
 seeded random inputs like np.random.seed(S); np.random.randn(N, T, D).

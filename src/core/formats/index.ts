@@ -189,25 +189,25 @@ function modelFromStore(c: H5Contents, configFromZip: any, display: string, sour
 
 /**
  * Without a config, the weight store's keys (alphabetical in HDF5) lose the layer order across
- * classes. Order them by stage (embedding / conv → recurrent → heads), by counter within a class, and
- * put weightless RepeatVector between the encoder and decoder halves of the recurrent stack.
+ * classes. Order them by stage (embedding / conv → recurrent → heads) and by counter within a class.
+ * A weightless RepeatVector goes after the first recurrent layer: the usual encoder–decoder (one
+ * encoder, RepeatVector, decoder stack), as in the corpus's GRU model whose notebook we checked.
  */
 function orderStore(store: H5Contents['store'] & object, notes: string[]): StoredLayer[] {
   const stage = (key: string) => (/^(embedding|masking|conv|max_pooling|average_pooling)/.test(key) ? 0 : /^(time_distributed|dense|flatten|global_)/.test(key) ? 2 : 1);
-  const counter = (key: string) => Number(/_(\d+)$/.exec(key)?.[1] ?? 0) + (/_(\d+)$/.test(key) ? 1 : 0);
   const base = (key: string) => key.replace(/_\d+$/, '');
+  const counter = (key: string) => (/_(\d+)$/.test(key) ? Number(/_(\d+)$/.exec(key)![1]) : -1);
   const entries = [...store].sort((a, b) => stage(a.key) - stage(b.key) || (base(a.key) === base(b.key) ? counter(a.key) - counter(b.key) : 0));
   const repeat = entries.filter((e) => base(e.key) === 'repeat_vector');
   let ordered = entries.filter((e) => base(e.key) !== 'repeat_vector');
-  if (repeat.length === 1) {
-    const rec = ordered.filter((e) => stage(e.key) === 1);
-    if (rec.length >= 2) {
-      const cut = Math.ceil(rec.length / 2);
-      const at = ordered.indexOf(rec[cut - 1]) + 1;
-      ordered = [...ordered.slice(0, at), repeat[0], ...ordered.slice(at)];
-      notes.push(`RepeatVector placed after the ${cut}th of ${rec.length} recurrent layers (the file does not record the layer order)`);
-    } else ordered.push(repeat[0]);
-  } else ordered.push(...repeat);
+  const rec = ordered.filter((e) => stage(e.key) === 1);
+  if (repeat.length === 1 && rec.length >= 2) {
+    const at = ordered.indexOf(rec[0]) + 1;
+    ordered = [...ordered.slice(0, at), repeat[0], ...ordered.slice(at)];
+    notes.push(`layer order guessed (the file does not record it): RepeatVector after the first of ${rec.length} recurrent layers (encoder–decoder); give the architecture with --config to be exact`);
+  } else {
+    ordered.push(...repeat);
+  }
   return ordered.map((e) => ({ name: e.name ?? e.key, classHint: classOfKey(e.key), weights: e.weights }));
 }
 
