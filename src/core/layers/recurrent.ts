@@ -12,7 +12,7 @@
  * zero_output_for_mask, which Bidirectional forces when returning sequences).
  */
 import { InspectorError, type Layer, type NDArray, type Shape, type Weight } from '../model';
-import { matmul, vecmatAcc } from '../math/kernels';
+import { dotCols, gemmT, matmulT, transposed } from '../math/kernels';
 import { activationName, resolveActivation, type Activation } from '../math/activations';
 import type { Description, ExpectedWeight, LayerSpec, RunCtx, ShapeCtx, Tensor } from './types';
 import { bindWeights, cfg, lastDim, matchWeights, nd, normRole, one } from './util';
@@ -220,7 +220,9 @@ export function runRnn(layer: Layer, p: RnnParams, x: Tensor, weights: Weight[],
 
   // 1. x·Wx + b for all samples and steps at once.
   const xw = new Float64Array(N * T * GM);
-  matmul(x.array.data, N * T, D, Wx, GM, xw, inBias);
+  matmulT(x.array.data, N * T, D, transposed(Wx, D, GM), GM, xw, inBias);
+  // Wh transposed: each gate column is a contiguous row of length M, for dot products with h.
+  const WhT = transposed(Wh, M, GM);
 
   const seq = p.returnSequences ? new Float64Array(N * T * M) : null;
   const last = p.returnSequences ? null : new Float64Array(N * M);
@@ -228,83 +230,113 @@ export function runRnn(layer: Layer, p: RnnParams, x: Tensor, weights: Weight[],
   const cOut = G === 4 ? new Float64Array(N * M) : null;
   const tr = wantTrace ? new Float64Array(N * T * M) : null;
 
-  const h = new Float64Array(M);
-  const c = new Float64Array(M);
-  const z = new Float64Array(GM);
+  // Samples are processed in blocks of B: one blocked product H(B×M)·Wh per step feeds all of them.
+  const B = 8;
+  const H = new Float64Array(B * M);
+  const C = new Float64Array(B * M);
+  const Z = new Float64Array(B * GM);
   const tmp = new Float64Array(M);
   const mask = x.mask;
   const zeroOut = p.zeroOutputForMask;
   const f = act.f;
+  const rf = ract.f;
+  // Columns of Wh multiplied by h_{t-1} for all samples: all, except the h̃ block of reset-before GRU.
+  const recCols = G === 3 && !resetAfter ? 2 * M : GM;
+  const lastMasked = new Uint8Array(B);
 
-  for (let n = 0; n < N; n++) {
-    if (ctx.isCancelled && (n & 63) === 0 && ctx.isCancelled()) throw new InspectorError('', 'cancelled');
-    h.fill(0);
-    c.fill(0);
-    let lastMasked = false;
+  for (let n0 = 0; n0 < N; n0 += B) {
+    if (ctx.isCancelled && ctx.isCancelled()) throw new InspectorError('', 'cancelled');
+    const nb = Math.min(B, N - n0);
+    H.fill(0);
+    C.fill(0);
+    lastMasked.fill(0);
     for (let s = 0; s < T; s++) {
       const t = p.goBackwards ? T - 1 - s : s;
-      const masked = mask !== null && mask[n * T + t] === 0;
-      lastMasked = masked;
-      if (!masked) {
-        const xo = (n * T + t) * GM;
-        if (G === 1) {
-          for (let j = 0; j < M; j++) z[j] = xw[xo + j];
-          vecmatAcc(h, 0, M, Wh, M, 0, M, z, 0);
-          if (f) for (let j = 0; j < M; j++) h[j] = f(z[j]);
-          else {
-            act.row!(z, 0, M);
-            h.set(z);
+      gemmT(H, 0, M, nb, M, WhT, 0, recCols, Z, 0, GM, false);
+      for (let b = 0; b < nb; b++) {
+        const n = n0 + b;
+        const masked = mask !== null && mask[n * T + t] === 0;
+        lastMasked[b] = masked ? 1 : 0;
+        const hb = b * M;
+        if (!masked) {
+          const xo = (n * T + t) * GM;
+          const zo = b * GM;
+          if (G === 1) {
+            if (f) for (let j = 0; j < M; j++) H[hb + j] = f(Z[zo + j] + xw[xo + j]);
+            else {
+              for (let j = 0; j < M; j++) Z[zo + j] += xw[xo + j];
+              act.row!(Z, zo, M);
+              for (let j = 0; j < M; j++) H[hb + j] = Z[zo + j];
+            }
+          } else if (G === 4) {
+            for (let j = 0; j < GM; j++) Z[zo + j] += xw[xo + j];
+            if (rf && f) {
+              for (let j = 0; j < M; j++) {
+                const ig = rf(Z[zo + j]);
+                const fg = rf(Z[zo + M + j]);
+                const cc = f(Z[zo + 2 * M + j]);
+                const og = rf(Z[zo + 3 * M + j]);
+                const c = fg * C[hb + j] + ig * cc;
+                C[hb + j] = c;
+                H[hb + j] = og * f(c);
+              }
+            } else {
+              actBlock(ract, Z, zo, M);
+              actBlock(ract, Z, zo + M, M);
+              actBlock(act, Z, zo + 2 * M, M);
+              actBlock(ract, Z, zo + 3 * M, M);
+              for (let j = 0; j < M; j++) {
+                C[hb + j] = Z[zo + M + j] * C[hb + j] + Z[zo + j] * Z[zo + 2 * M + j];
+                tmp[j] = C[hb + j];
+              }
+              actBlock(act, tmp, 0, M);
+              for (let j = 0; j < M; j++) H[hb + j] = Z[zo + 3 * M + j] * tmp[j];
+            }
+          } else if (resetAfter) {
+            // Z holds h·Wh for the three gates; the recurrent bias joins before r is applied.
+            if (recBias) for (let j = 0; j < GM; j++) Z[zo + j] += recBias[j];
+            for (let j = 0; j < 2 * M; j++) Z[zo + j] += xw[xo + j];
+            actBlock(ract, Z, zo, M);
+            actBlock(ract, Z, zo + M, M);
+            for (let j = 0; j < M; j++) tmp[j] = xw[xo + 2 * M + j] + Z[zo + M + j] * Z[zo + 2 * M + j];
+            actBlock(act, tmp, 0, M);
+            for (let j = 0; j < M; j++) {
+              const z = Z[zo + j];
+              H[hb + j] = z * H[hb + j] + (1 - z) * tmp[j];
+            }
+          } else {
+            // Reset before: z, r from h·Wh[:, :2M]; h̃ from (r ⊙ h)·Wh[:, 2M:].
+            for (let j = 0; j < 2 * M; j++) Z[zo + j] += xw[xo + j];
+            actBlock(ract, Z, zo, M);
+            actBlock(ract, Z, zo + M, M);
+            for (let j = 0; j < M; j++) Z[zo + 2 * M + j] = Z[zo + M + j] * H[hb + j];
+            for (let j = 0; j < M; j++) tmp[j] = xw[xo + 2 * M + j];
+            dotCols(Z, zo + 2 * M, M, WhT, 2 * M, M, tmp, 0, true);
+            actBlock(act, tmp, 0, M);
+            for (let j = 0; j < M; j++) {
+              const z = Z[zo + j];
+              H[hb + j] = z * H[hb + j] + (1 - z) * tmp[j];
+            }
           }
-        } else if (G === 4) {
-          for (let j = 0; j < GM; j++) z[j] = xw[xo + j];
-          vecmatAcc(h, 0, M, Wh, GM, 0, GM, z, 0);
-          actBlock(ract, z, 0, M);
-          actBlock(ract, z, M, M);
-          actBlock(act, z, 2 * M, M);
-          actBlock(ract, z, 3 * M, M);
-          for (let j = 0; j < M; j++) {
-            c[j] = z[M + j] * c[j] + z[j] * z[2 * M + j];
-            tmp[j] = c[j];
-          }
-          actBlock(act, tmp, 0, M);
-          for (let j = 0; j < M; j++) h[j] = z[3 * M + j] * tmp[j];
-        } else if (resetAfter) {
-          // z holds h·Wh + recurrent bias for all three gates.
-          if (recBias) for (let j = 0; j < GM; j++) z[j] = recBias[j];
-          else z.fill(0);
-          vecmatAcc(h, 0, M, Wh, GM, 0, GM, z, 0);
-          for (let j = 0; j < 2 * M; j++) z[j] += xw[xo + j];
-          actBlock(ract, z, 0, M);
-          actBlock(ract, z, M, M);
-          for (let j = 0; j < M; j++) tmp[j] = xw[xo + 2 * M + j] + z[M + j] * z[2 * M + j];
-          actBlock(act, tmp, 0, M);
-          for (let j = 0; j < M; j++) h[j] = z[j] * h[j] + (1 - z[j]) * tmp[j];
-        } else {
-          // reset before: z, r from h·Wh[:, :2M]; h̃ from (r ⊙ h)·Wh[:, 2M:].
-          for (let j = 0; j < 2 * M; j++) z[j] = xw[xo + j];
-          vecmatAcc(h, 0, M, Wh, GM, 0, 2 * M, z, 0);
-          actBlock(ract, z, 0, M);
-          actBlock(ract, z, M, M);
-          for (let j = 0; j < M; j++) z[2 * M + j] = z[M + j] * h[j];
-          for (let j = 0; j < M; j++) tmp[j] = xw[xo + 2 * M + j];
-          vecmatAcc(z, 2 * M, M, Wh, GM, 2 * M, M, tmp, 0);
-          actBlock(act, tmp, 0, M);
-          for (let j = 0; j < M; j++) h[j] = z[j] * h[j] + (1 - z[j]) * tmp[j];
         }
+        const o = (n * T + s) * M;
+        if (seq) {
+          if (masked && zeroOut) seq.fill(0, o, o + M);
+          else for (let j = 0; j < M; j++) seq[o + j] = H[hb + j];
+        }
+        if (tr) for (let j = 0; j < M; j++) tr[o + j] = H[hb + j];
       }
-      const o = (n * T + s) * M;
-      if (seq) {
-        if (masked && zeroOut) for (let j = 0; j < M; j++) seq[o + j] = 0;
-        else seq.set(h, o);
+    }
+    for (let b = 0; b < nb; b++) {
+      const n = n0 + b;
+      const hb = b * M;
+      if (last) {
+        if (lastMasked[b] && zeroOut) last.fill(0, n * M, (n + 1) * M);
+        else for (let j = 0; j < M; j++) last[n * M + j] = H[hb + j];
       }
-      if (tr) tr.set(h, o);
+      for (let j = 0; j < M; j++) hOut[n * M + j] = H[hb + j];
+      if (cOut) for (let j = 0; j < M; j++) cOut[n * M + j] = C[hb + j];
     }
-    if (last) {
-      if (lastMasked && zeroOut) last.fill(0, n * M, (n + 1) * M);
-      else last.set(h, n * M);
-    }
-    hOut.set(h, n * M);
-    if (cOut) cOut.set(c, n * M);
   }
   const states = [nd([N, M], hOut)];
   if (cOut) states.push(nd([N, M], cOut));
