@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InspectorError, openModel, type Model } from '../../src/core';
+import { InspectorError, forward, loadArrays, openModel, verify, type Model } from '../../src/core';
 import { CORPUS_DIR, corpusFile, fixture } from './paths';
 
 const paramsOf = (m: Model) => m.layers.reduce((a, l) => a + l.weights.reduce((b, w) => b + w.shape.reduce((x, y) => x * y, 1), 0), 0);
@@ -166,4 +166,14 @@ test('a .keras archive without model.weights.h5 still shows its architecture, an
 test('bad input: a missing file and a .npy given as a model', async () => {
   await assert.rejects(openModel('/nonexistent/model.h5'), /model\.h5: file not found/);
   await assert.rejects(openModel(fixture('keras', 'seed_n1', 'X.npy')), /NumPy array file/);
+});
+
+test('corpus: a weights-only Keras 3 store given its architecture (--config) reproduces Keras', async () => {
+  
+  const dir = fixture('corpus', 'Soorya-Kumar__RNN-CongestionControl__grumodel.weights.h5');
+  const m = await openModel(corpusFile('Soorya-Kumar__RNN-CongestionControl__grumodel.weights.h5'), { configPath: path.join(dir, 'architecture.json') });
+  assert.notEqual(m.className, 'Inferred');
+  const [{ array: X }] = await loadArrays(path.join(dir, 'X.npy'));
+  const [{ array: Y }] = await loadArrays(path.join(dir, 'Y.npy'));
+  assert.equal(verify(forward(m, [X]).outputs, [Y]).pass, true);
 });
