@@ -325,18 +325,26 @@ function buildRow(
   return row;
 }
 
-/** Whether a layer's input comes, through transparent layers, from a recurrent layer. */
-function afterRecurrent(model: Model, layer: Layer, byName: Map<string, Layer>): boolean {
+/** The recurrent layer a layer's input comes from, through transparent layers, if any. */
+function recurrentSource(layer: Layer, byName: Map<string, Layer>): Layer | undefined {
   let ref = layer.inbound?.[0]?.[0];
   for (let guard = 0; ref && guard < 100; guard++) {
     const src = byName.get(ref.layer);
-    if (!src) return false;
+    if (!src) return undefined;
     const spec = getSpec(src.className);
-    if (spec?.recurrent) return true;
-    if (!spec?.transparent) return false;
+    if (spec?.recurrent) return src;
+    if (!spec?.transparent) return undefined;
     ref = src.inbound?.[0]?.[0];
   }
-  return false;
+  return undefined;
+}
+
+function unitsOf(layer: Layer): number | undefined {
+  try {
+    return rnnParams(layer.className === 'Bidirectional' ? biParts(layer)[0] : layer).units;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether a layer feeds a model output directly or through transparent layers only. */
@@ -358,7 +366,8 @@ export function summarize(model: Model): Summary {
     const key = callKey(layer.name, 0);
     if ((layer.inbound?.length ?? 0) > 1) note(ctx, `layer ${layer.name} is called ${layer.inbound.length} times; its row shows the first call's shapes`);
     const inbound = [...new Set((layer.inbound?.[0] ?? []).map((r) => r.layer))].filter((n) => !byName.get(n)?.implicit);
-    const where: NotationCtx = { afterRecurrent: afterRecurrent(model, layer, byName), isOutput: feedsOutput(model, layer.name) };
+    const src = recurrentSource(layer, byName);
+    const where: NotationCtx = { afterRecurrent: !!src, recurrentUnits: src && unitsOf(src), isOutput: feedsOutput(model, layer.name) };
     layers.push(buildRow(layer, resolved.in.get(key) ?? null, resolved.out.get(key) ?? null, inbound, model, ctx, where));
   }
 

@@ -24,7 +24,9 @@ export const denseSpec: LayerSpec = {
   },
   describe(layer, inputs, shapes, _ctx, where: NotationCtx): Description {
     const input = inputs[0] ?? [];
-    const inL = where.afterRecurrent ? 'M' : 'I';
+    const inSize0 = shapes[0]?.[0] ?? lastDim(input);
+    const Mu = where.recurrentUnits;
+    const inL = !where.afterRecurrent ? 'I' : Mu && inSize0 === 2 * Mu ? '2M' : 'M';
     const outL = where.isOutput ? 'K' : 'U';
     const sym = where.afterRecurrent ? ['Wo', 'bo'] : ['W', 'b'];
     const weights = [{ symbol: sym[0], notation: `${inL}×${outL}` }];

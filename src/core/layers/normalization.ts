@@ -30,13 +30,16 @@ export const batchNormSpec: LayerSpec = {
   expectedWeights(layer, inputs) {
     return bnExpected(layer, one(layer, inputs));
   },
-  describe(layer, _inputs, shapes) {
+  describe(layer, inputs, shapes, ctx) {
     const C = shapes[0]?.[0];
     const n = shapes.length;
+    const SYM: Record<string, string> = { gamma: 'γ', beta: 'β', moving_mean: 'μ', moving_variance: 'σ²' };
+    const roles = bnExpected(layer, inputs[0] ?? [null]).map((e) => e.role);
+    void ctx;
     return {
-      weights: shapes.map(() => ({ notation: 'C' })),
+      weights: shapes.map((_, i) => ({ symbol: SYM[roles[i]], notation: 'C' })),
       arithmetic: C == null ? undefined : `${n}×${C} = ${n * C}`,
-      equations: [`y = (x − mean) / √(var + ${cfg(layer).epsilon ?? 0.001}) · γ + β`],
+      equations: [`y = (x − μ) / √(σ² + ${cfg(layer).epsilon ?? 0.001}) · γ + β   (μ, σ²: moving statistics, not trained)`],
     };
   },
   forward(layer, inputs) {

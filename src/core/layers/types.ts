@@ -31,6 +31,8 @@ export interface ShapeCtx {
 export interface NotationCtx {
   /** The layer's input comes (through shape-preserving layers) from a recurrent layer. */
   afterRecurrent: boolean;
+  /** Units M of that recurrent layer (for a Bidirectional concat, the input is 2M wide). */
+  recurrentUnits?: number;
   /** The layer produces a model output. */
   isOutput: boolean;
 }

@@ -191,7 +191,8 @@ export const timeDistributedSpec: LayerSpec = {
   describe(layer, inputs, shapes, ctx, where) {
     const inner = tdInner(layer);
     const d = innerSpec(inner, layer).describe?.(inner, [stepShape(inputs[0] ?? [])], shapes, ctx, where) ?? {};
-    return { ...d, equations: d.equations?.map((e) => `${e}   (for every step t)`) };
+    // The wrapped layer sees one step at a time: write its equation per step.
+    return { ...d, equations: d.equations?.map((e) => e.replace(/^y = x·/, 'y_t = x_t·').replace(/^y = /, 'y_t = ').replace(/\bh_T\b/g, 'h_t')) };
   },
   forward(layer, inputs, ctx) {
     const x = one(layer, inputs);

@@ -28,11 +28,8 @@ export interface Activation {
 const SELU_SCALE = 1.0507009873554805;
 const SELU_ALPHA = 1.6732632423543772;
 
-export const sigmoid = (x: number): number => {
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
-  return e / (1 + e);
-};
+/** 1/(1 + e^−x): exp overflows to Infinity for very negative x, giving exactly 0, never NaN. */
+export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 export const softplus = (x: number): number => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
 const relu6 = (x: number): number => (x < 0 ? 0 : x > 6 ? 6 : x);
 
