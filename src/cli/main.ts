@@ -28,7 +28,7 @@ import {
 
 const USAGE = `Usage:
   rnn-inspector summary MODEL [--json] [--config ARCH.json]
-  rnn-inspector predict MODEL [--inputs X.npy|X.npz|X.json …] [--samples N --seed S] [--json] [--out Y.npy]
+  rnn-inspector predict MODEL [--inputs X.npy|X.npz|X.json …] [--samples N --seed S] [--json] [--out Y.npy] [--keras2-hard-sigmoid]
   rnn-inspector verify  MODEL [--inputs X …] --expected Y [--expected Y2 …] [--atol A] [--rtol R] [--json]
 
 MODEL: Keras .h5 / .weights.h5 / .keras, a JSON weight file, or a TF.js model.json (or its folder).
@@ -37,6 +37,8 @@ JSON config beside the file is used when its layer names match, else the topolog
 Without --inputs, predict and verify use the samples stored in the file, then sidecar files beside
 the model (X.npy / Y.npy, <model>.inputs.npy / <model>.predictions.npy), then (predict only)
 seeded random inputs like np.random.seed(S); np.random.randn(N, T, D).
+--keras2-hard-sigmoid evaluates hard_sigmoid as Keras 1/2 did, clip(0.2x + 0.5), instead of
+today's clip(x/6 + 0.5): use it to reproduce predictions made with an old Keras.
 Tolerance: |manual − expected| ≤ atol + rtol·|expected| (defaults atol ${DEFAULT_ATOL}, rtol ${DEFAULT_RTOL}).`;
 
 class UsageError extends Error {}
@@ -265,6 +267,7 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
         samples: { type: 'string' },
         seed: { type: 'string' },
         config: { type: 'string' },
+        'keras2-hard-sigmoid': { type: 'boolean' },
       },
     });
   } catch (e) {
@@ -283,7 +286,7 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
   const atol = parseTolerance(values.atol, 'atol', DEFAULT_ATOL);
   const rtol = parseTolerance(values.rtol, 'rtol', DEFAULT_RTOL);
   const inputs = await resolveInputs(model, file, values.inputs, { n: values.samples, seed: values.seed }, command === 'predict');
-  const result = forward(model, inputs.arrays);
+  const result = forward(model, inputs.arrays, { hardSigmoid: values['keras2-hard-sigmoid'] ? 'keras2' : 'keras3' });
   if (command === 'predict') {
     if (values.out) {
       const written = writeOutputs(values.out, result.outputs);

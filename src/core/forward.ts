@@ -14,6 +14,12 @@ export interface ForwardOptions {
   /** Collect hidden states. */
   trace?: boolean;
   isCancelled?: () => boolean;
+  /**
+   * Which hard_sigmoid to evaluate. 'keras3' (default): clip(x/6 + 0.5, 0, 1), what today's Keras
+   * computes for any file it loads. 'keras2': clip(0.2·x + 0.5, 0, 1), what Keras 1/2 computed, to
+   * reproduce predictions made when an old file was written.
+   */
+  hardSigmoid?: 'keras3' | 'keras2';
 }
 
 export interface NamedArray {
@@ -75,7 +81,8 @@ export function forward(model: Model, inputs: NDArray[], opts: ForwardOptions = 
   const traces: LayerTrace[] = [];
   const ctx: RunCtx = {
     model,
-    kerasVersion: model.kerasVersion,
+    // Activations follow today's Keras unless the Keras 1/2 hard_sigmoid is asked for.
+    kerasVersion: opts.hardSigmoid === 'keras2' ? '2.0' : undefined,
     trace: opts.trace ? (layer, className, direction, states) => traces.push({ layer, className, ...(direction ? { direction } : {}), states }) : null,
     isCancelled: opts.isCancelled,
   };
