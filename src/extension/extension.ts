@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ArraySource, RunRequest, RunResult } from '../shared/messages';
 import { InspectorDocument } from './document';
-import { InspectorEditorProvider, VIEW_TYPE, readSettings } from './inspectorEditor';
+import { InspectorEditorProvider, VIEW_TYPES, readSettings, viewTypeFor } from './inspectorEditor';
 import { markdownReport, verdictLine } from './report';
 import { replicationPython } from './replication';
 import { modelStem } from './sources';
@@ -35,7 +35,7 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
     if (arg instanceof vscode.Uri) return arg;
     if (typeof arg === 'string') return vscode.Uri.file(arg);
     const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-    if (tab instanceof vscode.TabInputCustom && tab.viewType === VIEW_TYPE) return tab.uri;
+    if (tab instanceof vscode.TabInputCustom && VIEW_TYPES.includes(tab.viewType)) return tab.uri;
     if (provider.activeDocument) return provider.activeDocument.uri;
     const text = vscode.window.activeTextEditor?.document.uri;
     if (text && /\.(json|h5|hdf5|keras)$/i.test(text.path)) return text;
@@ -43,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
     return picked?.[0];
   }
 
-  const openInspector = (uri: vscode.Uri): Thenable<unknown> => vscode.commands.executeCommand('vscode.openWith', uri, VIEW_TYPE);
+  const openInspector = (uri: vscode.Uri): Thenable<unknown> => vscode.commands.executeCommand('vscode.openWith', uri, viewTypeFor(uri));
 
   /** A run request with the sidecar / stored samples, or undefined sources where none exist. */
   function defaultRequest(doc: InspectorDocument): { request: RunRequest; found: { inputs: boolean; expected: boolean } } {

@@ -18,6 +18,10 @@ import { CancelledError, runRequest, runTraces } from './runner';
 import { findWeight, weightMatrix } from './view';
 
 export const VIEW_TYPE = 'rnnInspector.inspector';
+/** The same editor for JSON files, offered as an option only (it must not take over every .json). */
+export const JSON_VIEW_TYPE = 'rnnInspector.jsonInspector';
+export const VIEW_TYPES = [VIEW_TYPE, JSON_VIEW_TYPE];
+export const viewTypeFor = (uri: vscode.Uri): string => (/\.json$/i.test(uri.path) ? JSON_VIEW_TYPE : VIEW_TYPE);
 
 export function readSettings(scope?: vscode.Uri): SettingsView {
   const c = vscode.workspace.getConfiguration('rnnInspector', scope);
@@ -45,9 +49,9 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
   static register(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): InspectorEditorProvider {
     const provider = new InspectorEditorProvider(context, log);
     context.subscriptions.push(
-      vscode.window.registerCustomEditorProvider(VIEW_TYPE, provider, {
-        supportsMultipleEditorsPerDocument: true,
-      }),
+      ...VIEW_TYPES.map((viewType) =>
+        vscode.window.registerCustomEditorProvider(viewType, provider, { supportsMultipleEditorsPerDocument: true }),
+      ),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('rnnInspector')) for (const doc of provider.panels.keys()) provider.broadcast(doc, { type: 'settings', settings: readSettings(doc.uri) });
       }),
@@ -150,7 +154,7 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
       case 'weight': {
         if (doc.state.kind !== 'ready') return;
         const w = findWeight(doc.state.model, m.id);
-        const notation = doc.state.view.layers.flatMap((l) => [...l.weights, ...(l.inner ?? []).flatMap((i) => i.weights)]).find((x) => x.id === m.id)?.notation;
+        const notation = doc.state.view.layers.flatMap((l) => (l.weights.length ? l.weights : (l.inner ?? []).flatMap((i) => i.weights))).find((x) => x.id === m.id)?.notation;
         this.post(panel, { type: 'weight', id: m.id, matrix: w ? weightMatrix(w, notation) : null });
         return;
       }

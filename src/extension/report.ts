@@ -11,7 +11,7 @@ export const fmtNum = (x: number): string =>
   Number.isNaN(x) ? 'NaN' : x === 0 ? '0' : Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5 ? x.toExponential(3) : x.toPrecision(6);
 
 function weightRows(layer: LayerView, out: string[]): void {
-  const all: WeightView[] = [...layer.weights, ...(layer.inner ?? []).flatMap((i) => i.weights)];
+  const all: WeightView[] = layer.weights.length ? layer.weights : (layer.inner ?? []).flatMap((i) => i.weights);
   for (const w of all) {
     const blocks = w.blocks?.map((b) => `${b.gate} [${b.columns[0]}:${b.columns[1]}]`).join(', ') ?? '';
     out.push(

@@ -39,8 +39,9 @@ const DTYPE_BYTES: Record<string, number> = {
 };
 export const dtypeBytes = (dtype: string): number => DTYPE_BYTES[dtype] ?? 4;
 
+/** A layer's tensors; wrappers already list their inner layers' weights, so inner is only a fallback. */
 function allWeights(l: SummaryLayer): SummaryWeight[] {
-  return [...l.weights, ...(l.inner ?? []).flatMap(allWeights)];
+  return l.weights.length ? l.weights : (l.inner ?? []).flatMap(allWeights);
 }
 
 export const isRecurrent = (l: SummaryLayer): boolean =>

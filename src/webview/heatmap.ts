@@ -32,7 +32,7 @@ function palette(): { neg: number[]; pos: number[]; mid: number[]; focus: string
 
 export function heatmap(m: MatrixView, opts: HeatmapOptions): HTMLElement {
   const maxWidth = opts.maxWidth ?? 560;
-  const cell = Math.max(2, Math.min(22, Math.floor(maxWidth / Math.max(1, m.cols))));
+  const cell = Math.max(2, Math.min(28, Math.floor(maxWidth / Math.max(1, m.cols))));
   const cellH = m.rows === 1 ? Math.max(cell, 14) : cell;
   const width = m.cols * cell;
   const height = m.rows * cellH;

@@ -119,21 +119,8 @@ function summaryTable(m: ModelView): HTMLElement {
 function weightSlot(w: WeightView): HTMLElement {
   const slot = h('div', { class: 'heatmap-slot', 'data-weight': w.id }, h('p', { class: 'muted small' }, 'loading values…'));
   pendingWeights.set(w.id, { slot, weight: w });
-  observer.observe(slot);
   return slot;
 }
-
-const observer = new IntersectionObserver(
-  (entries) => {
-    for (const e of entries) {
-      if (!e.isIntersecting) continue;
-      observer.unobserve(e.target);
-      const id = (e.target as HTMLElement).dataset.weight;
-      if (id) post({ type: 'weight', id });
-    }
-  },
-  { rootMargin: '200px' },
-);
 
 function weightTable(weights: WeightView[]): HTMLElement {
   return h(
@@ -166,8 +153,68 @@ function weightFigures(weights: WeightView[]): HTMLElement {
   );
 }
 
+/** A layer's tensors; wrappers already list their inner layers' weights, so inner is only a fallback. */
 function allWeights(l: LayerView): WeightView[] {
-  return [...l.weights, ...(l.inner ?? []).flatMap(allWeights)];
+  return l.weights.length ? l.weights : (l.inner ?? []).flatMap(allWeights);
+}
+
+type TermShapes = Map<string, [letters: string, numbers: string]>;
+
+/** Shapes of the terms that appear in this card's equations (x_t, h_{t-1}, Wx, Wx_i, bo…). */
+function termShapes(l: LayerView, next: LayerView | undefined): TermShapes {
+  const t: TermShapes = new Map();
+  const ws = allWeights(l);
+  const find = (role: string): WeightView | undefined => ws.find((w) => w.role === role);
+  const kernel = find('kernel');
+  const rec = find('recurrent_kernel');
+  const D = kernel?.shape[0];
+  const M = rec?.shape[0];
+  const K = next ? allWeights(next).find((w) => w.role === 'kernel')?.shape.at(-1) : undefined;
+  if (D !== undefined) t.set('x_t', ['D', String(D)]);
+  if (M !== undefined) {
+    for (const v of ['h_t', 'h_{t-1}', 'h_T', 'c_t', 'c_{t-1}', 'c̃_t', 'h̃_t', 'i_t', 'f_t', 'o_t', 'z_t', 'r_t']) t.set(v, ['M', String(M)]);
+    if (D !== undefined) t.set('Wx', ['D×M', `${D}×${M}`]);
+    t.set('Wh', ['M×M', `${M}×${M}`]);
+    t.set('bh', ['M', String(M)]);
+    for (const g of ['i', 'f', 'c', 'o', 'z', 'r', 'h']) {
+      if (D !== undefined) t.set(`Wx_${g}`, ['D×M', `${D}×${M}`]);
+      t.set(`Wh_${g}`, ['M×M', `${M}×${M}`]);
+      t.set(`bh_${g}`, ['M', String(M)]);
+      t.set(`bx_${g}`, ['M', String(M)]);
+    }
+  }
+  if (K !== undefined) {
+    t.set('y', ['K', String(K)]);
+    if (M !== undefined) t.set('Wo', ['M×K', `${M}×${K}`]);
+    t.set('bo', ['K', String(K)]);
+  }
+  return t;
+}
+
+/** The equation with the shape of each term written under it (letters, then this model's numbers). */
+function annotate(eq: string, shapes: TermShapes): string {
+  const under = [Array<string>(eq.length + 16).fill(' '), Array<string>(eq.length + 16).fill(' ')];
+  const chars = Array.from(eq);
+  let hit = false;
+  // Token boundaries: anything that cannot continue a name.
+  const re = /[A-Za-z_̃][A-Za-z0-9_̃{}\-]*/gu;
+  for (const m of eq.matchAll(re)) {
+    let name = m[0];
+    let s = shapes.get(name);
+    if (!s && name.endsWith(')')) s = shapes.get((name = name.slice(0, -1)));
+    if (!s) continue;
+    const col = Array.from(eq.slice(0, m.index)).length;
+    for (let k = 0; k < 2; k++) {
+      const text = s[k];
+      let at = col;
+      while (under[k].slice(Math.max(0, at - 1), at + 1).some((c) => c !== ' ')) at++;
+      if (under[k].length < at + text.length + 1) under[k].push(...Array<string>(at + text.length + 1 - under[k].length).fill(' '));
+      for (let j = 0; j < text.length; j++) under[k][at + j] = text[j];
+    }
+    hit = true;
+  }
+  if (!hit) return eq;
+  return [chars.join(''), under[0].join('').trimEnd(), under[1].join('').trimEnd()].join('\n');
 }
 
 function layerCard(l: LayerView, next: LayerView | undefined): HTMLElement {
@@ -188,7 +235,14 @@ function layerCard(l: LayerView, next: LayerView | undefined): HTMLElement {
     h('h2', {}, icon(l.recurrent ? 'sync' : 'symbol-field'), ' ', l.name, ' ', h('span', { class: 'muted' }, `(${l.className})`), h('span', { class: 'badge' }, `${fmtInt(l.params + (next?.params ?? 0))} params`)),
     ...sections,
     arith.length ? h('div', { class: 'arith' }, h('h3', {}, 'Parameters'), ...arith.map((a) => h('p', { class: 'mono' }, a))) : null,
-    eqs.length ? h('div', { class: 'equations' }, h('h3', {}, 'Equations'), h('pre', { class: 'mono' }, eqs.join('\n'))) : null,
+    eqs.length
+      ? h(
+          'div',
+          { class: 'equations' },
+          h('h3', {}, 'Equations ', h('span', { class: 'muted small' }, 'with the shape of each term under it')),
+          h('pre', { class: 'mono', 'aria-label': eqs.join('; ') }, eqs.map((e) => annotate(e, termShapes(l, next))).join('\n\n')),
+        )
+      : null,
     model?.hasWeights ? h('details', { class: 'heatmaps', open: true }, h('summary', {}, 'Weights as heatmaps'), weightFigures([...weights, ...outWeights])) : null,
   );
 }
@@ -412,8 +466,9 @@ function render(m: ModelView, s: SettingsView): void {
   if (state.file !== m.file) save({ file: m.file, inputKey: undefined, expectedKey: undefined, traceSample: 0, pickedSources: [] });
   pickedSources = state.pickedSources ?? [];
   pendingWeights.clear();
-  observer.disconnect();
   app.replaceChildren(header(m), toolbar(), legend(m), summaryTable(m), cards(m), forwardSection(m, s));
+  // Ask for the values of every drawn tensor (the host subsamples big ones to at most 256 × 512).
+  for (const id of pendingWeights.keys()) post({ type: 'weight', id });
   app.setAttribute('aria-busy', 'false');
   updateRandomFields();
   if (state.scrollY) window.scrollTo(0, state.scrollY);

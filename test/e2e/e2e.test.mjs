@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { format } from 'node:util';
 import {
   ROOT, launchBrowser, makeWorkspace, panelFrame, runCommand, startCodeServer, waitForWorkbench, log,
 } from '../../scripts/e2e/lib.mjs';
@@ -64,7 +65,7 @@ describe('extension host', () => {
     let resolveExit;
     const exited = new Promise((r) => (resolveExit = r));
     await page.exposeFunction('codeAutomationLog', (type, args) => {
-      const text = (Array.isArray(args) ? args : [args]).map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+      const text = format(...(Array.isArray(args) ? args : [args]));
       lines.push(text);
       console.log(`  [ext-host] ${text}`);
     });
@@ -76,7 +77,9 @@ describe('extension host', () => {
     ];
     const url = `http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(WORKSPACE)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     await page.goto(url);
-    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 170_000))]);
+    let timer;
+    const code = await Promise.race([exited, new Promise((r) => (timer = setTimeout(() => r('timeout'), 170_000)))]);
+    clearTimeout(timer);
     const act = lines.join('\n').match(/activation time: ([\d.]+) ms/);
     if (act) measurements.activationMs = Number(act[1]);
     await page.context().close();
@@ -102,7 +105,7 @@ describe('UI in code-server + chromium', () => {
 
   async function clickInExplorer(...names) {
     for (const name of names) {
-      const row = page.locator('.explorer-folders-view .monaco-list-row').filter({ has: page.locator(`.label-name:text-is("${name}")`) }).first();
+      const row = page.locator(`.explorer-folders-view .monaco-list-row[aria-label="${name}"]`).first();
       await row.waitFor({ timeout: 15_000 });
       await row.click();
       await page.waitForTimeout(150);
@@ -110,7 +113,7 @@ describe('UI in code-server + chromium', () => {
   }
 
   async function collapseExplorer() {
-    await runCommand(page, 'File: Collapse Folders in Explorer');
+    await runCommand(page, 'Collapse Folders in Explorer');
     await page.waitForTimeout(300);
   }
 

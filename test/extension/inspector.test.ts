@@ -13,7 +13,7 @@ import { parseNpy, writeNpy } from '../../src/core/arrays/npy';
 import type { InspectorApi } from '../../src/extension/extension';
 
 const EXT_ID = 'rnn-inspector.rnn-inspector';
-const VIEW_TYPE = 'rnnInspector.inspector';
+const viewType = (file: string): string => (file.endsWith('.json') ? 'rnnInspector.jsonInspector' : 'rnnInspector.inspector');
 const seedDir = fixture('keras', 'seed_n15');
 const expected = JSON.parse(fs.readFileSync(path.join(seedDir, 'expected.json'), 'utf8')) as {
   total_params: number;
@@ -24,11 +24,11 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rnn-inspector-ext-'));
 let api: InspectorApi;
 
 async function openInEditor(file: string): Promise<void> {
-  await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), VIEW_TYPE);
+  await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), viewType(file));
   const deadline = Date.now() + 10_000;
   for (;;) {
     const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-    if (input instanceof vscode.TabInputCustom && input.uri.fsPath === file && input.viewType === VIEW_TYPE) return;
+    if (input instanceof vscode.TabInputCustom && input.uri.fsPath === file && input.viewType === viewType(file)) return;
     if (Date.now() > deadline) assert.fail(`the inspector did not open ${file}`);
     await new Promise((r) => setTimeout(r, 100));
   }
