@@ -1,0 +1,499 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: the speed of the by-hand forward pass, side by side with the NumPy replication
+ * the user's notebooks run, on the same machine, on real model files. See docs/benchmarks.md.
+ *
+ *   node scripts/bench.mjs [--json] [--only=id,id] [--no-numpy] [--keep] [--core=path/to/index.js]
+ *
+ * For each workload (model file × N samples): openModel cold (a fresh Node process) and warm
+ * (median in-process), forward() (median after a warm-up), then the same model replayed by
+ * scripts/bench_numpy.py (weights written with the core's writeNpy as float32, inputs from
+ * randomInputs(model, N, 0) = np.random.seed(0)), twice: NumPy's default BLAS threads and
+ * OPENBLAS_NUM_THREADS=1. Our outputs must agree with NumPy's within 1e-5, else exit 1.
+ *
+ * Speed targets live here, never in timed tests. Ratios are ours / NumPy: above 1 we are slower.
+ */
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..');
+const TOLERANCE = 1e-5;
+// Per workload and side: warm-up runs until WARMUP_MS has passed (at least one), then
+// runs = clamp(BUDGET_MS / one run, MIN_RUNS, MAX_RUNS) timed runs, and their median is reported.
+const WARMUP_MS = 300;
+const BUDGET_MS = 1500;
+const MIN_RUNS = 3;
+const MAX_RUNS = 200;
+
+// ---------------------------------------------------------------------------------- arguments
+
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(`--${name}`);
+const option = (name) => {
+  const a = argv.find((x) => x.startsWith(`--${name}=`));
+  return a ? a.slice(name.length + 3) : undefined;
+};
+const JSON_OUT = flag('json');
+const corePath = path.resolve(option('core') ?? path.join(ROOT, 'out', 'src', 'core', 'index.js'));
+const log = (...a) => console.error(...a);
+
+const KNOWN = ['json', 'no-numpy', 'keep', 'help'];
+const KNOWN_OPTIONS = ['only', 'core', 'child-open'];
+if (flag('help') || flag('h')) {
+  console.log('usage: node scripts/bench.mjs [--json] [--only=id,id] [--no-numpy] [--keep] [--core=path/to/core/index.js]\nsee docs/benchmarks.md');
+  process.exit(0);
+}
+for (const a of argv) {
+  if (!KNOWN.some((k) => a === `--${k}`) && !KNOWN_OPTIONS.some((k) => a.startsWith(`--${k}=`))) {
+    console.error(`[bench] unknown argument ${a} (try --help)`);
+    process.exit(2);
+  }
+}
+
+// Child mode: one cold openModel in a fresh process (h5wasm start-up included; loading the core's
+// modules is timed separately as requireMs).
+if (option('child-open')) {
+  const t0 = performance.now();
+  const core = createRequire(import.meta.url)(corePath);
+  const t1 = performance.now();
+  await core.openModel(option('child-open'));
+  const t2 = performance.now();
+  process.stdout.write(JSON.stringify({ requireMs: t1 - t0, openMs: t2 - t1 }) + '\n');
+  process.exit(0);
+}
+
+// ---------------------------------------------------------------------------------- workloads
+
+const corpus = (name) =>
+  [path.resolve(ROOT, '..', 'shared', 'corpus', 'files', name), path.join('/work/shared/corpus/files', name)].find((p) => fs.existsSync(p)) ??
+  path.resolve(ROOT, '..', 'shared', 'corpus', 'files', name);
+
+const SEED = 'test/fixtures/keras/seed_n15/model.h5';
+const WORKLOADS = [
+  { id: 'notebook-n15', what: 'SimpleRNN(5)→Dense(2), the notebook model', file: path.join(ROOT, SEED), n: 15 },
+  { id: 'notebook-n10k', what: 'the same at N=10000', file: path.join(ROOT, SEED), n: 10000 },
+  {
+    id: 'stacked-simplernn',
+    what: 'SimpleRNN 128→64→32 + Dense (Temp4Cast .keras)',
+    file: corpus('CodingRayyan__22-pr3-Temp4Cast-SimpleRNN-LSTM-GRU__rnn_temperature_model.keras'),
+    n: 256,
+  },
+  { id: 'lstm-stacked', what: 'LSTM(6)→LSTM(4)→Dense(1)', file: path.join(ROOT, 'test/fixtures/keras/lstm_stacked/model.h5'), n: 512 },
+  { id: 'gru-embedding', what: 'Embedding(500,16)→GRU(8)→Dense(1), int ids', file: corpus('cnjxkdrk__hongong__best-gru-model.h5'), n: 512 },
+  {
+    id: 'bilstm',
+    what: 'Bidirectional LSTM(64)×2 + Dense (Scotland births)',
+    file: corpus('danisharain12__Scotland-Birth-rate-Forecasting-__bilstm_model.h5'),
+    n: 1024,
+  },
+];
+
+// ---------------------------------------------------------------------------------- helpers
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+function run(cmd, args, opts = {}) {
+  return spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
+}
+
+function walk(dir) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+/** src/core files whose compiled .js is missing or older than the .ts. */
+function staleCore() {
+  const src = path.join(ROOT, 'src', 'core');
+  return walk(src)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .filter((f) => {
+      const js = path.join(ROOT, 'out', path.relative(ROOT, f)).replace(/\.ts$/, '.js');
+      return !fs.existsSync(js) || fs.statSync(js).mtimeMs < fs.statSync(f).mtimeMs;
+    });
+}
+
+function ensureBuilt() {
+  if (option('core')) return;
+  const stale = staleCore();
+  if (!stale.length) return;
+  log(`[bench] out/ is missing or stale (${stale.length} core file${stale.length === 1 ? '' : 's'}): npx tsc -p tsconfig.test.json`);
+  const r = run('npx', ['tsc', '-p', 'tsconfig.test.json']);
+  const still = staleCore();
+  if (still.length) {
+    throw new Error(`tsc did not produce a fresh core (exit ${r.status}):\n${(r.stdout + r.stderr).trim().slice(0, 4000)}`);
+  }
+  if (r.status !== 0) log(`[bench] tsc reported errors (exit ${r.status}) but compiled the core; going on:\n${(r.stdout + r.stderr).trim().slice(0, 1500)}`);
+}
+
+/** Which commit the measured core is, and whether src/core has uncommitted changes. */
+function coreRevision() {
+  if (path.relative(ROOT, corePath).startsWith('..')) return { head: null, dirty: [], path: corePath, external: true };
+  const head = run('git', ['rev-parse', '--short', 'HEAD']).stdout?.trim() || null;
+  const dirty = (run('git', ['status', '--porcelain', '--', 'src/core']).stdout ?? '')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.slice(3));
+  return { head, dirty, path: path.relative(ROOT, corePath) || corePath };
+}
+
+function activationName(a) {
+  if (a == null) return 'linear';
+  if (typeof a === 'string') return a;
+  if (typeof a === 'object') {
+    if (typeof a.config === 'string') return a.config;
+    if (a.config && typeof a.config.name === 'string') return a.config.name;
+    return String(a.class_name ?? 'custom');
+  }
+  return String(a);
+}
+
+const role = (w) => w.role.split('/').pop().replace(/:\d+$/, '');
+const CONFIG_KEYS = ['units', 'activation', 'recurrent_activation', 'return_sequences', 'go_backwards', 'reset_after', 'merge_mode', 'use_bias'];
+
+/** Writes one layer's weights (float32, as Keras stores them) and returns its manifest entry. */
+function dumpLayer(core, layer, dir, prefix) {
+  const config = {};
+  for (const k of CONFIG_KEYS) if (layer.config[k] !== undefined) config[k] = layer.config[k];
+  if ('activation' in config) config.activation = activationName(config.activation);
+  if ('recurrent_activation' in config) config.recurrent_activation = activationName(config.recurrent_activation);
+  const entry = { class_name: layer.className, name: layer.name, config, weights: {} };
+  const own = layer.className === 'Bidirectional' ? [] : layer.weights;
+  own.forEach((w, i) => {
+    if (!w.data) throw new Error(`layer ${layer.name}: weight ${w.name} not loaded`);
+    const r = role(w);
+    const file = `${prefix}_${i}_${r}.npy`;
+    fs.writeFileSync(path.join(dir, file), core.writeNpy({ shape: w.shape, data: Float64Array.from(w.data) }, 'float32'));
+    entry.weights[r] = file;
+    if (layer.className === 'GRU' && r === 'bias') config.reset_after = w.shape.length === 2; // the stored bias decides, as in the core
+  });
+  if (layer.className === 'Bidirectional') {
+    if (layer.inner?.length !== 2) throw new Error(`layer ${layer.name}: Bidirectional without its two inner layers`);
+    if (config.merge_mode === undefined) config.merge_mode = 'concat';
+    entry.inner = layer.inner.map((l, k) => dumpLayer(core, l, dir, `${prefix}_${k ? 'bwd' : 'fwd'}`));
+  }
+  return entry;
+}
+
+/** The model as a plain chain (what the NumPy replication replays); throws otherwise. */
+function chain(model) {
+  const layers = model.layers;
+  if (model.inputs.length !== 1 || model.outputs.length !== 1) throw new Error('the NumPy replication handles one input and one output');
+  const out = [];
+  for (let i = 1; i < layers.length; i++) {
+    const ib = layers[i].inbound;
+    if (ib.length !== 1 || ib[0].length !== 1 || ib[0][0].layer !== layers[i - 1].name) {
+      throw new Error(`layer ${layers[i].name} is not fed by ${layers[i - 1].name}: the NumPy replication handles plain chains only`);
+    }
+    out.push(layers[i]);
+  }
+  if (layers[0].className !== 'InputLayer' || model.outputs[0].layer !== layers[layers.length - 1].name) throw new Error('not a plain chain');
+  return out;
+}
+
+function maxAbsDiff(a, b) {
+  if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) return Infinity;
+  let m = 0;
+  for (let i = 0; i < a.data.length; i++) {
+    const x = a.data[i];
+    const y = b.data[i];
+    const d = Math.abs(x - y);
+    if (Number.isNaN(d)) {
+      if (!(Number.isNaN(x) && Number.isNaN(y))) return Infinity;
+    } else if (d > m) m = d;
+  }
+  return m;
+}
+
+function pickRuns(warmMs) {
+  return Math.max(MIN_RUNS, Math.min(MAX_RUNS, Math.ceil(BUDGET_MS / Math.max(warmMs, 1e-3))));
+}
+
+// ---------------------------------------------------------------------------------- NumPy
+
+const BLAS_ENV_DROPPED = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'];
+
+function numpyEnv(threads) {
+  const env = { ...process.env };
+  for (const k of BLAS_ENV_DROPPED) delete env[k]; // together, in the child only (see docs/benchmarks.md)
+  if (threads != null) {
+    env.OPENBLAS_NUM_THREADS = String(threads);
+    env.OMP_NUM_THREADS = String(threads);
+    env.MKL_NUM_THREADS = String(threads);
+  }
+  return env;
+}
+
+function findPython() {
+  const candidates = [process.env.RNN_INSPECTOR_PYTHON, '/root/tfvenv/bin/python', path.join(ROOT, '.venv', 'bin', 'python'), 'python3'].filter(Boolean);
+  const tried = [];
+  for (const p of candidates) {
+    const r = run(p, ['-c', 'import numpy; print(numpy.__version__)'], { env: numpyEnv(null), timeout: 60_000 });
+    if (r.status === 0) return { python: p, tried };
+    tried.push(p);
+  }
+  return { python: null, tried };
+}
+
+function runNumpy(python, dir, threads, tag) {
+  const r = run(python, [path.join(HERE, 'bench_numpy.py'), dir, '--warmup-ms', String(WARMUP_MS), '--budget-ms', String(BUDGET_MS), '--min-runs', String(MIN_RUNS), '--max-runs', String(MAX_RUNS), '--tag', tag], {
+    env: numpyEnv(threads),
+    timeout: 600_000,
+  });
+  if (r.status !== 0) throw new Error(`bench_numpy.py failed (exit ${r.status}${r.signal ? `, ${r.signal}` : ''}):\n${(r.stderr || r.stdout).trim()}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+// ---------------------------------------------------------------------------------- main
+
+async function main() {
+  ensureBuilt();
+  const require = createRequire(import.meta.url);
+  const core = require(corePath);
+  const only = option('only')?.split(',');
+  const workloads = WORKLOADS.filter((w) => !only || only.includes(w.id));
+  if (!workloads.length) throw new Error(`no workload matches --only (ids: ${WORKLOADS.map((w) => w.id).join(', ')})`);
+
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rnn-inspector-bench-'));
+  const cpus = os.cpus();
+  const results = {
+    date: new Date().toISOString(),
+    machine: {
+      cpu: cpus[0]?.model ?? '?',
+      cores: os.availableParallelism(),
+      platform: `${os.platform()} ${os.arch()}`,
+      node: process.version,
+      loadBefore: os.loadavg(),
+      loadAfter: null,
+    },
+    core: coreRevision(),
+    numpy: null,
+    workloads: [],
+  };
+  const skipped = [];
+  const coldCache = new Map();
+
+  for (const w of workloads) {
+    if (!fs.existsSync(w.file)) {
+      skipped.push(`${w.id}: ${w.file} not found`);
+      log(`[bench] ${w.id}: skipped, ${w.file} not found`);
+      continue;
+    }
+    log(`[bench] ${w.id}: open…`);
+    // Cold: a fresh process; the same file's cold time is measured once.
+    if (!coldCache.has(w.file)) {
+      const c = run(process.execPath, [fileURLToPath(import.meta.url), `--child-open=${w.file}`, `--core=${corePath}`]);
+      if (c.status !== 0) throw new Error(`${w.id}: cold openModel failed:\n${c.stderr}`);
+      coldCache.set(w.file, JSON.parse(c.stdout.trim()));
+    }
+    const cold = coldCache.get(w.file);
+    let model = await core.openModel(w.file);
+    const openRuns = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      model = await core.openModel(w.file);
+      openRuns.push(performance.now() - t0);
+    }
+    const summary = core.summarize(model);
+    const rnd = core.randomInputs(model, w.n, 0);
+    const inputs = rnd.arrays;
+
+    log(`[bench] ${w.id}: forward N=${w.n}…`);
+    let t0 = performance.now();
+    const ours = core.forward(model, inputs);
+    let warm = performance.now() - t0;
+    for (let spent = warm; spent < WARMUP_MS; spent += warm) {
+      t0 = performance.now();
+      core.forward(model, inputs);
+      warm = performance.now() - t0;
+    }
+    const runs = [];
+    for (let i = 0, k = pickRuns(warm); i < k; i++) {
+      t0 = performance.now();
+      core.forward(model, inputs);
+      runs.push(performance.now() - t0);
+    }
+
+    // What bench_numpy.py replays.
+    const dir = path.join(tmp, w.id);
+    fs.mkdirSync(dir);
+    const layers = chain(model).map((l, i) => dumpLayer(core, l, dir, `L${i}`));
+    const inputFiles = inputs.map((x, i) => {
+      const file = `X${i}.npy`;
+      fs.writeFileSync(path.join(dir, file), core.writeNpy(x, 'float64'));
+      return { file, shape: x.shape };
+    });
+    const manifest = {
+      id: w.id,
+      model: w.file,
+      keras_version: model.kerasVersion ?? null,
+      inputs: inputFiles,
+      rng_python: rnd.python,
+      rng_names: inputs.length > 1 ? inputs.map((_, i) => `X${i}`) : ['X'],
+      layers,
+    };
+    fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 1));
+
+    results.workloads.push({
+      id: w.id,
+      what: w.what,
+      file: path.relative(ROOT, w.file).startsWith('..') ? path.basename(w.file) : path.relative(ROOT, w.file),
+      n: w.n,
+      t: inputs[0].shape[1],
+      inputShape: inputs[0].shape,
+      params: summary.totalParams,
+      openColdMs: cold.openMs,
+      coreLoadMs: cold.requireMs,
+      openWarmMs: median(openRuns),
+      forwardMs: median(runs),
+      forwardRunsMs: runs,
+      forwardWarmupMs: warm,
+      _ours: ours.outputs.map((o) => o.array),
+    });
+  }
+  fs.writeFileSync(path.join(tmp, 'index.json'), JSON.stringify({ workloads: results.workloads.map((w) => w.id) }));
+
+  // NumPy, after our timings so that the two never share the machine.
+  let failures = [];
+  const { python, tried } = flag('no-numpy') ? { python: null, tried: [] } : findPython();
+  if (python && results.workloads.length) {
+    const cores = os.availableParallelism();
+    const mtThreads = process.env.OPENBLAS_NUM_THREADS ? Number(process.env.OPENBLAS_NUM_THREADS) : cores;
+    log(`[bench] NumPy (${python}): ${mtThreads} BLAS thread(s)…`);
+    const mt = runNumpy(python, tmp, mtThreads, 'mt');
+    log(`[bench] NumPy: 1 BLAS thread…`);
+    const st = runNumpy(python, tmp, 1, 'st');
+    const dropped = Object.fromEntries(BLAS_ENV_DROPPED.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
+    results.numpy = {
+      python: mt.python,
+      pythonVersion: mt.python_version,
+      version: mt.numpy,
+      blas: mt.blas,
+      blasSingle: st.blas,
+      threadsMulti: mt.blas?.threads ?? mtThreads,
+      threadsSingle: st.blas?.threads ?? 1,
+      envUnset: dropped,
+    };
+    for (const w of results.workloads) {
+      const m = mt.workloads.find((x) => x.id === w.id);
+      const s = st.workloads.find((x) => x.id === w.id);
+      const dir = path.join(tmp, w.id);
+      const diff = (r) =>
+        Math.max(
+          ...r.outputs.map((f, k) => {
+            const theirs = core.parseNpy(fs.readFileSync(path.join(dir, f)), f);
+            return w._ours[k] ? maxAbsDiff(w._ours[k], theirs) : Infinity;
+          }),
+        );
+      w.numpyMs = m.median_ms;
+      w.numpyRunsMs = m.runs_ms;
+      w.numpy1Ms = s.median_ms;
+      w.numpy1RunsMs = s.runs_ms;
+      w.ratio = w.forwardMs / w.numpyMs;
+      w.ratio1 = w.forwardMs / w.numpy1Ms;
+      w.maxAbsDiff = Math.max(diff(m), diff(s));
+      w.inputsVsNumpyRng = m.inputs_vs_numpy_rng;
+      if (!(w.maxAbsDiff <= TOLERANCE)) failures.push(`${w.id}: ours and NumPy's outputs differ by ${w.maxAbsDiff} (> ${TOLERANCE})`);
+      // randomInputs = np.random.seed(0) draw, up to the last bit on rare draws (glibc's log; src/core/arrays/log.ts).
+      const rng = m.inputs_vs_numpy_rng;
+      if (rng && !(rng.max_abs_diff <= 1e-12)) failures.push(`${w.id}: randomInputs(model, ${w.n}, 0) differs from NumPy's np.random.seed(0) draw by ${rng.max_abs_diff}`);
+    }
+  } else {
+    results.numpy = flag('no-numpy') ? { skipped: true } : { found: false, tried };
+  }
+  for (const w of results.workloads) delete w._ours;
+  results.machine.loadAfter = os.loadavg();
+  if (skipped.length) results.skipped = skipped;
+  results.failures = failures;
+  if (flag('keep')) results.tmp = tmp;
+  else fs.rmSync(tmp, { recursive: true, force: true });
+
+  if (JSON_OUT) process.stdout.write(JSON.stringify(results, null, 2) + '\n');
+  else printTable(results);
+  if (failures.length) {
+    console.error(`\n[bench] FAILED — the benchmark computed something different from NumPy:\n  ${failures.join('\n  ')}`);
+    process.exit(1);
+  }
+}
+
+// ---------------------------------------------------------------------------------- table
+
+function fmtMs(x) {
+  if (x == null || Number.isNaN(x)) return '—';
+  return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3);
+}
+const fmtRatio = (x) => (x == null ? '—' : x >= 10 ? `${x.toFixed(0)}×` : `${x.toFixed(2)}×`);
+const fmtDiff = (x) => (x == null ? '—' : x === 0 ? '0' : x.toExponential(1));
+
+function printTable(r) {
+  const np = r.numpy;
+  const lines = [];
+  lines.push(`RNN Inspector benchmark — ${r.date.slice(0, 10)} — ${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}`);
+  lines.push(
+    r.core.external
+      ? `core: ${r.core.path} (--core: outside this repo, revision unknown)`
+      : `core: ${r.core.path} @ ${r.core.head ?? '?'}${r.core.dirty.length ? ` + uncommitted changes in ${r.core.dirty.join(', ')}` : ''}`,
+  );
+  const [l1] = r.machine.loadBefore;
+  if (l1 > 0.5 * r.machine.cores) {
+    lines.push(`WARNING: the machine was busy (load average ${l1.toFixed(1)} on ${r.machine.cores} cores before the run): every time here is inflated and ratios are noisy.`);
+  }
+  if (np?.version) {
+    const b = np.blas ?? {};
+    lines.push(`NumPy ${np.version} (${np.python}, Python ${np.pythonVersion}); BLAS ${b.library ?? '?'} ${b.version ?? ''}`.trimEnd());
+    lines.push(`  kernel: ${b.kernel ?? '?'} (from ${b.source}); threads: ${np.threadsMulti} (multi) / ${np.threadsSingle} (OPENBLAS_NUM_THREADS=1); ours: 1 (JS)`);
+    const un = Object.entries(np.envUnset);
+    lines.push(`  unset for the NumPy runs only: ${un.length ? un.map(([k, v]) => `${k}=${v}`).join(' ') : 'OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE (neither was set)'}`);
+  } else if (np?.skipped) {
+    lines.push('NumPy run skipped (--no-numpy): our timings alone.');
+  } else {
+    lines.push(`NumPy was not found (tried ${np?.tried?.join(', ') || 'nothing'}; set RNN_INSPECTOR_PYTHON to a python with numpy): our timings alone.`);
+  }
+  lines.push('');
+  const withNumpy = Boolean(np?.version);
+  const head = ['workload', 'N', 'T', 'params', 'open cold', 'open warm', 'forward', `NumPy ×${np?.threadsMulti}`, 'NumPy ×1', `ours/NumPy ×${np?.threadsMulti}`, 'ours/NumPy ×1', 'max |Δ|'];
+  const rows = r.workloads.map((w) => [
+    w.id,
+    String(w.n),
+    String(w.t),
+    String(w.params),
+    fmtMs(w.openColdMs),
+    fmtMs(w.openWarmMs),
+    fmtMs(w.forwardMs),
+    fmtMs(w.numpyMs),
+    fmtMs(w.numpy1Ms),
+    fmtRatio(w.ratio),
+    fmtRatio(w.ratio1),
+    fmtDiff(w.maxAbsDiff),
+  ]);
+  if (!withNumpy) {
+    head.length = 7;
+    for (const row of rows) row.length = 7;
+  }
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const fmt = (row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  lines.push(fmt(head));
+  lines.push(widths.map((n) => '-'.repeat(n)).join('  '));
+  for (const row of rows) lines.push(fmt(row));
+  lines.push('');
+  lines.push('times in ms (medians); open cold = first openModel in a fresh Node process; ratios = our forward / NumPy (above 1: we are slower)');
+  for (const w of r.workloads) {
+    const rng = w.inputsVsNumpyRng;
+    const note = rng && rng.differ ? ` [randomInputs: ${rng.differ}/${rng.values} values ≤ ${rng.max_abs_diff.toExponential(1)} off np.random's, see docs]` : '';
+    lines.push(`  ${w.id}: ${w.what} — ${w.file}${note}`);
+  }
+  if (r.skipped?.length) lines.push(`skipped: ${r.skipped.join('; ')}`);
+  console.log(lines.join('\n'));
+}
+
+main().catch((e) => {
+  console.error(`[bench] ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});
