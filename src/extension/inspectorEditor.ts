@@ -140,7 +140,7 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
         await this.run(doc, m.request).catch(() => undefined);
         return;
       case 'cancel':
-        this.runs.get(doc)?.cancel();
+        this.cancel(doc.uri);
         return;
       case 'trace': {
         const last = doc.lastRun;
@@ -189,13 +189,23 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
    * Runs the forward pass (and verification) for a document. Shows a cancellable progress
    * notification when the run takes longer than a moment; the panel's Cancel button works too.
    */
-  async run(doc: InspectorDocument, request: RunRequest): Promise<RunResult> {
-    await doc.ready();
-    const state = doc.state;
-    if (state.kind !== 'ready') throw new Error(state.kind === 'error' ? state.message : 'still loading');
+  run(doc: InspectorDocument, request: RunRequest): Promise<RunResult> {
+    // The token exists from the first moment, so a Cancel that arrives while the file or the
+    // sample arrays are still loading is honoured too.
     this.runs.get(doc)?.cancel();
     const cts = new vscode.CancellationTokenSource();
     this.runs.set(doc, cts);
+    return this.runWith(doc, request, cts);
+  }
+
+  private async runWith(doc: InspectorDocument, request: RunRequest, cts: vscode.CancellationTokenSource): Promise<RunResult> {
+    await doc.ready();
+    const state = doc.state;
+    if (state.kind !== 'ready') {
+      if (this.runs.get(doc) === cts) this.runs.delete(doc);
+      cts.dispose();
+      throw new Error(state.kind === 'error' ? state.message : 'still loading');
+    }
     const settings = readSettings(doc.uri);
     this.broadcast(doc, { type: 'running', request });
     let report: ((done: number, total: number) => void) | undefined;
@@ -243,6 +253,12 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
       if (this.runs.get(doc) === cts) this.runs.delete(doc);
       cts.dispose();
     }
+  }
+
+  /** Cancels the document's running forward pass, if any. */
+  cancel(uri: vscode.Uri): void {
+    const doc = this.documents.get(uri.toString());
+    if (doc) this.runs.get(doc)?.cancel();
   }
 
   /** Number of open panels on a document (tests). */

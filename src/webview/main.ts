@@ -203,7 +203,8 @@ function annotate(eq: string, shapes: TermShapes): string {
     let s = shapes.get(name);
     if (!s && name.endsWith(')')) s = shapes.get((name = name.slice(0, -1)));
     if (!s) continue;
-    const col = Array.from(eq.slice(0, m.index)).length;
+    // Columns as displayed: combining marks (the tilde of c̃, h̃) take no column.
+    const col = Array.from(eq.slice(0, m.index)).filter((ch) => !/\p{M}/u.test(ch)).length;
     for (let k = 0; k < 2; k++) {
       const text = s[k];
       let at = col;

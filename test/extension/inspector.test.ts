@@ -157,6 +157,65 @@ suite('RNN Inspector extension host', () => {
     if (ok.state.kind === 'ready') assert.equal(ok.state.view.totalParams, expected.total_params);
   });
 
+  test('a run can be cancelled', async () => {
+    const uri = vscode.Uri.file(path.join(seedDir, 'model.h5'));
+    const doc = await api.load(uri);
+    const request = {
+      inputs: { kind: 'random' as const, label: 'random' },
+      expected: { kind: 'none' as const, label: 'none' },
+      seed: 0,
+      samples: 1000,
+      timesteps: 10,
+      traceSample: 0,
+    };
+    const run = api.provider.run(doc, request);
+    api.provider.cancel(uri);
+    await assert.rejects(run, /Cancelled/);
+    const ok = await api.provider.run(doc, request);
+    assert.equal(ok.samples, 1000);
+  });
+
+  test('the tolerance settings decide pass / fail', async () => {
+    const y = parseNpy(fs.readFileSync(path.join(seedDir, 'Y.npy')));
+    const data = Float64Array.from(y.data);
+    data[1] += 0.5;
+    const off = path.join(tmp, 'off_by_half.npy');
+    fs.writeFileSync(off, writeNpy({ shape: y.shape, data }, 'float64'));
+    const cfg = vscode.workspace.getConfiguration('rnnInspector');
+    const args = { inputs: path.join(seedDir, 'X.npy'), expected: off, quiet: true };
+    const uri = vscode.Uri.file(path.join(seedDir, 'model.h5'));
+    await cfg.update('tolerance.atol', 1, vscode.ConfigurationTarget.Global);
+    try {
+      const r = await vscode.commands.executeCommand<import('../../src/shared/messages').RunResult>('rnnInspector.verify', uri, args);
+      assert.equal(r?.verify?.atol, 1);
+      assert.equal(r?.verify?.pass, true);
+    } finally {
+      await cfg.update('tolerance.atol', undefined, vscode.ConfigurationTarget.Global);
+    }
+    const r = await vscode.commands.executeCommand<import('../../src/shared/messages').RunResult>('rnnInspector.verify', uri, args);
+    assert.equal(r?.verify?.pass, false);
+  });
+
+  test('the document reloads when the file changes on disk', async () => {
+    const file = path.join(tmp, 'changing.h5');
+    fs.copyFileSync(path.join(seedDir, 'model.h5'), file);
+    const uri = vscode.Uri.file(file);
+    await openInEditor(file);
+    const doc = await api.load(uri);
+    assert.equal(doc.state.kind === 'ready' && doc.state.view.totalParams, 57);
+    const lstm = JSON.parse(fs.readFileSync(fixture('keras', 'lstm', 'expected.json'), 'utf8')) as { total_params: number };
+    const changed = new Promise<void>((resolve) => {
+      const sub = doc.onDidChange(() => {
+        if (doc.state.kind === 'ready' && doc.state.view.totalParams === lstm.total_params) {
+          sub.dispose();
+          resolve();
+        }
+      });
+    });
+    fs.copyFileSync(fixture('keras', 'lstm', 'model.h5'), file);
+    await Promise.race([changed, new Promise((_, reject) => setTimeout(() => reject(new Error('no reload within 15 s')), 15_000))]);
+  });
+
   test('Inspect This File opens a JSON weight dump in the inspector', async () => {
     const json = fixture('json', 'notebook_dump.json');
     await vscode.window.showTextDocument(vscode.Uri.file(json));
