@@ -1,6 +1,7 @@
 // Bundles the three programs the project ships, each into one file under dist/:
 //   dist/extension.js  the VS Code extension host (CJS, node; `vscode` stays external)
 //   dist/cli.js        the command line (CJS, node, with a shebang), when src/cli/main.ts exists
+//   dist/runWorker.js  the forward-pass worker thread the host starts per run
 //   dist/webview.js    the inspection panel (browser IIFE; never imports src/core)
 // plus dist/codicons/ (the codicon font and CSS the panel uses).
 //
@@ -61,6 +62,17 @@ const targets = [
     target: 'node20',
     external: ['vscode'],
     plugins: [reporter('extension')],
+  },
+  {
+    // The forward-pass worker thread (runs, random inputs and array files off the host's thread).
+    ...common,
+    ...importMetaFix,
+    entryPoints: ['src/extension/runWorker.ts'],
+    outfile: 'dist/runWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    plugins: [reporter('runWorker')],
   },
   {
     ...common,

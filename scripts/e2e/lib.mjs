@@ -67,7 +67,7 @@ export async function startCodeServer({ runDir, workspace, port, vsix = VSIX, in
         'git.autoRepositoryDetection': false,
         'extensions.autoCheckUpdates': false,
         'extensions.autoUpdate': false,
-        'workbench.colorTheme': 'Default Dark Modern',
+        'workbench.colorTheme': process.env.E2E_THEME || 'Default Dark Modern',
         'window.commandCenter': false,
         'chat.commandCenter.enabled': false,
         'workbench.secondarySideBar.defaultVisibility': 'hidden',

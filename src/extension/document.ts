@@ -2,6 +2,7 @@
  * One opened weight file: the parsed model (in the host, never in the webview), what the panel
  * shows about it, and its last forward-pass run. Reloads when the file changes on disk.
  */
+import { promises as fsp } from 'node:fs';
 import * as vscode from 'vscode';
 import { InspectorError, openModel, summarize, type Model, type Summary } from '../core';
 import type { ModelView, RunRequest } from '../shared/messages';
@@ -31,6 +32,8 @@ export class InspectorDocument implements vscode.CustomDocument {
   /** The request the panel last ran (kept so a reload can re-run it). */
   lastRequest?: RunRequest;
   private loading?: Promise<void>;
+  /** mtime and size of the file as last read: a cheap check for changes the watcher missed. */
+  private stamp = '';
   private reloadTimer?: NodeJS.Timeout;
 
   constructor(
@@ -59,6 +62,27 @@ export class InspectorDocument implements vscode.CustomDocument {
     }, 300);
   }
 
+  private async currentStamp(): Promise<string> {
+    try {
+      const st = await fsp.stat(this.fsPath);
+      return `${st.mtimeMs}:${st.size}`;
+    } catch {
+      return 'missing';
+    }
+  }
+
+  /**
+   * Reloads if the file differs from what was read (file watchers can miss events, e.g. outside
+   * the workspace or on network drives). Called when a panel becomes visible again.
+   */
+  async reloadIfChanged(): Promise<void> {
+    if (this.loading || !this.stamp) return;
+    if ((await this.currentStamp()) !== this.stamp) {
+      this.log.info(`${this.fsPath}: changed since it was read, reloading`);
+      await this.load();
+    }
+  }
+
   /** Parses the file; concurrent callers share one load. */
   load(): Promise<void> {
     if (this.loading) return this.loading;
@@ -76,6 +100,7 @@ export class InspectorDocument implements vscode.CustomDocument {
     const t0 = performance.now();
     this.state = { kind: 'loading' };
     this.lastRun = undefined;
+    this.stamp = await this.currentStamp();
     try {
       if (this.uri.scheme !== 'file') {
         throw new InspectorError(this.uri.toString(), 'only files on disk can be inspected (this workspace is virtual)');

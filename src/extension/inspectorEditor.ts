@@ -14,7 +14,7 @@ import {
 } from '../shared/messages';
 import { InspectorDocument, errorText } from './document';
 import { panelHtml, webviewOptions } from './html';
-import { CancelledError, runRequest, runTraces } from './runner';
+import { CancelledError, runInWorker, runTraces } from './runner';
 import { findWeight, weightMatrix } from './view';
 
 export const VIEW_TYPE = 'rnnInspector.inspector';
@@ -93,6 +93,7 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
     panel.webview.html = panelHtml(panel.webview, this.context.extensionUri, doc.uri.path.split('/').pop() ?? 'model');
     panel.onDidChangeViewState(() => {
       if (panel.active) this.activeDocument = doc;
+      if (panel.visible) void doc.reloadIfChanged();
     });
     panel.onDidDispose(() => {
       set.delete(panel);
@@ -209,14 +210,11 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
     const settings = readSettings(doc.uri);
     this.broadcast(doc, { type: 'running', request });
     let report: ((done: number, total: number) => void) | undefined;
-    const work = runRequest(
-      { model: state.model, atol: settings.atol, rtol: settings.rtol },
-      request,
-      {
-        isCancelled: () => cts.token.isCancellationRequested,
-        progress: (done, total) => report?.(done, total),
-      },
-    );
+    const work = runInWorker({ model: state.model, atol: settings.atol, rtol: settings.rtol }, request, {
+      isCancelled: () => cts.token.isCancellationRequested,
+      onCancel: (cb) => cts.token.onCancellationRequested(cb),
+      progress: (done, total) => report?.(done, total),
+    });
     const timer = setTimeout(() => {
       void vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `RNN Inspector: forward pass on ${doc.uri.path.split('/').pop()}`, cancellable: true },

@@ -4,6 +4,9 @@
  * slices so that the editor, the progress notification and its Cancel button stay live.
  * No vscode import.
  */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { forward, verify, type Model, type NDArray } from '../core';
 import {
   ROW_LIMIT,
@@ -148,4 +151,40 @@ export async function runRequest(ctx: RunContext, request: RunRequest, hooks: Ru
       elapsedMs: Date.now() - t0,
     },
   };
+}
+
+/**
+ * Runs a request in a worker thread (dist/runWorker.js beside dist/extension.js): the host stays
+ * free, and cancelling terminates the worker at once. Falls back to the sliced in-process run when
+ * the worker script is not there (e.g. running from unbundled sources).
+ */
+export function runInWorker(ctx: RunContext, request: RunRequest, hooks: RunHooks & { onCancel(cb: () => void): void }): Promise<FullRun> {
+  if (hooks.isCancelled()) return Promise.reject(new CancelledError());
+  const script = path.join(__dirname, 'runWorker.js');
+  let worker: Worker;
+  try {
+    if (!existsSync(script)) throw new Error('no worker script');
+    worker = new Worker(script);
+  } catch {
+    return runRequest(ctx, request, hooks);
+  }
+  return new Promise<FullRun>((resolve, reject) => {
+    let settled = false;
+    const finish = (f: () => void): void => {
+      if (settled) return;
+      settled = true;
+      void worker.terminate();
+      f();
+    };
+    hooks.onCancel(() => finish(() => reject(new CancelledError())));
+    worker.on('message', (m: import('./runWorker').WorkerReply) => {
+      if (m.type === 'progress') hooks.progress?.(m.done, m.total);
+      else if (m.type === 'done') finish(() => resolve(m.run));
+      else finish(() => reject(new Error(m.message)));
+    });
+    worker.on('error', (e) => finish(() => reject(e)));
+    worker.on('exit', (code) => finish(() => reject(new Error(`the forward-pass worker stopped (exit code ${code})`))));
+    const job: import('./runWorker').WorkerJob = { model: ctx.model, request, atol: ctx.atol, rtol: ctx.rtol };
+    worker.postMessage(job);
+  });
 }

@@ -373,6 +373,7 @@ function setRunning(on: boolean, text?: string): void {
   const cancel = document.getElementById('cancel') as HTMLButtonElement | null;
   if (run) run.disabled = on;
   if (cancel) cancel.hidden = !on;
+  document.getElementById('run-result')?.classList.toggle('stale', on);
   const status = document.getElementById('run-status');
   if (status) {
     status.replaceChildren();

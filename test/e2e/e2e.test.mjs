@@ -149,6 +149,11 @@ describe('UI in code-server + chromium', () => {
     });
     assert.match(await readout.textContent(), /Wx\[0, 0\] = -?\d/);
     await page.screenshot({ path: path.join(SHOTS, '02-heatmap-hover.png') });
+    // Keyboard: focus the canvas, move with the arrow keys.
+    await canvas.focus();
+    await canvas.press('ArrowRight');
+    await canvas.press('ArrowDown');
+    assert.match(await readout.textContent(), /Wx\[1, 1\] = -?\d/);
   });
 
   test('Run with the sidecar predictions → ✓ with max |Δ|', { timeout: 60_000 }, async () => {
@@ -194,6 +199,26 @@ describe('UI in code-server + chromium', () => {
     assert.match(await frame().locator('#src-expected option:checked').textContent(), /wrong_predictions/);
   });
 
+  test('a long run shows a cancellable progress notification and the panel cancels it', { timeout: 90_000 }, async () => {
+    const f = frame();
+    await f.locator('#src-inputs').selectOption('random');
+    await f.locator('#src-expected').selectOption('none');
+    await f.locator('#samples').fill('300000');
+    await f.locator('#samples').press('Tab');
+    await f.locator('#run').click();
+    const toast = page.locator('.notification-toast', { hasText: 'RNN Inspector: forward pass' });
+    await toast.waitFor({ timeout: 20_000 });
+    assert.ok(await toast.locator('a.monaco-button, .monaco-button', { hasText: 'Cancel' }).first().isVisible());
+    await page.screenshot({ path: path.join(SHOTS, '05-progress-notification.png') });
+    await f.locator('#cancel').click();
+    await f.locator('#run-status', { hasText: 'Cancelled' }).waitFor({ timeout: 20_000 });
+    await toast.waitFor({ state: 'hidden', timeout: 20_000 });
+    assert.equal(await f.locator('#run').isDisabled(), false);
+    // Leave the panel as the next tests expect it.
+    await f.locator('#samples').fill('1');
+    await f.locator('#samples').press('Tab');
+  });
+
   test('a corrupt file → the error message, and the editor keeps working', { timeout: 60_000 }, async () => {
     await closeEditors();
     await collapseExplorer();
@@ -202,11 +227,11 @@ describe('UI in code-server + chromium', () => {
     await msg.waitFor({ timeout: 20_000 });
     assert.match(await msg.innerText(), /truncated\.h5/);
     assert.ok(await frame().locator('#reopen').isVisible());
-    await page.screenshot({ path: path.join(SHOTS, '05-corrupt-file.png') });
+    await page.screenshot({ path: path.join(SHOTS, '06-corrupt-file.png') });
     await clickInExplorer('plain.h5');
     const plainMsg = frame().locator('#error-message');
     await plainMsg.waitFor({ timeout: 20_000 });
-    await page.screenshot({ path: path.join(SHOTS, '06-not-keras-h5.png') });
+    await page.screenshot({ path: path.join(SHOTS, '07-not-keras-h5.png') });
     // The editor still works: the .keras file of the same model opens.
     await closeEditors();
     await collapseExplorer();
@@ -214,7 +239,7 @@ describe('UI in code-server + chromium', () => {
     const total = frame().locator('[data-total="total"]');
     await total.waitFor({ timeout: 30_000 });
     assert.match(await total.textContent(), /^Total params57\b/);
-    await page.screenshot({ path: path.join(SHOTS, '07-keras-file.png') });
+    await page.screenshot({ path: path.join(SHOTS, '08-keras-file.png') });
   });
 
   test('a JSON weight file opens with Inspect This File', { timeout: 60_000 }, async () => {
@@ -228,7 +253,7 @@ describe('UI in code-server + chromium', () => {
     assert.match(await total.textContent(), /^Total params57\b/);
     await frame().locator('#run').click();
     await frame().locator('#verdict[data-pass="true"]').waitFor({ timeout: 30_000 });
-    await page.screenshot({ path: path.join(SHOTS, '08-json-file.png') });
+    await page.screenshot({ path: path.join(SHOTS, '09-json-file.png') });
   });
 
   test('the largest corpus file fills the panel', { timeout: 90_000 }, async (t) => {
@@ -245,6 +270,6 @@ describe('UI in code-server + chromium', () => {
     measurements.largestFile = path.basename(file);
     const want = corpusExpected?.[path.basename(file)]?.total_params ?? corpusExpected?.files?.[path.basename(file)]?.total_params;
     if (typeof want === 'number') assert.match(await total.textContent(), new RegExp(`^Total params${want.toLocaleString('en-US')}\\b`));
-    await page.screenshot({ path: path.join(SHOTS, '09-largest-corpus-file.png') });
+    await page.screenshot({ path: path.join(SHOTS, '10-largest-corpus-file.png') });
   });
 });

@@ -197,7 +197,9 @@ suite('RNN Inspector extension host', () => {
   });
 
   test('the document reloads when the file changes on disk', async () => {
-    const file = path.join(tmp, 'changing.h5');
+    // Inside the workspace when there is one (where VS Code's watcher is recursive and reliable).
+    const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const file = path.join(ws && fs.existsSync(ws) ? ws : tmp, 'changing.h5');
     fs.copyFileSync(path.join(seedDir, 'model.h5'), file);
     const uri = vscode.Uri.file(file);
     await openInEditor(file);
@@ -212,8 +214,15 @@ suite('RNN Inspector extension host', () => {
         }
       });
     });
+    await new Promise((r) => setTimeout(r, 500)); // let the watcher start
     fs.copyFileSync(fixture('keras', 'lstm', 'model.h5'), file);
-    await Promise.race([changed, new Promise((_, reject) => setTimeout(() => reject(new Error('no reload within 15 s')), 15_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([changed, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no reload within 15 s')), 15_000)))]);
+    } finally {
+      clearTimeout(timer);
+      fs.rmSync(file, { force: true });
+    }
   });
 
   test('Inspect This File opens a JSON weight dump in the inspector', async () => {
