@@ -13,7 +13,7 @@ import type { FullRun } from './runner';
 export type LoadState =
   | { kind: 'loading' }
   | { kind: 'ready'; model: Model; summary: Summary; view: ModelView; loadMs: number }
-  | { kind: 'error'; message: string; notKeras: boolean };
+  | { kind: 'error'; message: string };
 
 /** Plain text of any error, the core's InspectorError already reads "FILE: problem". */
 export function errorText(e: unknown): string {
@@ -122,8 +122,7 @@ export class InspectorDocument implements vscode.CustomDocument {
       if (side.length) this.log.info(`  sidecar files: ${side.join(', ')}`);
     } catch (e) {
       const message = errorText(e);
-      const notKeras = /\.(h5|hdf5)$/i.test(this.fsPath) && !/signature|corrupt|truncat|zip/i.test(message);
-      this.state = { kind: 'error', message, notKeras };
+      this.state = { kind: 'error', message };
       this.log.error(`could not read ${this.fsPath}: ${message}`);
     }
     this.changed.fire();

@@ -1,14 +1,11 @@
 /** The Markdown report (Export Report): header, legend, summary, layer shapes, verification. No vscode import. */
 import type { LayerView, ModelView, RunResult, WeightView } from '../shared/messages';
-import { fmtInt, readableBytes } from './view';
+import { fmtInt, fmtNum, readableBytes } from '../shared/format';
 
 const dimText = (d: number | null | number[]): string =>
   Array.isArray(d) ? (d.length ? d.join(', ') : '—') : d === null ? 'None' : String(d);
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-
-export const fmtNum = (x: number): string =>
-  Number.isNaN(x) ? 'NaN' : x === 0 ? '0' : Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5 ? x.toExponential(3) : x.toPrecision(6);
 
 function weightRows(layer: LayerView, out: string[]): void {
   const all: WeightView[] = layer.weights.length ? layer.weights : (layer.inner ?? []).flatMap((i) => i.weights);

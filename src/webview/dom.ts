@@ -32,17 +32,3 @@ export function button(label: string, iconName: string | undefined, onClick: () 
   return h('button', { type: 'button', ...attrs, onclick: () => onClick() }, iconName ? icon(iconName) : null, label);
 }
 
-export const fmtInt = (n: number): string => n.toLocaleString('en-US');
-
-export const fmtNum = (x: number): string =>
-  Number.isNaN(x) ? 'NaN' : x === 0 ? '0' : Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5 ? x.toExponential(3) : x.toPrecision(6);
-
-export function readableBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
-  let v = bytes;
-  for (const u of units) {
-    if (v / 1024 < 1) return `${v.toFixed(2)} ${u}`;
-    v /= 1024;
-  }
-  return `${v.toFixed(2)} PB`;
-}

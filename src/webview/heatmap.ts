@@ -3,7 +3,8 @@
  * the pointer (or under the keyboard cursor: arrow keys) shown in a live region below.
  */
 import type { MatrixView } from '../shared/messages';
-import { fmtNum, h } from './dom';
+import { fmtNum } from '../shared/format';
+import { h } from './dom';
 
 export interface HeatmapOptions {
   /** Name shown in the value read-out, e.g. "Wx". */

@@ -17,7 +17,8 @@ import {
   type WebviewToHost,
   type WeightView,
 } from '../shared/messages';
-import { button, fmtInt, fmtNum, h, icon, readableBytes } from './dom';
+import { fmtInt, fmtNum, readableBytes } from '../shared/format';
+import { button, h, icon } from './dom';
 import { heatmap } from './heatmap';
 
 interface VsCodeApi {
