@@ -180,6 +180,26 @@ suite('RNN Inspector extension host', () => {
     assert.equal(ok.samples, 1000);
   });
 
+  test('a model that starts with an Embedding gets integer random inputs in [0, V)', async () => {
+    const uri = vscode.Uri.file(fixture('keras', 'embedding_rnn', 'model.h5'));
+    const doc = await api.load(uri);
+    assert.equal(doc.state.kind, 'ready');
+    if (doc.state.kind !== 'ready') return;
+    assert.equal(doc.state.view.input.integerVocab, 20);
+    const r = await api.provider.run(doc, {
+      inputs: { kind: 'random', label: 'random' },
+      expected: { kind: 'none', label: 'none' },
+      seed: 0,
+      samples: 8,
+      timesteps: 10,
+      traceSample: 0,
+    });
+    assert.match(r.inputsLabel, /np\.random\.randint\(0, 20, size=\(8, 6\)\)/);
+    const x = doc.lastRun?.inputs[0];
+    assert.ok(x && x.data.every((v) => Number.isInteger(v) && v >= 0 && v < 20));
+    assert.deepEqual(r.outputShapes[0].shape, [8, 2]);
+  });
+
   test('the tolerance settings decide pass / fail', async () => {
     const y = parseNpy(fs.readFileSync(path.join(seedDir, 'Y.npy')));
     const data = Float64Array.from(y.data);
