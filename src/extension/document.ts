@@ -5,7 +5,7 @@
 import { promises as fsp } from 'node:fs';
 import * as vscode from 'vscode';
 import { InspectorError, openModel, summarize, type Model, type Summary } from '../core';
-import type { ModelView, RunRequest } from '../shared/messages';
+import type { ModelView } from '../shared/messages';
 import { discoverSources } from './sources';
 import { modelView } from './view';
 import type { FullRun } from './runner';
@@ -29,8 +29,6 @@ export class InspectorDocument implements vscode.CustomDocument {
   private readonly disposables: vscode.Disposable[] = [this.changed];
   state: LoadState = { kind: 'loading' };
   lastRun?: FullRun;
-  /** The request the panel last ran (kept so a reload can re-run it). */
-  lastRequest?: RunRequest;
   private loading?: Promise<void>;
   /** mtime and size of the file as last read: a cheap check for changes the watcher missed. */
   private stamp = '';

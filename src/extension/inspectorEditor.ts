@@ -179,8 +179,7 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
           reopenWith: 'workbench.action.reopenWithEditor',
           reload: 'rnnInspector.reload',
         }[m.command];
-        if (m.command === 'reopenWith') await vscode.commands.executeCommand(id, doc.uri);
-        else await vscode.commands.executeCommand(id, doc.uri);
+        await vscode.commands.executeCommand(id, doc.uri);
         return;
       }
     }
@@ -233,7 +232,6 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
     try {
       const full = await work;
       doc.lastRun = full;
-      doc.lastRequest = request;
       const v = full.result.verify;
       this.log.info(
         `ran ${doc.fsPath}: ${full.result.samples} sample(s) from ${full.result.inputsLabel} in ${full.result.elapsedMs} ms` +

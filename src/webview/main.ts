@@ -33,7 +33,6 @@ const app = document.getElementById('app') as HTMLElement;
 let state: PanelState = vscode.getState() ?? {};
 let model: ModelView | undefined;
 let settings: SettingsView | undefined;
-let running = false;
 /** Heatmap slots waiting for their weight values. */
 const pendingWeights = new Map<string, { slot: HTMLElement; weight: WeightView }>();
 
@@ -369,7 +368,6 @@ function forwardSection(m: ModelView, s: SettingsView): HTMLElement {
 }
 
 function setRunning(on: boolean, text?: string): void {
-  running = on;
   const run = document.getElementById('run') as HTMLButtonElement | null;
   const cancel = document.getElementById('cancel') as HTMLButtonElement | null;
   if (run) run.disabled = on;
@@ -561,5 +559,4 @@ window.addEventListener('scroll', () => {
   scrollTimer = window.setTimeout(() => save({ scrollY: window.scrollY }), 200);
 });
 
-void running;
 post({ type: 'ready' });
