@@ -243,6 +243,7 @@ export function runRnn(layer: Layer, p: RnnParams, x: Tensor, weights: Weight[],
   // Columns of Wh multiplied by h_{t-1} for all samples: all, except the h̃ block of reset-before GRU.
   const recCols = G === 3 && !resetAfter ? 2 * M : GM;
   const lastMasked = new Uint8Array(B);
+  const rb = recBias ?? new Float64Array(GM);
 
   for (let n0 = 0; n0 < N; n0 += B) {
     if (ctx.isCancelled && ctx.isCancelled()) throw new InspectorError('', 'cancelled');
@@ -291,6 +292,14 @@ export function runRnn(layer: Layer, p: RnnParams, x: Tensor, weights: Weight[],
               }
               actBlock(act, tmp, 0, M);
               for (let j = 0; j < M; j++) H[hb + j] = Z[zo + 3 * M + j] * tmp[j];
+            }
+          } else if (resetAfter && rf && f) {
+            // One pass with direct calls (same order of operations as the general path below).
+            for (let j = 0; j < M; j++) {
+              const z = rf(Z[zo + j] + rb[j] + xw[xo + j]);
+              const r = rf(Z[zo + M + j] + rb[M + j] + xw[xo + M + j]);
+              const hh = f(xw[xo + 2 * M + j] + r * (Z[zo + 2 * M + j] + rb[2 * M + j]));
+              H[hb + j] = z * H[hb + j] + (1 - z) * hh;
             }
           } else if (resetAfter) {
             // Z holds h·Wh for the three gates; the recurrent bias joins before r is applied.
