@@ -44,18 +44,7 @@ export const isRecurrent = (l: SummaryLayer): boolean =>
 export const weightId = (layer: string, weight: string): string => `${layer}::${weight}`;
 
 function weightView(layer: string, w: SummaryWeight): WeightView {
-  return {
-    id: weightId(layer, w.name),
-    name: w.name,
-    role: w.role,
-    shape: w.shape,
-    dtype: w.dtype,
-    trainable: w.trainable,
-    params: w.params,
-    symbol: w.symbol,
-    notation: w.notation,
-    blocks: w.blocks,
-  };
+  return { ...w, id: weightId(layer, w.name) };
 }
 
 function layerView(l: SummaryLayer, kerasVersion: string | undefined, topName = l.name): LayerView {

@@ -10,26 +10,21 @@
  * previous run, `runResult`.
  */
 
+import type { SummaryWeight, VerifyReport } from '../core';
+
 // ---------------------------------------------------------------------------------------------
 // What the panel shows about a model (a display copy of core's Summary, no weight values)
 
 export type DimView = number | null;
 
-export interface WeightView {
+/**
+ * The core's SummaryWeight (name, role, shape, dtype, trainable, params, symbol Wx…, notation D×M…,
+ * gate blocks) plus an id. Type-only imports from the core are erased: the panel's bundle holds
+ * no core code.
+ */
+export interface WeightView extends SummaryWeight {
   /** Stable id inside the document, used to ask for the values of one tensor (heatmap). */
   id: string;
-  name: string;
-  role: string;
-  shape: number[];
-  dtype: string;
-  trainable: boolean;
-  params: number;
-  /** The user's symbol: Wx, Wh, bh, Wo, bo… */
-  symbol?: string;
-  /** The shape in letters: D×M, M×M, M, 4M… */
-  notation?: string;
-  /** Gate blocks of LSTM / GRU kernels: which columns hold which gate. */
-  blocks?: { gate: string; columns: [number, number] }[];
 }
 
 export interface LayerView {
@@ -137,22 +132,8 @@ export interface SampleRow {
   pass?: boolean;
 }
 
-export interface OutputCheckView {
-  name: string;
-  shape: number[];
-  count: number;
-  mismatches: number;
-  maxAbsDiff: number;
-  pass: boolean;
-  worst: { sample: number; index: number[]; actual: number; expected: number; tolerance: number } | null;
-}
-
-export interface VerifyView {
-  pass: boolean;
-  atol: number;
-  rtol: number;
-  outputs: OutputCheckView[];
-}
+/** verify()'s report as the core gives it (per output: max |Δ|, mismatches, the worst element). */
+export type VerifyView = VerifyReport;
 
 /** A matrix to draw as a heatmap, C order, possibly subsampled. */
 export interface MatrixView {
