@@ -256,20 +256,27 @@ describe('UI in code-server + chromium', () => {
     await page.screenshot({ path: path.join(SHOTS, '09-json-file.png') });
   });
 
-  test('the largest corpus file fills the panel', { timeout: 90_000 }, async (t) => {
-    const file = LARGEST.find((f) => fs.existsSync(f));
-    if (!file) return t.skip('corpus not present');
-    await closeEditors();
-    await collapseExplorer();
-    await clickInExplorer('corpus');
-    const t0 = Date.now();
-    await clickInExplorer(path.basename(file));
-    const total = frame().locator('[data-total="total"]');
-    await total.waitFor({ timeout: 60_000 });
-    measurements.largestClickToPanelMs = Date.now() - t0;
-    measurements.largestFile = path.basename(file);
-    const want = corpusExpected?.[path.basename(file)]?.total_params ?? corpusExpected?.files?.[path.basename(file)]?.total_params;
-    if (typeof want === 'number') assert.match(await total.textContent(), new RegExp(`^Total params${want.toLocaleString('en-US')}\\b`));
-    await page.screenshot({ path: path.join(SHOTS, '10-largest-corpus-file.png') });
+  test('the largest corpus files fill the panel', { timeout: 120_000 }, async (t) => {
+    const files = LARGEST.filter((f) => fs.existsSync(f));
+    if (!files.length) return t.skip('corpus not present');
+    for (const [i, file] of files.entries()) {
+      const name = path.basename(file);
+      await closeEditors();
+      await collapseExplorer();
+      await clickInExplorer('corpus');
+      const t0 = Date.now();
+      await clickInExplorer(name);
+      const total = frame().locator('[data-total="total"]');
+      await total.waitFor({ timeout: 60_000 });
+      await frame().locator('canvas.heatmap').first().waitFor({ timeout: 30_000 });
+      measurements[`clickToPanelMs ${name}`] = Date.now() - t0;
+      const shown = Number((await total.textContent()).replace(/^Total params/, '').split('(')[0].replace(/[^0-9]/g, ''));
+      const want = corpusExpected?.total_params?.[name];
+      measurements[`totalParams ${name}`] = { shown, corpusExpected: want };
+      // Only Keras's own count_params() is a reference (MANIFEST.md: the danisharain12 figure);
+      // the Soorya-Kumar figure is a sum over everything stored in the file.
+      if (name.startsWith('danisharain12') && typeof want === 'number') assert.equal(shown, want);
+      await page.screenshot({ path: path.join(SHOTS, `${10 + i}-corpus-${name.split('__')[0]}.png`) });
+    }
   });
 });
