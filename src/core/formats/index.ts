@@ -197,7 +197,8 @@ function orderStore(store: H5Contents['store'] & object, notes: string[]): Store
   const stage = (key: string) => (/^(embedding|masking|conv|max_pooling|average_pooling)/.test(key) ? 0 : /^(time_distributed|dense|flatten|global_)/.test(key) ? 2 : 1);
   const base = (key: string) => key.replace(/_\d+$/, '');
   const counter = (key: string) => (/_(\d+)$/.test(key) ? Number(/_(\d+)$/.exec(key)![1]) : -1);
-  const entries = [...store].sort((a, b) => stage(a.key) - stage(b.key) || (base(a.key) === base(b.key) ? counter(a.key) - counter(b.key) : 0));
+  // InputLayers have (empty) groups in Keras 3 Functional stores; the rebuilt graph makes its own.
+  const entries = store.filter((e) => base(e.key) !== 'input_layer').sort((a, b) => stage(a.key) - stage(b.key) || (base(a.key) === base(b.key) ? counter(a.key) - counter(b.key) : 0));
   const repeat = entries.filter((e) => base(e.key) === 'repeat_vector');
   let ordered = entries.filter((e) => base(e.key) !== 'repeat_vector');
   const rec = ordered.filter((e) => stage(e.key) === 1);

@@ -3,6 +3,7 @@
  * Shared by every container reader (HDF5, .keras, JSON, TF.js).
  */
 import { InspectorError, type Layer, type Weight } from '../model';
+import { getSpec } from '../layers/registry';
 
 const RECURRENT = new Set(['SimpleRNN', 'LSTM', 'GRU', 'CuDNNLSTM', 'CuDNNGRU']);
 
@@ -11,56 +12,19 @@ export function isRecurrentClass(className: string): boolean {
 }
 
 /**
- * The roles of a layer's weights in get_weights() order, from its class and config. Used where the
- * container does not name them (Keras 3 weight store vars/0…, JSON weight lists).
+ * The roles of a layer's weights in get_weights() order, from its class and config: the layer
+ * registry's own list of the weights Keras creates (roles do not depend on the input shape). Used
+ * where the container does not name them (Keras 3 weight store vars/0…, JSON weight lists).
  */
 export function expectedRoles(layer: Layer): string[] | undefined {
-  const c = layer.config;
-  const bias = c.use_bias !== false;
-  switch (layer.className) {
-    case 'SimpleRNN':
-    case 'LSTM':
-    case 'GRU':
-      return bias ? ['kernel', 'recurrent_kernel', 'bias'] : ['kernel', 'recurrent_kernel'];
-    case 'CuDNNLSTM':
-    case 'CuDNNGRU':
-      return ['kernel', 'recurrent_kernel', 'bias'];
-    case 'Dense':
-    case 'Conv1D':
-    case 'Conv2D':
-    case 'Conv1DTranspose':
-    case 'EinsumDense':
-      return bias ? ['kernel', 'bias'] : ['kernel'];
-    case 'SeparableConv1D':
-      return bias ? ['depthwise_kernel', 'pointwise_kernel', 'bias'] : ['depthwise_kernel', 'pointwise_kernel'];
-    case 'DepthwiseConv1D':
-      return bias ? ['depthwise_kernel', 'bias'] : ['depthwise_kernel'];
-    case 'Embedding':
-      return ['embeddings'];
-    case 'BatchNormalization': {
-      const r: string[] = [];
-      if (c.scale !== false) r.push('gamma');
-      if (c.center !== false) r.push('beta');
-      return [...r, 'moving_mean', 'moving_variance'];
-    }
-    case 'LayerNormalization': {
-      const r: string[] = [];
-      if (c.scale !== false) r.push('gamma');
-      if (c.center !== false) r.push('beta');
-      return r;
-    }
-    case 'PReLU':
-      return ['alpha'];
-    case 'TimeDistributed':
-      return layer.inner ? expectedRoles(layer.inner[0]) : undefined;
-    case 'Bidirectional': {
-      if (!layer.inner) return undefined;
-      const f = expectedRoles(layer.inner[0]);
-      const b = expectedRoles(layer.inner[1]);
-      return f && b ? [...f, ...b] : undefined;
-    }
-    default:
-      return undefined;
+  const spec = getSpec(layer.className);
+  if (!spec?.expectedWeights) return undefined;
+  try {
+    const unknown = [null, null, null];
+    const roles = spec.expectedWeights(layer, [unknown], { model: undefined as never, notes: [] }).map((w) => w.role);
+    return roles.length ? roles : undefined;
+  } catch {
+    return undefined;
   }
 }
 
