@@ -214,6 +214,11 @@ export function makeWorkspace(dir) {
   fs.mkdirSync(json, { recursive: true });
   fs.copyFileSync(fx('json', 'notebook_dump.json'), path.join(json, 'notebook_dump.json'));
   for (const f of ['X.npy', 'Y.npy']) fs.copyFileSync(fx('keras', 'seed_n15', f), path.join(json, f));
+  for (const c of ['lstm', 'bidir_concat']) {
+    const d = path.join(dir, 'gated', c);
+    fs.mkdirSync(d, { recursive: true });
+    for (const f of ['model.h5', 'X.npy', 'Y.npy']) fs.copyFileSync(fx('keras', c, f), path.join(d, f));
+  }
   const bad = path.join(dir, 'bad');
   fs.mkdirSync(bad, { recursive: true });
   for (const f of ['truncated.h5', 'plain.h5', 'corrupt.keras']) fs.copyFileSync(fx('bad', f), path.join(bad, f));

@@ -132,3 +132,21 @@ export function heatmap(m: MatrixView, opts: HeatmapOptions): HTMLElement {
     : null;
   return h('figure', { class: 'heatmap-figure' }, h('div', { class: 'canvas-wrap' }, canvas), labels, gates, h('div', { class: 'heatmap-foot' }, readout, scale, sub));
 }
+
+/**
+ * One matrix per gate block (LSTM i, f, c, o; GRU z, r, h): the columns of each block, so every gate
+ * gets its own heatmap and colour scale. Works on subsampled views too (columns are mapped back to
+ * the full matrix to decide which block they belong to).
+ */
+export function splitByGate(m: MatrixView, blocks: { gate: string; columns: [number, number] }[]): { gate: string; matrix: MatrixView }[] {
+  const colIndex = (c: number): number => Math.floor((c * m.fullCols) / m.cols);
+  return blocks.map((b) => {
+    const cols: number[] = [];
+    for (let c = 0; c < m.cols; c++) if (colIndex(c) >= b.columns[0] && colIndex(c) < b.columns[1]) cols.push(c);
+    const values: number[] = [];
+    for (let r = 0; r < m.rows; r++) for (const c of cols) values.push(m.values[r * m.cols + c]);
+    // A gate block is M wide: "4M" / "3M" columns become "M".
+    const colLabel = m.colLabel.replace(/^\d+M$/, 'M');
+    return { gate: b.gate, matrix: { ...m, cols: cols.length, fullCols: b.columns[1] - b.columns[0], values, colLabel } };
+  });
+}

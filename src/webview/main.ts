@@ -19,7 +19,7 @@ import {
 } from '../shared/messages';
 import { fmtInt, fmtNum, readableBytes } from '../shared/format';
 import { button, h, icon } from './dom';
-import { heatmap } from './heatmap';
+import { heatmap, splitByGate } from './heatmap';
 
 interface VsCodeApi {
   postMessage(m: WebviewToHost): void;
@@ -499,7 +499,23 @@ function onWeight(id: string, matrix: MatrixView | null): void {
   const p = pendingWeights.get(id);
   if (!p) return;
   pendingWeights.delete(id);
-  p.slot.replaceChildren(matrix ? heatmap(matrix, { symbol: p.weight.symbol ?? p.weight.role, blocks: p.weight.blocks }) : h('p', { class: 'muted small' }, 'values not available'));
+  const symbol = p.weight.symbol ?? p.weight.role;
+  if (!matrix) {
+    p.slot.replaceChildren(h('p', { class: 'muted small' }, 'values not available'));
+  } else if (p.weight.blocks && p.weight.blocks.length > 1) {
+    // LSTM / GRU: one heatmap per gate block, each with its own scale.
+    p.slot.replaceChildren(
+      h(
+        'div',
+        { class: 'gate-maps' },
+        ...splitByGate(matrix, p.weight.blocks).map((g) =>
+          h('div', { class: 'gate-map' }, h('div', { class: 'gate-title' }, `gate ${g.gate}`), heatmap(g.matrix, { symbol: `${symbol}[${g.gate}]`, maxWidth: 260 })),
+        ),
+      ),
+    );
+  } else {
+    p.slot.replaceChildren(heatmap(matrix, { symbol }));
+  }
 }
 
 window.addEventListener('message', (e: MessageEvent<HostToWebview>) => {

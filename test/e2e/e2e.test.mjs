@@ -256,6 +256,39 @@ describe('UI in code-server + chromium', () => {
     await page.screenshot({ path: path.join(SHOTS, '09-json-file.png') });
   });
 
+  test('an LSTM shows one heatmap per gate, a Bidirectional both directions, and both verify', { timeout: 90_000 }, async () => {
+    const lstm = JSON.parse(fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'keras', 'lstm', 'expected.json'), 'utf8'));
+    const bidir = JSON.parse(fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'keras', 'bidir_concat', 'expected.json'), 'utf8'));
+    await closeEditors();
+    await collapseExplorer();
+    await clickInExplorer('gated', 'lstm', 'model.h5');
+    const total = frame().locator('[data-total="total"]');
+    await total.waitFor({ timeout: 30_000 });
+    assert.match(await total.textContent(), new RegExp(`^Total params${lstm.total_params.toLocaleString('en-US')}\\b`));
+    const rnnName = lstm.layers.find((l) => l.class_name === 'LSTM').name;
+    const card = frame().locator(`article.card[data-layer="${rnnName}"]`);
+    // Wx D×4M, Wh M×4M, b 4M: each split into the gates i, f, c, o (Keras's order).
+    await card.locator('.gate-map').first().waitFor({ timeout: 15_000 });
+    const titles = await card.locator('.gate-map .gate-title').allInnerTexts();
+    assert.deepEqual(titles.slice(0, 4), ['gate i', 'gate f', 'gate c', 'gate o']);
+    assert.equal(titles.length, 12);
+    await frame().locator('#run').click();
+    await frame().locator('#verdict[data-pass="true"]').waitFor({ timeout: 30_000 });
+    await card.locator('.gate-map').first().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SHOTS, '12-lstm-gates.png') });
+    await closeEditors();
+    await collapseExplorer();
+    await clickInExplorer('gated', 'bidir_concat', 'model.h5');
+    await total.waitFor({ timeout: 30_000 });
+    assert.match(await total.textContent(), new RegExp(`^Total params${bidir.total_params.toLocaleString('en-US')}\\b`));
+    const text = await frame().locator('article.card').first().innerText();
+    assert.match(text, /forward_\w+ \(LSTM\)/);
+    assert.match(text, /backward_\w+ \(LSTM\)/);
+    await frame().locator('#run').click();
+    await frame().locator('#verdict[data-pass="true"]').waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: path.join(SHOTS, '13-bidirectional.png') });
+  });
+
   test('the largest corpus files fill the panel', { timeout: 120_000 }, async (t) => {
     const files = LARGEST.filter((f) => fs.existsSync(f));
     if (!files.length) return t.skip('corpus not present');
