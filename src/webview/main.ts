@@ -456,7 +456,15 @@ function toolbar(): HTMLElement {
   return h(
     'nav',
     { class: 'toolbar', 'aria-label': 'Actions' },
-    button('Verify Predictions…', 'pass', () => post({ type: 'command', command: 'verify' })),
+    button('Verify Predictions…', 'pass', () => {
+      // With expected predictions chosen in the forward-pass section, verify exactly those;
+      // otherwise the command finds sidecars or asks for the files.
+      const req = currentRequest();
+      if (req && req.expected.kind !== 'none') {
+        post({ type: 'run', request: req });
+        document.getElementById('fwd-h')?.scrollIntoView({ block: 'start' });
+      } else post({ type: 'command', command: 'verify' });
+    }),
     button('Export Report', 'export', () => post({ type: 'command', command: 'exportReport' })),
     button('Copy NumPy Replication', 'copy', () => post({ type: 'command', command: 'copyReplication' })),
     button('Reload', 'refresh', () => post({ type: 'command', command: 'reload' })),
