@@ -354,3 +354,63 @@ def _():
     return dict(model=keras.Model(i, x), X=[randn(4, 12, 2)], description=(
         "Conv1D(3, 3, padding='same', strides=2) -> Conv1D(3, 2, padding='causal', "
         "dilation_rate=2, relu) -> SimpleRNN(4) -> Dense(1)"))
+
+
+# ------------------------------------------- layers without a fixture before
+@case("permute_layers", 380)
+def _():
+    m = keras.Sequential([keras.Input((6, 3)), L.Permute((2, 1)), L.SimpleRNN(4), L.Dense(2)])
+    return dict(model=m, X=[randn(4, 6, 3)], description=(
+        "Input((6,3)) -> Permute((2,1)) (so T=3, D=6) -> SimpleRNN(4) -> Dense(2)"))
+
+
+@case("merge_ops", 381)
+def _():
+    in0 = keras.Input((5, 3))
+    in1 = keras.Input((5, 3))
+    a = L.SimpleRNN(4)(in0)
+    b = L.SimpleRNN(4)(in1)
+    merged = [L.Subtract()([a, b]), L.Multiply()([a, b]), L.Average()([a, b]),
+              L.Maximum()([a, b]), L.Minimum()([a, b])]
+    x = L.Concatenate()(merged)
+    x = L.Dense(2)(x)
+    return dict(model=keras.Model([in0, in1], x), X=[randn(4, 5, 3), randn(4, 5, 3)],
+                description=(
+        "Two inputs X0, X1 (N,5,3) -> SimpleRNN(4) each -> Subtract, Multiply, Average, Maximum, "
+        "Minimum of the two -> Concatenate (N,20) -> Dense(2)"))
+
+
+@case("avg_pool_layernorm", 382)
+def _():
+    m = keras.Sequential([keras.Input((8, 3)), L.Conv1D(4, 2), L.AveragePooling1D(2),
+                          L.LayerNormalization(), L.GRU(3), L.Dense(1)])
+    return dict(model=m, X=[randn(5, 8, 3)], description=(
+        "Input((8,3)) -> Conv1D(4, 2) -> AveragePooling1D(2) -> LayerNormalization -> GRU(3) "
+        "-> Dense(1)"))
+
+
+@case("bidir_mask", 383)
+def _():
+    m = keras.Sequential([keras.Input((7,), dtype="int32"), L.Embedding(12, 4, mask_zero=True),
+                          L.Bidirectional(L.LSTM(3, return_sequences=True)),
+                          L.Bidirectional(L.GRU(2)), L.Dense(1)])
+    X = np.array([
+        [0, 0, 0, 5, 3, 11, 7],     # pre-padding
+        [4, 9, 2, 6, 0, 0, 0],      # post-padding
+        [0, 0, 10, 0, 0, 0, 0],     # one non-zero step
+        [3, 1, 4, 1, 5, 9, 2],      # no padding
+        [0, 8, 0, 8, 0, 8, 0],      # interleaved zeros
+    ], dtype="int32")
+    return dict(model=m, X=[X], description=(
+        "Embedding(12, 4, mask_zero=True) -> Bidirectional(LSTM(3, return_sequences=True)) -> "
+        "Bidirectional(GRU(2)) -> Dense(1); X has pre-padding, post-padding, a single non-zero "
+        "step, no padding and interleaved zeros"))
+
+
+@case("noise_layers", 384)
+def _():
+    m = keras.Sequential([keras.Input((5, 3)), L.GaussianDropout(0.3), L.AlphaDropout(0.2),
+                          L.SimpleRNN(4), L.Dense(2)])
+    return dict(model=m, X=[randn(4, 5, 3)], description=(
+        "Input((5,3)) -> GaussianDropout(0.3) -> AlphaDropout(0.2) -> SimpleRNN(4) -> Dense(2) "
+        "(both noise layers are the identity at inference)"))
