@@ -4,8 +4,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InspectorError, type FormatId, type Layer, type Model, type Weight } from '../model';
-import { firstLine, startsWithHdf5 } from './h5';
+import { InspectorError, type FormatId, type Model, type Weight } from '../model';
+import { firstLine, hasHdf5Signature } from './h5';
 import { inferGraph, type StoredLayer } from './infer';
 import { classifyJson, groupWeightList, isLayerDict, jsonArray, jsonWeight, readLayerDict, readNotebookDump, type JsonKind } from './jsonWeights';
 import { graphFromModelConfig, type Graph } from './kerasConfig';
@@ -41,7 +41,7 @@ function sniff(file: string, display: string): { kind: Detected; bytes: number }
   } finally {
     fs.closeSync(fd);
   }
-  if (startsWithHdf5(head) || (st.size > 520 && head.length >= 520 && startsWithHdf5(head, 512))) return { kind: 'hdf5', bytes: st.size };
+  if (hasHdf5Signature(file)) return { kind: 'hdf5', bytes: st.size };
   if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return { kind: 'zip', bytes: st.size };
   if (head[0] === 0x93 && head.subarray(1, 6).toString('latin1') === 'NUMPY') return { kind: 'npy', bytes: st.size };
   const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
@@ -343,4 +343,3 @@ export async function openModel(file: string, opts: OpenOptions = {}): Promise<M
   }
 }
 
-export type { Layer };

@@ -40,9 +40,6 @@ export function normalizeLayerConfig(className: string, config: Json): Json {
     else if (className === 'Embedding' && c.input_length != null) c.batch_input_shape = [null, c.input_length];
   }
   if (className === 'Dense' && keras1 && c.input_dim != null && !c.batch_input_shape) c.batch_input_shape = [null, c.input_dim];
-  if (className === 'Embedding' && keras1 === false && c.input_length != null && !c.batch_input_shape && !c.batch_shape) {
-    c.batch_input_shape = [null, c.input_length];
-  }
   return c;
 }
 
@@ -196,9 +193,4 @@ export function graphFromModelConfig(modelConfig: Json, display: string): Graph 
     return { name: layer.name, className: 'Sequential', layers: [input, layer], inputs: [{ layer: input.name, node: 0, tensor: 0 }], outputs: [{ layer: layer.name, node: 0, tensor: 0 }] };
   }
   throw new InspectorError(display, `unsupported model config (class ${className || 'unknown'})`);
-}
-
-/** Layers in config order that carry weights in a container, flattening nothing: wrappers keep their inner layers. */
-export function findLayer(g: Graph, name: string): Layer | undefined {
-  return g.layers.find((l) => l.name === name);
 }

@@ -80,26 +80,16 @@ export function readWeightStore(f: H5File, mod: H5Module, rootKey: string, withD
 export function matchStoreToGraph(store: WeightStore, graph: Graph, display: string, attach: (l: Layer, w: Weight[]) => void): void {
   const used = new Map<string, number>();
   const byKey = new Map(store.map((e) => [e.key, e]));
+  const expected = new Set<string>();
   for (const layer of graph.layers) {
     const base = toSnakeCase(layer.className);
     const n = used.get(base);
     const key = n === undefined ? base : `${base}_${n + 1}`;
     used.set(base, n === undefined ? 0 : n + 1);
+    expected.add(key);
+    // Layers without state may have no group: they keep no weights.
     const entry = byKey.get(key);
-    if (entry) {
-      attach(layer, entry.weights);
-    } else if (layer.className !== 'InputLayer' && store.length) {
-      // Layers without state may have no group; that is only a problem if the layer needs weights.
-      attach(layer, []);
-    }
-  }
-  const expected = new Set<string>();
-  const used2 = new Map<string, number>();
-  for (const layer of graph.layers) {
-    const base = toSnakeCase(layer.className);
-    const n = used2.get(base);
-    expected.add(n === undefined ? base : `${base}_${n + 1}`);
-    used2.set(base, n === undefined ? 0 : n + 1);
+    if (entry) attach(layer, entry.weights);
   }
   const orphans = store.filter((e) => e.weights.length && !expected.has(e.key));
   if (orphans.length) {
