@@ -154,6 +154,16 @@ def make_json():
     print("json: written", sorted(os.listdir(JSON_DIR)))
 
 
+def _example_with_sidecars(folder, case, model_file, stem):
+    """examples/<folder>/<stem><ext> with <stem>.inputs.npy / <stem>.predictions.npy beside it."""
+    d = os.path.join(EXAMPLES, folder)
+    reset_dir(d)
+    s = _case_dir(case)
+    shutil.copy(os.path.join(s, model_file), os.path.join(d, stem + os.path.splitext(model_file)[1]))
+    shutil.copy(os.path.join(s, "X.npy"), os.path.join(d, f"{stem}.inputs.npy"))
+    shutil.copy(os.path.join(s, "Y.npy"), os.path.join(d, f"{stem}.predictions.npy"))
+
+
 def make_examples():
     src15 = _case_dir("seed_n15")
     d = os.path.join(EXAMPLES, "seed-simplernn")
@@ -165,19 +175,8 @@ def make_examples():
     wrong[3] += np.float32(0.1)  # sample 3 perturbed by +0.1: the failing-verification demo
     np.save(os.path.join(d, "wrong_predictions.npy"), wrong.astype("float32"))
 
-    d = os.path.join(EXAMPLES, "stacked")
-    reset_dir(d)
-    s = _case_dir("stacked")
-    shutil.copy(os.path.join(s, "model.h5"), os.path.join(d, "model.h5"))
-    shutil.copy(os.path.join(s, "X.npy"), os.path.join(d, "model.inputs.npy"))
-    shutil.copy(os.path.join(s, "Y.npy"), os.path.join(d, "model.predictions.npy"))
-
-    d = os.path.join(EXAMPLES, "lstm")
-    reset_dir(d)
-    s = _case_dir("lstm")
-    shutil.copy(os.path.join(s, "model.keras"), os.path.join(d, "lstm.keras"))
-    shutil.copy(os.path.join(s, "X.npy"), os.path.join(d, "lstm.inputs.npy"))
-    shutil.copy(os.path.join(s, "Y.npy"), os.path.join(d, "lstm.predictions.npy"))
+    _example_with_sidecars("stacked", "stacked", "model.h5", "model")
+    _example_with_sidecars("lstm", "lstm", "model.keras", "lstm")
 
     d = os.path.join(EXAMPLES, "json")
     reset_dir(d)
