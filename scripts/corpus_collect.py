@@ -22,13 +22,15 @@ SOURCES = os.path.join(OUT, "sources.json")
 
 # (owner/repo, [paths in the repo], what it is). The first path is the model file; further paths
 # are companions kept beside it (TF.js shards, to_json() architecture files). An optional fourth
-# item shortens the folder name (the file inside keeps its committed name).
+# item: {"alias": shorter folder name (the file inside keeps its committed name), "commit": take the
+# files from this commit instead of HEAD (files since deleted), "input": "one-hot" (a hint for the
+# input maker of section R)}.
 ENTRIES = [
     ("Kashdog/NaturalQuery", ["s2s.h5"], "Keras lstm_seq2seq example (training model: encoder LSTM return_state, decoder LSTM initial_state)"),
     ("Sprea22/LSTM_Seq2Seq_Word-Level", ["encoder_model.h5"], "word-level seq2seq inference encoder: Embedding -> LSTM(return_state)"),
     ("Sprea22/LSTM_Seq2Seq_Word-Level", ["decoder_model.h5"], "word-level seq2seq inference decoder: Embedding -> LSTM(initial_state from two Inputs) -> Dense"),
     ("iam-pranjal/Human-Activity-Recognition", ["convlstm.h5"], "ConvLSTM2D video classifier (UCF50) with MaxPooling3D, TimeDistributed(Dropout)"),
-    ("iam-pranjal/Human-Activity-Recognition", ["LRCN_model___Date_Time_2024_06_06__21_54_28___Loss_0.4350582957267761___Accuracy_0.8770492076873779.h5"], "LRCN: TimeDistributed(Conv2D/MaxPooling2D/Flatten) -> LSTM", "LRCN_model.h5"),
+    ("iam-pranjal/Human-Activity-Recognition", ["LRCN_model___Date_Time_2024_06_06__21_54_28___Loss_0.4350582957267761___Accuracy_0.8770492076873779.h5"], "LRCN: TimeDistributed(Conv2D/MaxPooling2D/Flatten) -> LSTM", {"alias": "LRCN_model.h5"}),
     ("functure/dga_predict", ["lstm/lstm.h5"], "DGA domain classifier: Embedding -> LSTM -> Dense (Keras 2.0.2)"),
     ("Procope/torcs", ["keras_models/lstm.h5"], "TORCS driving: Bidirectional(LSTM) (Keras 2.1.0)"),
     ("TychoKoster/CI_Project", ["lstm.h5"], "TORCS driving: functional LSTM + Concatenate (Keras 2.1.1)"),
@@ -37,6 +39,10 @@ ENTRIES = [
     ("delladeldel/LSTM-Seq2Seq", ["encoder_model.h5"], "Keras 3.8 seq2seq inference encoder (.h5): LSTM return_state"),
     ("delladeldel/LSTM-Seq2Seq", ["decoder_model.h5"], "Keras 3.8 seq2seq inference decoder (.h5): LSTM with initial_state Inputs"),
     ("joy-datta/misc-models", ["char_rnn.h5"], "character-level GRU text generator (tf.keras 2.6.0)"),
+    ("khuangaf/CryptocurrencyPrediction", ["weights-improvement-20-0.00042.hdf5"], "ModelCheckpoint .hdf5: LSTM(10) price regressor (Keras 2.0.6); removed from the repo later, taken from the commit that added it", {"commit": "9595af3cb9de6c54175ca8f9b97ece6c3a0dd541"}),
+    ("Spiruel/Team-Project", ["lstm/model.h5", "lstm/model.json"], "Keras 1.2.2 save_weights file (per-gate W_*/U_*/b_* tensors named with :0) + to_json() architecture: LSTM 64 -> 256 -> 100 anomaly detector"),
+    ("reiinakano/tfjs-lstm-text-generation", ["lstm/model.json", "lstm/group1-shard1of1", "lstm/group2-shard1of1"], "TF.js (2018 converter, Keras 2.1.5): char-level LSTM(128) text generator, two weight groups", {"alias": "tfjs_lstm", "input": "one-hot"}),
+    ("TeKuV/cc_rnn", ["models/gru_model.keras"], "Keras 3.9.2 .keras: GRU regressor"),
 ]
 
 
@@ -59,7 +65,8 @@ def licence(gitdir, commit):
             for key, label in (("MIT License", "MIT"), ("Apache License", "Apache-2.0"),
                                ("GNU GENERAL PUBLIC LICENSE Version 3", "GPL-3.0"),
                                ("GNU GENERAL PUBLIC LICENSE Version 2", "GPL-2.0"),
-                               ("BSD", "BSD"), ("Unlicense", "Unlicense")):
+                               ("BSD", "BSD"), ("Unlicense", "Unlicense"),
+                               ("Permission is hereby granted, free of charge", "MIT")):
                 if key.lower() in " ".join(text.split()[:40]).lower():
                     return f"{label} ({n})"
             return f"see {n}: {head}"
@@ -81,12 +88,13 @@ def main():
     if os.path.exists(SOURCES):
         with open(SOURCES) as f:
             old = {e["name"]: e for e in json.load(f)["files"]}
-    for repo, paths, what, *alias in ENTRIES:
-        name = entry_name(repo, alias[0] if alias else paths[0])
+    for repo, paths, what, *more in ENTRIES:
+        opts = more[0] if more else {}
+        name = entry_name(repo, opts.get("alias", paths[0]))
         if only and name not in only:
             continue
         gd = gitdir_of(a.mirror, repo)
-        commit = git(gd, "rev-parse", "HEAD")
+        commit = opts.get("commit") or git(gd, "rev-parse", "HEAD")
         d = os.path.join(OUT, name)
         os.makedirs(d, exist_ok=True)
         files = []
@@ -101,7 +109,8 @@ def main():
             files.append({"path": p, "file": os.path.basename(p), "bytes": len(data),
                           "sha256": hashlib.sha256(data).hexdigest(), "last_commit_touching_path": last})
         old[name] = {"name": name, "repo": repo, "url": f"https://github.com/{repo}",
-                     "commit": commit, "licence": licence(gd, commit), "what": what, "files": files}
+                     "commit": commit, "licence": licence(gd, git(gd, "rev-parse", "HEAD")), "what": what, "files": files,
+                     **({"input": opts["input"]} if "input" in opts else {})}
         print(f"{name}: {sum(f['bytes'] for f in files)} bytes, {old[name]['licence']}")
     with open(SOURCES, "w") as f:
         json.dump({"note": "Where each corpus file came from (written by scripts/corpus_collect.py).",

@@ -68,16 +68,135 @@ def old_hard_sigmoid(version, tfjs):
 
 
 # ---------------------------------------------------------------- loading
-def load(path):
+def load(path, entry):
     """Returns (model, how). keras.models.load_model first; legacy rebuild when refused."""
     if path.endswith("model.json"):
-        return fc.load_tfjs(os.path.dirname(path))
+        return load_tfjs(path)
+    companions = [f["file"] for f in entry["files"][1:] if f["file"].endswith(".json")]
+    if companions:
+        js = os.path.join(os.path.dirname(path), companions[0])
+        with open(js) as f:
+            arch = json.load(f)
+        if str(arch.get("keras_version", "")).startswith("1") or '"output_dim"' in json.dumps(arch):
+            return load_keras1_weights(path, js, arch)
+        model, how, _ = fc.load_weights_only_with_json(path, js)
+        return model, how
     if path.endswith(".keras"):
         return keras.models.load_model(path, compile=False), "keras.models.load_model(compile=False)"
     return load_legacy_h5(path)
 
 
 RNN_CLASSES = ("SimpleRNN", "LSTM", "GRU", "CuDNNLSTM", "CuDNNGRU", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "RNN")
+
+
+def _legacy_arrays(group):
+    """{short name: array} of a Keras 1 layer group: 'lstm_1_W_i:0' -> 'W_i'."""
+    name = group.name.split("/")[-1]
+    out = {}
+    for k in group.keys():
+        obj = group[k]
+        if isinstance(obj, h5py.Group):
+            out.update(_legacy_arrays(obj))
+            continue
+        short = k.split(":")[0]
+        if short.startswith(name + "_"):
+            short = short[len(name) + 1:]
+        out[short] = np.asarray(obj)
+    return out
+
+
+def load_keras1_weights(h5_path, json_path, arch):
+    """Keras 1.x save_weights file + its to_json() architecture: the Sequential translated to
+    Keras 3 layers (output_dim -> units, inner_activation -> recurrent_activation, Dropout p ->
+    rate), per-gate tensors concatenated in Keras 2's gate order (LSTM i, f, c, o; GRU z, r, h,
+    with reset_after=False as Keras 1 computed it) and set with layer.set_weights."""
+    L = keras.layers
+    layers_cfg = arch["config"]["layers"] if isinstance(arch["config"], dict) else arch["config"]
+    first = layers_cfg[0]["config"]
+    bis = first.get("batch_input_shape") or [None, first.get("input_length"), first["input_dim"]]
+    model = keras.Sequential(name="sequential")
+    model.add(keras.Input(batch_shape=tuple(bis)))
+    for lc in layers_cfg:
+        cn, c = lc["class_name"], lc["config"]
+        common = dict(activation=c.get("activation", "tanh"), return_sequences=c.get("return_sequences", False),
+                      go_backwards=c.get("go_backwards", False), stateful=c.get("stateful", False), name=c["name"])
+        if cn == "LSTM":
+            model.add(L.LSTM(c["output_dim"], recurrent_activation=c["inner_activation"], **common))
+        elif cn == "GRU":
+            model.add(L.GRU(c["output_dim"], recurrent_activation=c["inner_activation"], reset_after=False, **common))
+        elif cn == "SimpleRNN":
+            model.add(L.SimpleRNN(c["output_dim"], **common))
+        elif cn == "Dropout":
+            model.add(L.Dropout(c["p"], name=c["name"]))
+        elif cn == "Dense":
+            model.add(L.Dense(c["output_dim"], activation=c["activation"], use_bias=c.get("bias", True), name=c["name"]))
+        elif cn == "Activation":
+            model.add(L.Activation(c["activation"], name=c["name"]))
+        else:
+            raise ValueError(f"Keras 1 layer {cn} not translated")
+    gates = {"LSTM": "ifco", "GRU": "zrh"}
+    with h5py.File(h5_path, "r") as f:
+        for lc in layers_cfg:
+            cn, name = lc["class_name"], lc["config"]["name"]
+            if name not in f:
+                continue
+            t = _legacy_arrays(f[name])
+            if cn in gates:
+                g = gates[cn]
+                w = [np.concatenate([t[f"{m}_{x}"] for x in g], axis=-1) for m in ("W", "U", "b")]
+            elif cn in ("SimpleRNN",):
+                w = [t["W"], t["U"], t["b"]]
+            elif cn == "Dense":
+                w = [t["W"]] + ([t["b"]] if "b" in t else [])
+            else:
+                continue
+            model.get_layer(name).set_weights(w)
+    how = ("Keras 1.x save_weights file: architecture from " + os.path.basename(json_path) + " translated to Keras 3 "
+           "layers (output_dim -> units, inner_activation -> recurrent_activation, Dropout p -> rate, Dense bias -> use_bias); "
+           "per-gate tensors W_*/U_*/b_* concatenated in Keras's gate order (LSTM i, f, c, o; GRU z, r, h with "
+           "reset_after=False) and set with layer.set_weights")
+    return model, how
+
+
+def load_tfjs(path):
+    """TF.js layers model: modelTopology.model_config rebuilt with Keras's legacy deserializer
+    (after the Keras 2 cleaning), shards read as little-endian float32 in manifest order, each
+    manifest name matched to the Keras weight (layer name + variable name)."""
+    d = os.path.dirname(path)
+    with open(path) as f:
+        doc = json.load(f)
+    removed = []
+    cfg = extra_clean(fc.clean_keras2_config(doc["modelTopology"]["model_config"], removed), removed)
+    if cfg["class_name"] in ("Model", "Functional"):
+        model = build_legacy_functional(cfg, removed)
+    else:
+        model = fc.build_from_config(cfg, removed)
+    blobs = {}
+    for group in doc["weightsManifest"]:
+        data = b"".join(open(os.path.join(d, p), "rb").read() for p in group["paths"])
+        off = 0
+        for w in group["weights"]:
+            assert w["dtype"] == "float32", w
+            n = int(np.prod(w["shape"])) if w["shape"] else 1
+            blobs[w["name"]] = np.frombuffer(data, "<f4", count=n, offset=off).reshape(w["shape"])
+            off += 4 * n
+    used = set()
+    for layer in model.layers:
+        vals = []
+        for v in layer.weights:
+            parts = v.path.split("/")
+            cands = ["/".join(parts[i:]) for i in range(len(parts))]
+            cands += [f"{layer.name}/{parts[-1]}"]
+            name = next(c for c in cands if c in blobs)
+            used.add(name)
+            vals.append(blobs[name])
+        if vals:
+            layer.set_weights(vals)
+    assert used == set(blobs), set(blobs) - used
+    how = ("TF.js layers model: modelTopology.model_config rebuilt with Keras's legacy config deserializer after "
+           "removing/adjusting: " + ("; ".join(dict.fromkeys(removed)) or "nothing") + "; shards read as little-endian "
+           "float32 in manifest order, each manifest name matched to the Keras weight and set with layer.set_weights")
+    return model, how
 
 
 def extra_clean(cfg, removed):
@@ -255,9 +374,13 @@ def run_one(entry):
     seed = int(hashlib.sha256(entry["name"].encode()).hexdigest()[:8], 16) % (2 ** 31)
     fresh(seed % 100000)
     version, backend, tfjs = stored_version(path)
+    for comp in entry["files"][1:]:
+        if version is None and comp["file"].endswith(".json"):
+            with open(os.path.join(d, comp["file"])) as f:
+                version = json.load(f).get("keras_version")  # weights-only file: its to_json() says
     res = {"name": entry["name"], "file_keras_version": version, "backend": backend, "tfjs_converter": tfjs}
     try:
-        model, how = load(path)
+        model, how = load(path, entry)
     except Exception as e:
         res.update(status="keras-cannot-load", error=f"{type(e).__name__}: {str(e).splitlines()[0][:300]}")
         return res
