@@ -43,6 +43,20 @@ ENTRIES = [
     ("Spiruel/Team-Project", ["lstm/model.h5", "lstm/model.json"], "Keras 1.2.2 save_weights file (per-gate W_*/U_*/b_* tensors named with :0) + to_json() architecture: LSTM 64 -> 256 -> 100 anomaly detector"),
     ("reiinakano/tfjs-lstm-text-generation", ["lstm/model.json", "lstm/group1-shard1of1", "lstm/group2-shard1of1"], "TF.js (2018 converter, Keras 2.1.5): char-level LSTM(128) text generator, two weight groups", {"alias": "tfjs_lstm", "input": "one-hot"}),
     ("TeKuV/cc_rnn", ["models/gru_model.keras"], "Keras 3.9.2 .keras: GRU regressor"),
+    ("AbuAlHagag/stp_models", ["convlstm_model.h5"], "ConvLSTM2D x4 + MaxPooling3D + TimeDistributed(Dropout) video classifier (tf.keras 2.7.0)"),
+    ("Zmey1/OceanObservation", ["convlstm_model.h5"], "Keras 3.7 ConvLSTM2D + BatchNormalization + Dense forecaster (.h5)"),
+    ("Beginner-Mon/COS30018-traffic-flow-prediction", ["model/bilstm.keras"], "Keras 3.8 .keras: stacked Bidirectional(LSTM) traffic-flow regressor"),
+    ("Beginner-Mon/COS30018-traffic-flow-prediction", ["model/gru.keras"], "Keras 3.8 .keras: stacked GRU traffic-flow regressor"),
+    ("Beginner-Mon/COS30018-traffic-flow-prediction", ["model/lstm_multi.keras"], "Keras 3.8 .keras: three inputs (series + two ids through Embedding/Flatten), LSTMs, Concatenate, Dense"),
+    ("CSE5393/Lab9", ["gru.h5"], "Keras 2.0.4 functional Embedding -> GRU (reset_after=False era) -> Dense text classifier"),
+    ("akabe/lens-poem", ["char_rnn.h5"], "Keras 2.2.4 Sequential SimpleRNN -> Dense character model, no InputLayer", {"input": "one-hot"}),
+    ("aya0221/seq2seq_LSTM_Japanese", ["encoder_model.h5"], "tf.keras 2.4.0 seq2seq inference encoder: Masking -> GRU(return_state)"),
+    ("aya0221/seq2seq_LSTM_Japanese", ["decoder_model.h5"], "tf.keras 2.4.0 seq2seq inference decoder: GRU(initial_state from an Input, return_state) -> Dense"),
+    ("msxfXF/NLPWeibo", ["bilstm.h5"], "Keras 2.2.4 Sequential Bidirectional(LSTM) -> Flatten -> Dense -> Activation"),
+    ("udnet96/lstm_seq2seq", ["s2s.h5"], "Keras 2.2.5 lstm_seq2seq training model (two Inputs, decoder initial_state)"),
+    ("zabir-nabil/dot-res-lstm", ["dot_res_lstm_weights/dot_res_lstm-01-0.45.hdf5"], "Keras 2.2.4 ModelCheckpoint: two LSTM branches with Dot attention, Concatenate, Activation chains", {"alias": "dot_res_lstm.hdf5"}),
+    ("olegmak02/Weather-Prediction", ["models/wind.keras"], "tf.keras 2.15 .keras (v3 format): seven stacked GRUs -> Dense"),
+    ("geinizou/deep-seq2seq", ["encoder_model.h5"], "tf.keras 2.12 seq2seq inference encoder: LSTM(return_state)"),
 ]
 
 

@@ -19,6 +19,7 @@ and test/fixtures/corpus/manifest.json + MANIFEST.md (provenance + results, one 
 Files the generator cannot run are listed with the reason (manifest "status").
 """
 import hashlib
+import io
 import json
 import os
 import zipfile
@@ -82,8 +83,83 @@ def load(path, entry):
         model, how, _ = fc.load_weights_only_with_json(path, js)
         return model, how
     if path.endswith(".keras"):
-        return keras.models.load_model(path, compile=False), "keras.models.load_model(compile=False)"
+        return load_keras_zip(path)
     return load_legacy_h5(path)
+
+
+def _windows_paths(h5_bytes):
+    with h5py.File(io.BytesIO(h5_bytes), "r") as f:
+        return any("\\" in k for k in f.keys())
+
+
+def _slash_paths(h5_bytes, tmp):
+    """A copy of the weights file with every dataset at its path with '\\' read as '/'."""
+    out = os.path.join(tmp, "slashed.h5")
+    with h5py.File(io.BytesIO(h5_bytes), "r") as src, h5py.File(out, "w") as dst:
+        def copy(name, obj):
+            if isinstance(obj, h5py.Dataset):
+                dst.create_dataset(name.replace("\\", "/"), data=obj[()])
+        src.visititems(copy)
+    with open(out, "rb") as f:
+        return f.read()
+
+
+def load_keras_zip(path):
+    """keras.models.load_model; when Keras 3 refuses keyword arguments that tf.keras 2.13-2.15
+    wrote into a .keras config.json (batch_input_shape, time_major), the same zip is rewritten to
+    a temporary file with only those keys taken out of config.json, and loaded again."""
+    import re
+    import tempfile
+    import zipfile
+    try:
+        return keras.models.load_model(path, compile=False), "keras.models.load_model(compile=False)"
+    except ValueError as e:
+        first_error = f"{type(e).__name__}: {str(e).splitlines()[0][:160]}"
+        err = e
+    with zipfile.ZipFile(path) as z:
+        entries = {n: z.read(n) for n in z.namelist()}
+    cfg = json.loads(entries["config.json"])
+    removed = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(10):
+            m = re.search(r"Unrecognized keyword arguments passed to (\w+): (\{.*\})", str(err))
+            if not m and ("windows_paths" in removed or not _windows_paths(entries["model.weights.h5"])):
+                raise err
+            cls, keys = (m.group(1), re.findall(r"'(\w+)':", m.group(2))) if m else (None, [])
+
+            def strip(node):
+                if isinstance(node, dict):
+                    if node.get("class_name") == cls and isinstance(node.get("config"), dict):
+                        for k in keys:
+                            node["config"].pop(k, None)
+                            removed.append(f"{cls}.{k}")
+                    for v in node.values():
+                        strip(v)
+                elif isinstance(node, list):
+                    for v in node:
+                        strip(v)
+            strip(cfg)
+            if "windows_paths" not in removed and _windows_paths(entries["model.weights.h5"]):
+                # tf.keras 2.15 on Windows joined the HDF5 group names with os.path.join:
+                # "layers\\gru\\cell/vars/0". Keras 3 looks for "layers/gru/cell/vars/0".
+                entries["model.weights.h5"] = _slash_paths(entries["model.weights.h5"], tmp)
+                removed.append("windows_paths")
+            out = os.path.join(tmp, "patched.keras")
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
+                for n, b in entries.items():
+                    z.writestr(n, json.dumps(cfg) if n == "config.json" else b)
+            try:
+                model = keras.models.load_model(out, compile=False)
+            except ValueError as e:
+                err = e
+                continue
+            fixes = [r for r in dict.fromkeys(removed) if r != "windows_paths"]
+            how = (f"keras.models.load_model refused it ({first_error}); loaded again from a copy whose "
+                   "config.json drops the keyword arguments Keras 3 rejects: " + "; ".join(fixes)
+                   + ("; and whose model.weights.h5 has the Windows group names (layers\\gru\\cell) "
+                      "rewritten with '/'" if "windows_paths" in removed else ""))
+            return model, how
+    raise err
 
 
 RNN_CLASSES = ("SimpleRNN", "LSTM", "GRU", "CuDNNLSTM", "CuDNNGRU", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "RNN")
