@@ -11,12 +11,15 @@ import { forward, verify, type Model, type NDArray } from '../core';
 import {
   ROW_LIMIT,
   type RunRequest,
-  type RunResult,
   type SampleRow,
   type TraceView,
 } from '../shared/messages';
+import { MessageChannelEnd, type Envelope } from '../shared/rpc';
 import { concatBatch, resolveExpected, resolveInputs, sliceBatch } from './sources';
 import { traceMatrix } from './view';
+import type { FromWorker, FullRun, ToWorker } from './workerProtocol';
+
+export type { FullRun } from './workerProtocol';
 
 export class CancelledError extends Error {
   constructor() {
@@ -111,12 +114,6 @@ export interface RunContext {
   rtol: number;
 }
 
-export interface FullRun {
-  result: RunResult;
-  inputs: NDArray[];
-  outputs: NDArray[];
-}
-
 export async function runRequest(ctx: RunContext, request: RunRequest, hooks: RunHooks): Promise<FullRun> {
   const t0 = Date.now();
   const { model, atol, rtol } = ctx;
@@ -168,6 +165,7 @@ export function runInWorker(ctx: RunContext, request: RunRequest, hooks: RunHook
   } catch {
     return runRequest(ctx, request, hooks);
   }
+  const channel = new MessageChannelEnd<ToWorker, FromWorker>((m, transfer) => worker.postMessage(m, transfer ?? []));
   return new Promise<FullRun>((resolve, reject) => {
     let settled = false;
     const finish = (f: () => void): void => {
@@ -177,14 +175,15 @@ export function runInWorker(ctx: RunContext, request: RunRequest, hooks: RunHook
       f();
     };
     hooks.onCancel(() => finish(() => reject(new CancelledError())));
-    worker.on('message', (m: import('./runWorker').WorkerReply) => {
+    worker.on('message', (m: FromWorker & Envelope) => channel.receive(m));
+    channel.onMessage((m) => {
       if (m.type === 'progress') hooks.progress?.(m.done, m.total);
-      else if (m.type === 'done') finish(() => resolve(m.run));
-      else finish(() => reject(new Error(m.message)));
     });
     worker.on('error', (e) => finish(() => reject(e)));
     worker.on('exit', (code) => finish(() => reject(new Error(`the forward-pass worker stopped (exit code ${code})`))));
-    const job: import('./runWorker').WorkerJob = { model: ctx.model, request, atol: ctx.atol, rtol: ctx.rtol };
-    worker.postMessage(job);
+    channel.request<Extract<FromWorker, { type: 'done' | 'error' }>>({ type: 'run', model: ctx.model, request, atol: ctx.atol, rtol: ctx.rtol }).then(
+      (reply) => finish(() => (reply.type === 'done' ? resolve(reply.run) : reject(new Error(reply.message)))),
+      (e: unknown) => finish(() => reject(e)),
+    );
   });
 }

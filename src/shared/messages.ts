@@ -176,6 +176,10 @@ export const ROW_LIMIT = 50;
 // ---------------------------------------------------------------------------------------------
 // Messages
 
+/**
+ * Host → webview. `weight`, `traces` and `sourcePicked` are replies (src/shared/rpc.ts) to the
+ * panel's `weight`, `trace` and `pickSource` requests; the others are notifications.
+ */
 export type HostToWebview =
   | { type: 'loading'; file: string }
   | { type: 'state'; model: ModelView; settings: SettingsView }
@@ -185,7 +189,7 @@ export type HostToWebview =
   | { type: 'runError'; message: string }
   | { type: 'traces'; sample: number; traces: TraceView[] }
   | { type: 'weight'; id: string; matrix: MatrixView | null }
-  | { type: 'sourcePicked'; purpose: 'inputs' | 'expected'; source: ArraySource }
+  | { type: 'sourcePicked'; purpose: 'inputs' | 'expected'; source: ArraySource | null }
   | { type: 'settings'; settings: SettingsView };
 
 export type PanelCommand = 'exportReport' | 'copyReplication' | 'verify' | 'reopenWith' | 'reload';
