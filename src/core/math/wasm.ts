@@ -120,6 +120,8 @@ export function activationCode(name: string, keras2: boolean): number | null {
       return 3;
     case 'hard_sigmoid':
       return keras2 ? 5 : 4;
+    case 'exponential':
+      return 6;
     default:
       return null;
   }
