@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { kerasSummary, openModel, readableMemorySize, summarize } from '../../src/core';
+import { InspectorError, kerasSummary, openModel, readableMemorySize, summarize } from '../../src/core';
 import { main } from '../../src/cli/main';
 import { fixture, ROOT } from './paths';
 
@@ -57,7 +57,14 @@ for (const c of CASES) {
   const pending = PENDING[rel(c.file)];
   test(`summary of ${rel(c.file)} at ${c.columns} columns is Keras's own text${pending ? ` (pending: ${pending})` : ''}`, async () => {
     const expected = fs.readFileSync(c.text, 'utf8').replace(/\n+$/, '').split('\n');
-    const model = await openModel(c.file, { weights: false });
+    let model;
+    try {
+      model = await openModel(c.file, { weights: false });
+    } catch (e) {
+      results.push({ file: rel(c.file), columns: c.columns, equal: false });
+      if (pending && e instanceof InspectorError) return; // a reader not built yet, named in pending.json
+      throw e;
+    }
     const got = kerasSummary(model, summarize(model), { columns: c.columns }).lines;
     const equal = got.join('\n') === expected.join('\n');
     results.push({ file: rel(c.file), columns: c.columns, equal });
