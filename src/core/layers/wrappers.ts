@@ -9,6 +9,7 @@ import type { Description, ExpectedWeight, LayerSpec, RunCtx, ShapeCtx, Tensor }
 import { cfg, nd, one, wrapped } from './util';
 import { getSpec } from './registry';
 import { rnnParams, runRnn, type RnnParams } from './recurrent';
+import { initialStates } from './rnnRun';
 
 function innerSpec(inner: Layer, outer: Layer): LayerSpec {
   const spec = getSpec(inner.className);
@@ -105,7 +106,11 @@ export const bidirectionalSpec: LayerSpec = {
     };
   },
   forward(layer, inputs, ctx: RunCtx): Tensor[] {
-    const x = one(layer, inputs);
+    if (!inputs.length) one(layer, inputs);
+    const x = inputs[0];
+    // initial_state=[forward states…, backward states…], as Keras splits them.
+    const states = inputs.slice(1);
+    if (states.length % 2) throw new InspectorError('', `layer ${layer.name} (Bidirectional) is given ${states.length} initial states: expects as many for each direction`);
     const [fwd, bwd] = biParts(layer, [null, ...x.array.shape.slice(1)], { model: ctx.model, kerasVersion: ctx.kerasVersion, notes: [] });
     const kinds = ['SimpleRNN', 'LSTM', 'GRU', 'RNN', 'CuDNNLSTM', 'CuDNNGRU'];
     if (!kinds.includes(fwd.className) || !kinds.includes(bwd.className)) {
@@ -115,7 +120,9 @@ export const bidirectionalSpec: LayerSpec = {
       const p: RnnParams = rnnParams(part, part.weights);
       // Keras forces zero_output_for_mask = return_sequences on both halves.
       p.zeroOutputForMask = p.returnSequences;
-      const r = runRnn(part, p, x, part.weights, ctx, ctx.trace !== null);
+      const half = states.length / 2;
+      const init = initialStates(part, p, dir === 'forward' ? states.slice(0, half) : states.slice(half), x.array.shape[0]);
+      const r = runRnn(part, p, x, part.weights, ctx, ctx.trace !== null, init);
       if (r.trace && ctx.trace) ctx.trace(layer.name, part.className, dir, r.trace);
       return { r, p };
     };
