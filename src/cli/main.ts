@@ -12,6 +12,7 @@ import {
   InspectorError,
   arrayToNested,
   findSidecars,
+  fmtShape,
   forward,
   loadArrays,
   openModel,
@@ -48,10 +49,6 @@ export type Print = (text: string) => void;
 const stdoutPrint: Print = (s) => {
   process.stdout.write(s + '\n');
 };
-
-function fmtShape(s: Shape): string {
-  return `(${s.map((d) => (d === null ? 'None' : String(d))).join(', ')}${s.length === 1 ? ',' : ''})`;
-}
 
 function fmtBytes(n: number): string {
   if (n < 1024) return `${n.toFixed(2)} B`;

@@ -2,6 +2,7 @@
  * Turns the core's Summary into what the panel displays (ModelView), and weight tensors or
  * traces into small matrices for heatmaps. No vscode import: the report and the tests use it too.
  */
+import { bytesPerElement, consumers, fmtShape, inputLayerShape, isKeras2 } from '../core';
 import type { Layer, Model, NDArray, Shape, Summary, SummaryLayer, SummaryWeight, Weight } from '../core';
 import { fmtInt, readableBytes } from '../shared/format';
 import type { ArraySource, InputSpecView, LayerView, MatrixView, ModelView, WeightView } from '../shared/messages';
@@ -10,28 +11,15 @@ import type { ArraySource, InputSpecView, LayerView, MatrixView, ModelView, Weig
 export const MAX_ROWS = 256;
 export const MAX_COLS = 512;
 
-const pyTuple = (s: Shape): string => {
-  const parts = s.map((d) => (d === null ? 'None' : String(d)));
-  return `(${parts.join(', ')}${parts.length === 1 ? ',' : ''})`;
-};
-
-/** True for files written by Keras 1 / 2 (tf.keras), whose summary() looks different from Keras 3's. */
-export const isKeras2 = (version?: string): boolean => /^[12]\./.test(version ?? '');
-
 /**
  * Output shape as model.summary() prints it: "(None, 5)", or a list for several outputs.
  * Keras 2 also prints an InputLayer's shape as a list: "[(None, 10, 3)]".
  */
 export function formatOutputShape(shapes: Shape[], className: string, kerasVersion?: string): string {
   if (shapes.length === 0) return '?';
-  if (shapes.length === 1 && !(className === 'InputLayer' && isKeras2(kerasVersion))) return pyTuple(shapes[0]);
-  return `[${shapes.map(pyTuple).join(', ')}]`;
+  if (shapes.length === 1 && !(className === 'InputLayer' && isKeras2(kerasVersion))) return fmtShape(shapes[0]);
+  return `[${shapes.map(fmtShape).join(', ')}]`;
 }
-
-const DTYPE_BYTES: Record<string, number> = {
-  float16: 2, bfloat16: 2, float32: 4, float64: 8, int8: 1, uint8: 1, int16: 2, int32: 4, int64: 8, bool: 1,
-};
-export const dtypeBytes = (dtype: string): number => DTYPE_BYTES[dtype] ?? 4;
 
 /** A layer's tensors; wrappers already list their inner layers' weights, so inner is only a fallback. */
 function allWeights(l: SummaryLayer): SummaryWeight[] {
@@ -104,7 +92,7 @@ function trainableBytes(s: Summary): { total: number; trainable: number; nonTrai
   let nonTrainable = 0;
   for (const l of s.layers) {
     for (const w of allWeights(l)) {
-      const b = w.params * dtypeBytes(w.dtype);
+      const b = w.params * bytesPerElement(w.dtype);
       if (w.trainable) trainable += b;
       else nonTrainable += b;
     }
@@ -126,16 +114,14 @@ function findLayer(layers: Layer[], name: string): Layer | undefined {
 export function inputSpec(model: Model, summary: Summary): InputSpecView {
   const ref = model.inputs[0];
   const inputLayer = ref ? findLayer(model.layers, ref.layer) : undefined;
-  const cfg = inputLayer?.config ?? {};
-  const batch = (cfg.batch_input_shape ?? cfg.batch_shape ?? null) as (number | null)[] | null;
+  const batch = inputLayer ? inputLayerShape(inputLayer, model) : null;
   let perSample: (number | null)[] = batch ? batch.slice(1) : [];
   if (!batch) {
     const { T, D } = summary.dims;
     perSample = [T, D];
   }
   // A leading Embedding takes integer token ids in [0, input_dim).
-  const consumers = model.layers.filter((l) => ref && l.inbound.some((call) => call.some((t) => t.layer === ref.layer)));
-  const first = consumers[0] ?? model.layers.find((l) => l.className !== 'InputLayer');
+  const first = (ref ? consumers(model, ref.layer)[0] : undefined) ?? model.layers.find((l) => l.className !== 'InputLayer');
   let integerVocab: number | undefined;
   if (first?.className === 'Embedding' && typeof first.config.input_dim === 'number') {
     integerVocab = first.config.input_dim;
