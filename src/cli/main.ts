@@ -29,8 +29,8 @@ import {
 
 const USAGE = `Usage:
   rnn-inspector summary MODEL [--json] [--config ARCH.json] [--columns C] [--line-length L]
-  rnn-inspector predict MODEL [--inputs X.npy|X.npz|X.json …] [--samples N --seed S] [--json] [--out Y.npy] [--keras2-hard-sigmoid]
-  rnn-inspector verify  MODEL [--inputs X …] --expected Y [--expected Y2 …] [--atol A] [--rtol R] [--json]
+  rnn-inspector predict MODEL [--inputs X.npy|X.npz|X.json …] [--samples N --seed S] [--json] [--out Y.npy] [--keras2-hard-sigmoid] [--precision f64|f32]
+  rnn-inspector verify  MODEL [--inputs X …] --expected Y [--expected Y2 …] [--atol A] [--rtol R] [--json] [--precision f64|f32]
 
 MODEL: Keras .h5 / .weights.h5 / .keras, a JSON weight file, or a TF.js model.json (or its folder).
 --config ARCH.json gives the architecture (model.to_json()) of a weights-only file; without it a
@@ -43,6 +43,8 @@ summary prints model.summary() line for line as Keras 3 prints it for this file,
 --line-length is summary(line_length=L). Then the legend, the weights and the parameter arithmetic.
 --keras2-hard-sigmoid evaluates hard_sigmoid as Keras 1/2 did, clip(0.2x + 0.5), instead of
 today's clip(x/6 + 0.5): use it to reproduce predictions made with an old Keras.
+--precision f64 (default) computes in float64, the exact reference; f32 computes in float32 as
+Keras does (faster). Either runs on the WebAssembly SIMD kernels where they apply.
 Tolerance: |manual − expected| ≤ atol + rtol·|expected| (defaults atol ${DEFAULT_ATOL}, rtol ${DEFAULT_RTOL}).`;
 
 class UsageError extends Error {}
@@ -251,6 +253,7 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
         columns: { type: 'string' },
         'line-length': { type: 'string' },
         'keras2-hard-sigmoid': { type: 'boolean' },
+        precision: { type: 'string' },
       },
     });
   } catch (e) {
@@ -273,16 +276,20 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
   const atol = parseTolerance(values.atol, 'atol', DEFAULT_ATOL);
   const rtol = parseTolerance(values.rtol, 'rtol', DEFAULT_RTOL);
   const inputs = await resolveInputs(model, file, values.inputs, { n: values.samples, seed: values.seed }, command === 'predict');
-  const result = forward(model, inputs.arrays, { hardSigmoid: values['keras2-hard-sigmoid'] ? 'keras2' : 'keras3' });
+  const precision = values.precision ?? 'f64';
+  if (precision !== 'f64' && precision !== 'f32') throw new UsageError(`--precision must be f64 or f32 (got ${precision})`);
+  const result = forward(model, inputs.arrays, { hardSigmoid: values['keras2-hard-sigmoid'] ? 'keras2' : 'keras3', precision });
+  const arith = `Arithmetic: ${result.precision === 'f32' ? 'float32' : 'float64'} (${result.kernels === 'wasm-simd' ? 'WebAssembly SIMD kernels' : 'TypeScript kernels'})`;
   if (command === 'predict') {
     if (values.out) {
       const written = writeOutputs(values.out, result.outputs);
       if (!values.json) out(`Wrote ${written.join(', ')}`);
     }
     if (values.json) {
-      out(JSON.stringify({ inputs: inputs.from, outputs: result.outputs.map((o) => ({ name: o.name, shape: o.array.shape, data: arrayToNested(o.array) })) }));
+      out(JSON.stringify({ inputs: inputs.from, precision: result.precision, kernels: result.kernels, outputs: result.outputs.map((o) => ({ name: o.name, shape: o.array.shape, data: arrayToNested(o.array) })) }));
     } else {
       out(`Inputs: ${inputs.from}`);
+      out(arith);
       for (const o of result.outputs) {
         out(`${o.name}  shape (${o.array.shape.join(', ')})`);
         out(renderArray(o.array));
@@ -306,7 +313,7 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
     expectedFrom = expectedFiles.join(', ');
   }
   const report = verify(result.outputs, expected, { atol, rtol });
-  out(values.json ? JSON.stringify(verifyJson(report), null, 2) : renderVerify(report, inputs.from, expectedFrom));
+  out(values.json ? JSON.stringify({ ...verifyJson(report), precision: result.precision, kernels: result.kernels }, null, 2) : `${arith}\n${renderVerify(report, inputs.from, expectedFrom)}`);
   return report.pass ? 0 : 1;
 }
 

@@ -61,6 +61,7 @@ export function markdownReport(m: ModelView, run: RunResult | undefined, now = n
   } else {
     out.push(`- Inputs: ${run.inputsLabel}, shape (${run.inputShape.join(', ')})`);
     if (run.expectedLabel) out.push(`- Expected: ${run.expectedLabel}`);
+    out.push(`- Arithmetic: ${run.precision === 'f32' ? 'float32' : 'float64'} (${run.kernels === 'wasm-simd' ? 'WebAssembly SIMD kernels' : 'TypeScript kernels'})`);
     out.push(`- Result: ${verdictLine(run)}`);
     if (run.verify) {
       out.push('', '| output | shape | max abs diff | mismatches | result | worst sample |', '|---|---|---:|---:|---|---|');

@@ -118,6 +118,8 @@ export interface SettingsView {
   defaultSamples: number;
   defaultSeed: number;
   defaultTimesteps: number;
+  /** `rnnInspector.precision`: arithmetic of the forward pass. */
+  precision: 'f64' | 'f32';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -132,6 +134,8 @@ export interface RunRequest {
   timesteps: number;
   /** Sample whose hidden states are shown. */
   traceSample: number;
+  /** float64 (the exact reference, default) or float32 (Keras's own arithmetic); the host fills in the setting. */
+  precision?: 'f64' | 'f32';
 }
 
 export interface SampleRow {
@@ -179,6 +183,9 @@ export interface RunResult {
   verify?: VerifyView;
   traces: TraceView[];
   elapsedMs: number;
+  /** The arithmetic that ran, and whether on the WebAssembly SIMD kernels or the TypeScript ones. */
+  precision: 'f64' | 'f32';
+  kernels: 'wasm-simd' | 'typescript';
 }
 
 export const ROW_LIMIT = 50;
