@@ -42,10 +42,10 @@ const JSON_OUT = flag('json');
 const corePath = path.resolve(option('core') ?? path.join(ROOT, 'out', 'src', 'core', 'index.js'));
 const log = (...a) => console.error(...a);
 
-const KNOWN = ['json', 'no-numpy', 'no-keras', 'keep', 'help'];
-const KNOWN_OPTIONS = ['only', 'core', 'child-open'];
+const KNOWN = ['json', 'no-numpy', 'no-keras', 'no-big', 'keep', 'help'];
+const KNOWN_OPTIONS = ['only', 'core', 'child-open', 'child-summary'];
 if (flag('help') || flag('h')) {
-  console.log('usage: node scripts/bench.mjs [--json] [--only=id,id] [--no-numpy] [--no-keras] [--keep] [--core=path/to/core/index.js]\nsee docs/benchmarks.md');
+  console.log('usage: node scripts/bench.mjs [--json] [--only=id,id] [--no-numpy] [--no-keras] [--no-big] [--keep] [--core=path/to/core/index.js]\nsee docs/benchmarks.md');
   process.exit(0);
 }
 for (const a of argv) {
@@ -64,6 +64,18 @@ if (option('child-open')) {
   await core.openModel(option('child-open'));
   const t2 = performance.now();
   process.stdout.write(JSON.stringify({ requireMs: t1 - t0, openMs: t2 - t1 }) + '\n');
+  process.exit(0);
+}
+
+// Child mode: `rnn-inspector summary FILE` in a fresh process (the CLI's own main()), output
+// discarded; prints the in-process time and the process's peak RSS.
+if (option('child-summary')) {
+  const t0 = performance.now();
+  const cli = createRequire(import.meta.url)(path.join(path.dirname(corePath), '..', 'cli', 'main.js'));
+  const t1 = performance.now();
+  const code = await cli.main(['summary', option('child-summary')], () => {});
+  const t2 = performance.now();
+  process.stdout.write(JSON.stringify({ code, requireMs: t1 - t0, summaryMs: t2 - t1, maxRssKB: process.resourceUsage().maxRSS }) + '\n');
   process.exit(0);
 }
 
@@ -282,7 +294,7 @@ async function main() {
   const core = require(corePath);
   const only = option('only')?.split(',');
   const workloads = WORKLOADS.filter((w) => !only || only.includes(w.id));
-  if (!workloads.length) throw new Error(`no workload matches --only (ids: ${WORKLOADS.map((w) => w.id).join(', ')})`);
+  if (!workloads.length && !only?.includes('big')) throw new Error(`no workload matches --only (ids: ${WORKLOADS.map((w) => w.id).join(', ')})`);
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rnn-inspector-bench-'));
   const cpus = os.cpus();
@@ -439,6 +451,7 @@ async function main() {
   } else {
     results.numpy = flag('no-numpy') ? { skipped: true } : { found: false, tried };
   }
+  if (python && !flag('no-big') && (!only || only.includes('big'))) results.bigFiles = bigFiles(python);
   if (python && results.workloads.length && !flag('no-keras')) results.keras = kerasColumn(core, python, tmp, results.workloads);
   for (const w of results.workloads) {
     delete w._ours;
@@ -556,6 +569,53 @@ function kerasColumn(core, python, tmp, workloads) {
   return { found: true, keras: k.keras, tensorflow: k.tensorflow, threads: k.threads };
 }
 
+// ---------------------------------------------------------------------------------- 1 GB files
+
+/**
+ * `summary` of a 1 GB model (Embedding(2e6, 128) → LSTM(256) → Dense(10)) as .keras, .weights.h5
+ * and .h5, written once by scripts/bench_big_model.py into the temp dir (kept there between runs,
+ * never committed). Each file: 3 fresh processes; wall time of the process, time inside it, peak RSS.
+ */
+function bigFiles(python) {
+  const dir = path.join(os.tmpdir(), 'rnn-inspector-bench-1gb');
+  log(`[bench] 1 GB model files in ${dir} (written once by scripts/bench_big_model.py)…`);
+  const g = run(python, [path.join(HERE, 'bench_big_model.py'), dir], { env: numpyEnv(null), timeout: 900_000 });
+  if (g.status !== 0) return { error: (g.stderr || g.stdout).trim().split('\n').pop() };
+  const info = JSON.parse(g.stdout.trim().split('\n').pop());
+  const files = [];
+  for (const name of ['big.keras', 'big.weights.h5', 'big.h5']) {
+    const file = path.join(dir, name);
+    const runs = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      const c = run(process.execPath, [fileURLToPath(import.meta.url), `--child-summary=${file}`, `--core=${corePath}`]);
+      const wallMs = performance.now() - t0;
+      if (c.status !== 0) return { error: `summary of ${name} failed: ${c.stderr.trim().split('\n').pop()}` };
+      runs.push({ wallMs, ...JSON.parse(c.stdout.trim().split('\n').pop()) });
+    }
+    files.push({
+      name,
+      bytes: fs.statSync(file).size,
+      wallMs: median(runs.map((r) => r.wallMs)),
+      summaryMs: median(runs.map((r) => r.summaryMs)),
+      peakRssMB: Math.max(...runs.map((r) => r.maxRssKB)) / 1024,
+      runs,
+    });
+  }
+  return { dir, params: info.params, keras: info.keras, files };
+}
+
+function printBigFiles(b) {
+  if (!b) return [];
+  if (b.error) return ['', `1 GB files: not measured (${b.error})`];
+  const lines = ['', `1 GB model, ${b.params.toLocaleString('en-US')} parameters (Keras ${b.keras}): rnn-inspector summary in a fresh process (median of 3; target < 500 ms and < 150 MB)`];
+  lines.push(`  ${'file'.padEnd(16)} ${'size'.padStart(9)} ${'process'.padStart(9)} ${'in-process'.padStart(11)} ${'peak RSS'.padStart(9)}`);
+  for (const f of b.files) {
+    lines.push(`  ${f.name.padEnd(16)} ${`${(f.bytes / 1e9).toFixed(2)} GB`.padStart(9)} ${`${f.wallMs.toFixed(0)} ms`.padStart(9)} ${`${f.summaryMs.toFixed(0)} ms`.padStart(11)} ${`${f.peakRssMB.toFixed(0)} MB`.padStart(9)}`);
+  }
+  return lines;
+}
+
 // ---------------------------------------------------------------------------------- table
 
 function fmtMs(x) {
@@ -635,6 +695,7 @@ function printTable(r) {
     lines.push(`  ${w.id}: ${w.what} — ${w.file}${note}`);
   }
   if (r.skipped?.length) lines.push(`skipped: ${r.skipped.join('; ')}`);
+  lines.push(...printBigFiles(r.bigFiles));
   console.log(lines.join('\n'));
 }
 
