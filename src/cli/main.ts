@@ -14,6 +14,7 @@ import {
   InspectorError,
   arrayToNested,
   findSidecars,
+  fmtShape,
   kerasSummary,
   loadArrays,
   openModel,
