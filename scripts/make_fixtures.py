@@ -7,7 +7,8 @@
 
 Sections: A keras cases (test/fixtures/keras), B JSON weight formats (test/fixtures/json),
 C corpus predictions (test/fixtures/corpus), D bad files (test/fixtures/bad),
-E examples workspace (examples/). B and E read the Keras cases written by A.
+E examples workspace (examples/), G gradients by TF's GradientTape in float64
+(test/fixtures/gradients, fixtures_gradients.py). B and E read the Keras cases written by A.
 Tests never run Python: the generated files are committed.
 """
 import argparse
@@ -46,11 +47,16 @@ def main():
     ap.add_argument("--only", help="comma-separated Keras case names (section A only)")
     ap.add_argument("--section", default="A,B,E,C,D", help="comma-separated sections (default all)")
     ap.add_argument("--list", action="store_true", help="list the Keras case names")
+    ap.add_argument("--gradients", help="comma-separated gradient case names (section G only)")
     args = ap.parse_args()
 
     from fixtures_cases import CASES
     if args.list:
         print("\n".join(CASES))
+        return 0
+    if args.gradients:
+        import fixtures_gradients
+        fixtures_gradients.run(set(args.gradients.split(",")))
         return 0
     if args.only:
         only = set(args.only.split(","))
@@ -79,8 +85,11 @@ def main():
     if "D" in sections:
         import fixtures_formats
         fixtures_formats.make_bad()
+    if "G" in sections:
+        import fixtures_gradients
+        fixtures_gradients.run()
     for d in ("test/fixtures/keras", "test/fixtures/json", "test/fixtures/corpus",
-              "test/fixtures/bad", "examples"):
+              "test/fixtures/bad", "test/fixtures/gradients", "examples"):
         p = os.path.join(REPO, d)
         if os.path.isdir(p):
             print(f"{d}: {file_size_report(p) / 1e6:.2f} MB")

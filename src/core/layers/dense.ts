@@ -4,6 +4,7 @@ import { matmul } from '../math/kernels';
 import { activationName, applyActivation, resolveActivation } from '../math/activations';
 import type { Description, ExpectedWeight, LayerSpec, NotationCtx, RunCtx, Tensor } from './types';
 import { bindWeights, cfg, lastDim, nd, one } from './util';
+import { denseBackward, softmaxOrSigmoid } from './denseBackward';
 
 const units = (layer: Layer): number => Number(cfg(layer).units ?? cfg(layer).output_dim);
 const useBias = (layer: Layer): boolean => cfg(layer).use_bias ?? true;
@@ -56,4 +57,6 @@ export const denseSpec: LayerSpec = {
     applyActivation(act, out, K);
     return [{ array: nd([...shape.slice(0, -1), K], out), mask: x.mask }];
   },
+  backward: denseBackward,
+  outputsLogits: (layer) => softmaxOrSigmoid(cfg(layer).activation),
 };

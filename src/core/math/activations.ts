@@ -23,6 +23,8 @@ export interface Activation {
   f?: (x: number) => number;
   /** In-place function along the last axis, on data[off .. off+len). */
   row?: (d: Float64Array, off: number, len: number) => void;
+  /** dy/dx from x and y = f(x), where the activation has parameters (the backward pass, activationGrads.ts). */
+  df?: (x: number, y: number) => number;
 }
 
 const SELU_SCALE = 1.0507009873554805;
@@ -172,17 +174,17 @@ function byLayer(className: string, cfg: Record<string, any>): Activation | null
   switch (className) {
     case 'LeakyReLU': {
       const a = Number(cfg.negative_slope ?? cfg.alpha ?? 0.3);
-      return { name: `leaky_relu(${a})`, f: (x) => (x >= 0 ? x : a * x) };
+      return { name: `leaky_relu(${a})`, f: (x) => (x >= 0 ? x : a * x), df: (x) => (x >= 0 ? 1 : a) };
     }
     case 'ReLU': {
       const max = cfg.max_value == null ? Infinity : Number(cfg.max_value);
       const slope = Number(cfg.negative_slope ?? 0);
       const th = Number(cfg.threshold ?? 0);
-      return { name: 'relu', f: (x) => (x >= max ? max : x >= th ? x : slope * (x - th)) };
+      return { name: 'relu', f: (x) => (x >= max ? max : x >= th ? x : slope * (x - th)), df: (x) => (x >= max ? 0 : x >= th ? 1 : slope) };
     }
     case 'ELU': {
       const a = Number(cfg.alpha ?? 1);
-      return { name: `elu(${a})`, f: (x) => (x > 0 ? x : a * Math.expm1(x)) };
+      return { name: `elu(${a})`, f: (x) => (x > 0 ? x : a * Math.expm1(x)), df: (x) => (x > 0 ? 1 : a * Math.exp(x)) };
     }
     case 'Softmax':
       return byName('softmax', false);
