@@ -7,8 +7,11 @@
 
 Sections: A keras cases (test/fixtures/keras), B JSON weight formats (test/fixtures/json),
 C corpus predictions (test/fixtures/corpus), D bad files (test/fixtures/bad),
-E examples workspace (examples/), G gradients by TF's GradientTape in float64
-(test/fixtures/gradients, fixtures_gradients.py). B and E read the Keras cases written by A.
+E examples workspace (examples/), R real-world corpus files committed under
+test/fixtures/corpus/<owner>__<repo>__<file>/ (--only-corpus NAME,... for some of them),
+S model.summary() text as Keras prints it (test/fixtures/summary), G gradients by TF's GradientTape
+in float64 (test/fixtures/gradients, fixtures_gradients.py; not in the default list: --section G).
+B, E and S read the Keras cases written by A.
 Tests never run Python: the generated files are committed.
 """
 import argparse
@@ -45,8 +48,9 @@ def update_index(done, refused, replace=False):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--only", help="comma-separated Keras case names (section A only)")
-    ap.add_argument("--section", default="A,B,E,C,D", help="comma-separated sections (default all)")
+    ap.add_argument("--section", default="A,B,E,C,R,D,S", help="comma-separated sections (default all)")
     ap.add_argument("--list", action="store_true", help="list the Keras case names")
+    ap.add_argument("--only-corpus", help="comma-separated section R folder names")
     ap.add_argument("--gradients", help="comma-separated gradient case names (section G only)")
     args = ap.parse_args()
 
@@ -68,7 +72,7 @@ def main():
         update_index(done, refused)
         return 0
 
-    sections = [s.strip().upper() for s in args.section.split(",")]
+    sections = [s.strip().upper() for s in args.section.split(",")] if not args.only_corpus else ["R"]
     if "A" in sections:
         from fixtures_keras import run
         done, refused = run()
@@ -82,14 +86,20 @@ def main():
     if "C" in sections:
         import fixtures_corpus
         fixtures_corpus.run()
+    if "R" in sections or args.only_corpus:
+        import fixtures_corpus_real
+        fixtures_corpus_real.run(set(args.only_corpus.split(",")) if args.only_corpus else None)
     if "D" in sections:
         import fixtures_formats
         fixtures_formats.make_bad()
+    if "S" in sections:
+        import fixtures_summary
+        fixtures_summary.run()
     if "G" in sections:
         import fixtures_gradients
         fixtures_gradients.run()
     for d in ("test/fixtures/keras", "test/fixtures/json", "test/fixtures/corpus",
-              "test/fixtures/bad", "test/fixtures/gradients", "examples"):
+              "test/fixtures/bad", "test/fixtures/summary", "test/fixtures/gradients", "examples"):
         p = os.path.join(REPO, d)
         if os.path.isdir(p):
             print(f"{d}: {file_size_report(p) / 1e6:.2f} MB")

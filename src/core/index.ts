@@ -4,6 +4,7 @@
  *
  *   openModel(path)            file → normalized Model            (formats/)
  *   summarize(model)           shapes, parameters, D/M/K notation (shapes.ts, layers/)
+ *   kerasSummary(model, s)     model.summary() as Keras 3 prints it (summary/)
  *   forward(model, inputs)     the by-hand forward pass           (forward.ts, layers/, math/)
  *   verify(actual, expected)   max |Δ|, worst sample, tolerance   (verify.ts)
  *   loadArrays / saveNpy / randn  sample data                      (arrays/)
@@ -13,6 +14,8 @@ export { openModel, detectFormat } from './formats';
 export type { OpenOptions } from './formats';
 export { summarize } from './shapes';
 export type { Summary, SummaryLayer, SummaryWeight, Dims } from './shapes';
+export { kerasSummary, summaryText, kerasShape, readableMemorySize, groupThousands, paramTotals, dtypeBytes, DEFAULT_COLUMNS } from './summary';
+export type { KerasSummary, SummaryOptions, SummaryRow, SummaryTotal } from './summary';
 export { forward } from './forward';
 export type { ForwardOptions, ForwardResult, NamedArray, LayerTrace } from './forward';
 export { verify, DEFAULT_ATOL, DEFAULT_RTOL } from './verify';

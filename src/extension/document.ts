@@ -26,7 +26,11 @@ export class InspectorDocument implements vscode.CustomDocument {
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires after every (re)load; panels redraw. */
   readonly onDidChange = this.changed.event;
+  private readonly disposed = new vscode.EventEmitter<void>();
+  /** Fires once when VS Code disposes the document (its last editor closed). */
+  readonly onDidDispose = this.disposed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
+  private isDisposed = false;
   state: LoadState = { kind: 'loading' };
   lastRun?: FullRun;
   private loading?: Promise<void>;
@@ -127,7 +131,11 @@ export class InspectorDocument implements vscode.CustomDocument {
   }
 
   dispose(): void {
+    if (this.isDisposed) return;
+    this.isDisposed = true;
     clearTimeout(this.reloadTimer);
+    this.disposed.fire();
+    this.disposed.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -8,6 +8,7 @@ import type { ArraySource, RunRequest, RunResult } from '../shared/messages';
 import { InspectorDocument } from './document';
 import { InspectorEditorProvider, VIEW_TYPES, readSettings, viewTypeFor } from './inspectorEditor';
 import { markdownReport, verdictLine } from './report';
+import { pickArrayFile, asSource } from './pickers';
 import { replicationPython } from './replication';
 import { modelStem } from './sources';
 
@@ -75,18 +76,7 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
     return doc;
   }
 
-  const asSource = (p: string): ArraySource => ({ kind: 'file', path: p, label: path.basename(p) });
-
-  const pickArrays = async (doc: InspectorDocument, what: string): Promise<ArraySource | undefined> => {
-    const picked = await vscode.window.showOpenDialog({
-      canSelectMany: false,
-      defaultUri: vscode.Uri.joinPath(doc.uri, '..'),
-      filters: { 'Arrays (.npy, .npz, JSON)': ['npy', 'npz', 'json'] },
-      title: what,
-      openLabel: 'Use',
-    });
-    return picked?.[0] ? asSource(picked[0].fsPath) : undefined;
-  };
+  const pickArrays = (doc: InspectorDocument, what: string): Promise<ArraySource | undefined> => pickArrayFile(doc.uri, what);
 
   /** Verify Predictions…: inputs and expected from the arguments, the sidecars, or dialogs. */
   async function verifyCommand(arg?: unknown, opts?: { inputs?: string; expected?: string; quiet?: boolean }): Promise<RunResult | undefined> {

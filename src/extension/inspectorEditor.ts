@@ -5,7 +5,6 @@
 import * as vscode from 'vscode';
 import {
   isWebviewMessage,
-  type ArraySource,
   type HostToWebview,
   type RunRequest,
   type RunResult,
@@ -15,7 +14,9 @@ import {
 import { InspectorDocument, errorText } from './document';
 import { panelHtml, webviewOptions } from './html';
 import { CancelledError, runInWorker, runTraces } from './runner';
+import { pickArrayFile } from './pickers';
 import { findWeight, weightMatrix } from './view';
+import { MessageChannelEnd, type Envelope } from '../shared/rpc';
 
 export const VIEW_TYPE = 'rnnInspector.inspector';
 /** The same editor for JSON files, offered as an option only (it must not take over every .json). */
@@ -31,6 +32,7 @@ export function readSettings(scope?: vscode.Uri): SettingsView {
     defaultSamples: c.get<number>('defaultSamples', 1),
     defaultSeed: c.get<number>('defaultSeed', 0),
     defaultTimesteps: c.get<number>('defaultTimesteps', 10),
+    precision: c.get<string>('precision', 'f64') === 'f32' ? 'f32' : 'f64',
   };
 }
 
@@ -38,6 +40,7 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
   private readonly documents = new Map<string, InspectorDocument>();
   private readonly panels = new Map<InspectorDocument, Set<vscode.WebviewPanel>>();
   private readonly runs = new Map<InspectorDocument, vscode.CancellationTokenSource>();
+  private readonly channels = new WeakMap<vscode.WebviewPanel, MessageChannelEnd<HostToWebview, WebviewToHost>>();
   /** The document of the panel that was active last (commands without a target use it). */
   activeDocument?: InspectorDocument;
 
@@ -75,12 +78,10 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
     doc.onDidChange(() => this.pushState(doc));
     void doc.load();
     // VS Code disposes the document when its last editor closes.
-    const dispose = doc.dispose.bind(doc);
-    doc.dispose = () => {
-      this.documents.delete(key);
+    doc.onDidDispose(() => {
+      if (this.documents.get(key) === doc) this.documents.delete(key);
       this.runs.get(doc)?.cancel();
-      dispose();
-    };
+    });
     return doc;
   }
 
@@ -100,14 +101,20 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
       if (!set.size) this.panels.delete(doc);
       if (this.activeDocument === doc && !set.size) this.activeDocument = undefined;
     });
+    const channel = new MessageChannelEnd<HostToWebview, WebviewToHost>((m) => void panel.webview.postMessage(m));
+    this.channels.set(panel, channel);
+    channel.onMessage((m) => this.onMessage(doc, panel, m).catch((e) => this.log.error(`panel message ${m.type}: ${errorText(e)}`)));
     panel.webview.onDidReceiveMessage((m: unknown) => {
-      if (!isWebviewMessage(m)) return;
-      this.onMessage(doc, panel, m).catch((e) => this.log.error(`panel message ${m.type}: ${errorText(e)}`));
+      if (isWebviewMessage(m)) channel.receive(m);
     });
   }
 
   private post(panel: vscode.WebviewPanel, m: HostToWebview): void {
-    void panel.webview.postMessage(m);
+    this.channels.get(panel)?.send(m);
+  }
+
+  private reply(panel: vscode.WebviewPanel, to: Envelope, m: HostToWebview): void {
+    this.channels.get(panel)?.reply(to, m);
   }
 
   broadcast(doc: InspectorDocument, m: HostToWebview): void {
@@ -132,7 +139,7 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
     }
   }
 
-  private async onMessage(doc: InspectorDocument, panel: vscode.WebviewPanel, m: WebviewToHost): Promise<void> {
+  private async onMessage(doc: InspectorDocument, panel: vscode.WebviewPanel, m: WebviewToHost & Envelope): Promise<void> {
     switch (m.type) {
       case 'ready':
         this.pushState(doc, panel);
@@ -147,28 +154,21 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
         const last = doc.lastRun;
         if (doc.state.kind !== 'ready' || !last) return;
         const sample = Math.min(Math.max(0, m.sample | 0), last.result.samples - 1);
-        const traces = runTraces(doc.state.model, last.inputs, sample);
+        const traces = runTraces(doc.state.model, last.inputs, sample, last.result.precision);
         last.result = { ...last.result, traces, request: { ...last.result.request, traceSample: sample } };
-        this.broadcast(doc, { type: 'traces', sample, traces });
+        this.reply(panel, m, { type: 'traces', sample, traces });
         return;
       }
       case 'weight': {
         if (doc.state.kind !== 'ready') return;
         const w = findWeight(doc.state.model, m.id);
         const notation = doc.state.view.layers.flatMap((l) => (l.weights.length ? l.weights : (l.inner ?? []).flatMap((i) => i.weights))).find((x) => x.id === m.id)?.notation;
-        this.post(panel, { type: 'weight', id: m.id, matrix: w ? weightMatrix(w, notation) : null });
+        this.reply(panel, m, { type: 'weight', id: m.id, matrix: w ? weightMatrix(w, notation) : null });
         return;
       }
       case 'pickSource': {
-        const picked = await vscode.window.showOpenDialog({
-          canSelectMany: false,
-          defaultUri: vscode.Uri.joinPath(doc.uri, '..'),
-          openLabel: m.purpose === 'inputs' ? 'Use as inputs' : 'Use as expected predictions',
-          filters: { 'Arrays (.npy, .npz, JSON)': ['npy', 'npz', 'json'] },
-        });
-        if (!picked?.[0]) return;
-        const source: ArraySource = { kind: 'file', path: picked[0].fsPath, label: picked[0].path.split('/').pop() ?? picked[0].fsPath };
-        this.post(panel, { type: 'sourcePicked', purpose: m.purpose, source });
+        const source = await pickArrayFile(doc.uri, m.purpose === 'inputs' ? 'Inputs X' : 'Expected predictions Y', m.purpose === 'inputs' ? 'Use as inputs' : 'Use as expected predictions');
+        this.reply(panel, m, { type: 'sourcePicked', purpose: m.purpose, source: source ?? null });
         return;
       }
       case 'command': {
@@ -207,6 +207,7 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
       throw new Error(state.kind === 'error' ? state.message : 'still loading');
     }
     const settings = readSettings(doc.uri);
+    request = { ...request, precision: request.precision ?? settings.precision };
     this.broadcast(doc, { type: 'running', request });
     let report: ((done: number, total: number) => void) | undefined;
     const work = runInWorker({ model: state.model, atol: settings.atol, rtol: settings.rtol }, request, {

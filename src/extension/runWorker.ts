@@ -4,36 +4,26 @@
  * Cancel is immediate (the host terminates the worker). No vscode import.
  */
 import { parentPort } from 'node:worker_threads';
-import type { Model } from '../core';
-import type { RunRequest } from '../shared/messages';
-import { runRequest, type FullRun } from './runner';
-
-export interface WorkerJob {
-  model: Model;
-  request: RunRequest;
-  atol: number;
-  rtol: number;
-}
-
-export type WorkerReply =
-  | { type: 'progress'; done: number; total: number }
-  | { type: 'done'; run: FullRun }
-  | { type: 'error'; message: string };
+import { MessageChannelEnd, type Envelope } from '../shared/rpc';
+import { runRequest } from './runner';
+import type { FromWorker, ToWorker } from './workerProtocol';
 
 const port = parentPort;
 if (port) {
-  port.once('message', (job: WorkerJob) => {
-    const post = (m: WorkerReply, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
+  const channel = new MessageChannelEnd<FromWorker, ToWorker>((m, transfer) => port.postMessage(m, transfer ?? []));
+  port.on('message', (m: ToWorker & Envelope) => channel.receive(m));
+  channel.onMessage((job) => {
+    if (job.type !== 'run') return;
     runRequest({ model: job.model, atol: job.atol, rtol: job.rtol }, job.request, {
       isCancelled: () => false,
-      progress: (done, total) => post({ type: 'progress', done, total }),
+      progress: (done, total) => channel.send({ type: 'progress', done, total }),
     }).then(
       (run) => {
         // Hand the big arrays over instead of copying them.
         const buffers = [...run.inputs, ...run.outputs].map((a) => a.data.buffer as ArrayBuffer);
-        post({ type: 'done', run }, [...new Set(buffers)]);
+        channel.reply(job, { type: 'done', run }, [...new Set(buffers)]);
       },
-      (e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }),
+      (e: unknown) => channel.reply(job, { type: 'error', message: e instanceof Error ? e.message : String(e) }),
     );
   });
 }

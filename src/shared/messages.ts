@@ -10,7 +10,7 @@
  * previous run, `runResult`.
  */
 
-import type { SummaryWeight, VerifyReport } from '../core';
+import type { SummaryRow, SummaryTotal, SummaryWeight, VerifyReport } from '../core';
 
 // ---------------------------------------------------------------------------------------------
 // What the panel shows about a model (a display copy of core's Summary, no weight values)
@@ -73,6 +73,14 @@ export interface InputSpecView {
   integerVocab?: number;
 }
 
+export interface SummaryTableView {
+  header: string[];
+  /** Keras adds "Connected to" for functional models that are not a chain. */
+  connected: boolean;
+  rows: SummaryRow[];
+  totals: SummaryTotal[];
+}
+
 export interface ModelView {
   file: string;
   fileName: string;
@@ -87,7 +95,9 @@ export interface ModelView {
   unsupported: string[];
   hasWeights: boolean;
   layers: LayerView[];
-  /** The model.summary() table as Keras prints it (monospace text). */
+  /** model.summary()'s table as data, from the core's one renderer (the panel draws it as a table). */
+  summary: SummaryTableView;
+  /** The same, as the text Keras prints (monospace). */
   summaryText: string;
   totalParams: number;
   trainableParams: number;
@@ -108,6 +118,8 @@ export interface SettingsView {
   defaultSamples: number;
   defaultSeed: number;
   defaultTimesteps: number;
+  /** `rnnInspector.precision`: arithmetic of the forward pass. */
+  precision: 'f64' | 'f32';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -122,6 +134,8 @@ export interface RunRequest {
   timesteps: number;
   /** Sample whose hidden states are shown. */
   traceSample: number;
+  /** float64 (the exact reference, default) or float32 (Keras's own arithmetic); the host fills in the setting. */
+  precision?: 'f64' | 'f32';
 }
 
 export interface SampleRow {
@@ -169,6 +183,9 @@ export interface RunResult {
   verify?: VerifyView;
   traces: TraceView[];
   elapsedMs: number;
+  /** The arithmetic that ran, and whether on the WebAssembly SIMD kernels or the TypeScript ones. */
+  precision: 'f64' | 'f32';
+  kernels: 'wasm-simd' | 'typescript';
 }
 
 export const ROW_LIMIT = 50;
@@ -176,6 +193,10 @@ export const ROW_LIMIT = 50;
 // ---------------------------------------------------------------------------------------------
 // Messages
 
+/**
+ * Host → webview. `weight`, `traces` and `sourcePicked` are replies (src/shared/rpc.ts) to the
+ * panel's `weight`, `trace` and `pickSource` requests; the others are notifications.
+ */
 export type HostToWebview =
   | { type: 'loading'; file: string }
   | { type: 'state'; model: ModelView; settings: SettingsView }
@@ -185,7 +206,7 @@ export type HostToWebview =
   | { type: 'runError'; message: string }
   | { type: 'traces'; sample: number; traces: TraceView[] }
   | { type: 'weight'; id: string; matrix: MatrixView | null }
-  | { type: 'sourcePicked'; purpose: 'inputs' | 'expected'; source: ArraySource }
+  | { type: 'sourcePicked'; purpose: 'inputs' | 'expected'; source: ArraySource | null }
   | { type: 'settings'; settings: SettingsView };
 
 export type PanelCommand = 'exportReport' | 'copyReplication' | 'verify' | 'reopenWith' | 'reload';

@@ -65,6 +65,12 @@ export interface RunCtx {
    * `value` what its backward step needs (the recurrent engine: gate pre-activations per step).
    */
   keep?: { value?: unknown };
+  /** Arithmetic of the fast kernels: 'f64' (default, the exact reference) or 'f32' (Keras's own). */
+  precision?: 'f64' | 'f32';
+  /** 'reference': the TypeScript kernels only (what the tests compare the fast path against). */
+  engine?: 'fast' | 'reference';
+  /** Called by a layer that ran on the SIMD kernels, with the precision it used. */
+  usedFast?: (precision: 'f64' | 'f32') => void;
 }
 
 /** A weight's gradient as a backward step returns it. */

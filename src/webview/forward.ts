@@ -1,0 +1,222 @@
+/**
+ * The forward-pass section: where inputs and expected predictions come from, the random-input
+ * fields, Run / Cancel, the verdict, the per-sample rows and the hidden-state traces.
+ */
+import {
+  sourceKey,
+  type ArraySource,
+  type ModelView,
+  type RunRequest,
+  type RunResult,
+  type SettingsView,
+  type TraceView,
+} from '../shared/messages';
+import { fmtNum } from '../shared/format';
+import { button, h, icon } from './dom';
+import { heatmap } from './heatmap';
+import { host, panel, post, save } from './state';
+
+let pickedSources: ArraySource[] = panel.state.pickedSources ?? [];
+
+/** Forgets the files picked for another model. */
+export function resetPicked(): void {
+  pickedSources = panel.state.pickedSources ?? [];
+}
+const BROWSE = '__browse__';
+
+function sourceSelect(purpose: 'inputs' | 'expected', sources: ArraySource[], selected: string | undefined): HTMLSelectElement {
+  const all = [...sources, ...pickedSources.filter((p) => !sources.some((s) => sourceKey(s) === sourceKey(p)))];
+  const sel = h('select', { id: `src-${purpose}`, 'aria-label': purpose === 'inputs' ? 'Inputs' : 'Expected predictions' });
+  for (const s of all) sel.append(h('option', { value: sourceKey(s), title: s.path ?? s.label }, s.label));
+  sel.append(h('option', { value: BROWSE }, 'Browse…'));
+  const preferred = selected && all.some((s) => sourceKey(s) === selected) ? selected : sourceKey(all[0]);
+  sel.value = preferred;
+  let previous = sel.value;
+  sel.addEventListener('change', () => {
+    if (sel.value === BROWSE) {
+      sel.value = previous;
+      host.request<{ type: 'sourcePicked'; purpose: 'inputs' | 'expected'; source: ArraySource | null }>({ type: 'pickSource', purpose }).then(
+        (r) => r.source && onPicked(purpose, r.source),
+        () => undefined,
+      );
+      return;
+    }
+    previous = sel.value;
+    save(purpose === 'inputs' ? { inputKey: sel.value } : { expectedKey: sel.value });
+    updateRandomFields();
+  });
+  return sel;
+}
+
+function onPicked(purpose: 'inputs' | 'expected', source: ArraySource): void {
+  pickedSources = [...pickedSources.filter((p) => sourceKey(p) !== sourceKey(source)), source];
+  save({ pickedSources, ...(purpose === 'inputs' ? { inputKey: sourceKey(source) } : { expectedKey: sourceKey(source) }) });
+  const m = panel.model;
+  if (!m) return;
+  const old = document.getElementById(`src-${purpose}`);
+  old?.replaceWith(sourceSelect(purpose, purpose === 'inputs' ? m.inputSources : m.expectedSources, sourceKey(source)));
+  updateRandomFields();
+}
+
+function findSource(key: string, sources: ArraySource[]): ArraySource {
+  return [...sources, ...pickedSources].find((s) => sourceKey(s) === key) ?? sources[0];
+}
+
+function numberField(id: string, label: string, value: number, min: number, onChange: (v: number) => void): HTMLElement {
+  const input = h('input', { id, type: 'number', min, step: 1, value, inputmode: 'numeric' });
+  input.addEventListener('change', () => {
+    const v = Math.floor(Number(input.value));
+    if (Number.isFinite(v) && v >= min) onChange(v);
+    else input.value = String(value);
+  });
+  return h('label', { class: 'field', for: id }, h('span', {}, label), input);
+}
+
+export function updateRandomFields(): void {
+  const sel = document.getElementById('src-inputs') as HTMLSelectElement | null;
+  const box = document.getElementById('random-fields');
+  if (sel && box) box.hidden = sel.value !== 'random';
+}
+
+export function currentRequest(): RunRequest | undefined {
+  const { model, settings, state } = panel;
+  if (!model || !settings) return undefined;
+  const inSel = document.getElementById('src-inputs') as HTMLSelectElement | null;
+  const outSel = document.getElementById('src-expected') as HTMLSelectElement | null;
+  return {
+    inputs: findSource(inSel?.value ?? 'random', model.inputSources),
+    expected: findSource(outSel?.value ?? 'none', model.expectedSources),
+    seed: state.seed ?? settings.defaultSeed,
+    samples: state.samples ?? settings.defaultSamples,
+    timesteps: state.timesteps ?? settings.defaultTimesteps,
+    traceSample: state.traceSample ?? 0,
+  };
+}
+
+export function forwardSection(m: ModelView, s: SettingsView): HTMLElement {
+  const state = panel.state;
+  if (!m.forwardSupported) {
+    return h(
+      'section',
+      { class: 'forward', 'aria-labelledby': 'fwd-h' },
+      h('h2', { id: 'fwd-h' }, 'Forward pass'),
+      h('p', { class: 'notes warn' }, icon('warning'), m.hasWeights ? ' Some layers of this model cannot be run by hand yet (see above).' : ' No weights in this file.'),
+    );
+  }
+  const openT = m.input.perSample[0] === null;
+  const shapeText = `(${['N', ...m.input.perSample.map((d, i) => (d === null ? (i === 0 ? 'T' : '?') : String(d)))].join(', ')})`;
+  const randomHelp = m.input.integerVocab
+    ? `np.random.seed(s); np.random.randint(0, ${m.input.integerVocab}, size=${shapeText})`
+    : `np.random.seed(s); np.random.randn${shapeText}`;
+  const inSel = sourceSelect('inputs', m.inputSources, state.inputKey);
+  const outSel = sourceSelect('expected', m.expectedSources, state.expectedKey);
+  const randomFields = h(
+    'div',
+    { id: 'random-fields', class: 'row' },
+    numberField('seed', 'seed s', state.seed ?? s.defaultSeed, 0, (v) => save({ seed: v })),
+    numberField('samples', 'N', state.samples ?? s.defaultSamples, 1, (v) => save({ samples: v })),
+    openT ? numberField('timesteps', 'T', state.timesteps ?? s.defaultTimesteps, 1, (v) => save({ timesteps: v })) : null,
+    h('code', { class: 'muted small' }, randomHelp),
+  );
+  const runBtn = button('Run', 'play', () => {
+    const req = currentRequest();
+    if (req) post({ type: 'run', request: req });
+  }, { id: 'run', class: 'primary', 'aria-label': 'Run the forward pass' });
+  const cancelBtn = button('Cancel', 'debug-stop', () => post({ type: 'cancel' }), { id: 'cancel', hidden: true });
+  return h(
+    'section',
+    { class: 'forward', 'aria-labelledby': 'fwd-h' },
+    h('h2', { id: 'fwd-h' }, 'Forward pass ', h('span', { class: 'muted small' }, 'by hand, verified against stored predictions')),
+    h('div', { class: 'row' }, h('label', { class: 'field wide', for: 'src-inputs' }, h('span', {}, 'Inputs X'), inSel)),
+    randomFields,
+    h('div', { class: 'row' }, h('label', { class: 'field wide', for: 'src-expected' }, h('span', {}, 'Expected Y'), outSel)),
+    h('div', { class: 'row' }, runBtn, cancelBtn, h('span', { class: 'muted small' }, `tolerance: |Δ| ≤ ${s.atol} + ${s.rtol}·|expected|`)),
+    h('div', { id: 'run-status', role: 'status', 'aria-live': 'polite' }),
+    h('div', { id: 'run-result' }),
+  );
+}
+
+export function setRunning(on: boolean, text?: string): void {
+  const run = document.getElementById('run') as HTMLButtonElement | null;
+  const cancel = document.getElementById('cancel') as HTMLButtonElement | null;
+  if (run) run.disabled = on;
+  if (cancel) cancel.hidden = !on;
+  document.getElementById('run-result')?.classList.toggle('stale', on);
+  const status = document.getElementById('run-status');
+  if (status) {
+    status.replaceChildren();
+    if (text) status.append(on ? icon('loading codicon-modifier-spin') : icon('error'), ' ', text);
+    status.className = on ? '' : text ? 'error-text' : '';
+  }
+}
+
+const vec = (v: number[] | undefined): string => (v ? `[${v.slice(0, 6).map(fmtNum).join(', ')}${v.length > 6 ? ', …' : ''}]` : '—');
+
+function verdict(r: RunResult): HTMLElement {
+  const v = r.verify;
+  if (!v) return h('p', { class: 'verdict none', id: 'verdict' }, icon('info'), ` Ran ${r.samples} sample(s) from ${r.inputsLabel}; no expected predictions to compare with.`);
+  const worst = v.outputs.reduce((a, o) => (!(o.maxAbsDiff <= a.maxAbsDiff) ? o : a), v.outputs[0]);
+  const w = worst.worst;
+  return h(
+    'div',
+    { class: `verdict ${v.pass ? 'pass' : 'fail'}`, id: 'verdict', 'data-pass': String(v.pass) },
+    h('span', { class: 'mark', 'aria-hidden': 'true' }, v.pass ? '✓' : '✗'),
+    h(
+      'div',
+      {},
+      h('strong', {}, v.pass ? 'Manual forward pass matches the expected predictions' : 'Manual forward pass does NOT match the expected predictions'),
+      h('p', {}, 'max |Δ| = ', h('span', { class: 'mono', id: 'max-diff' }, fmtNum(worst.maxAbsDiff)), ` over ${r.samples} sample(s); tolerance |Δ| ≤ ${v.atol} + ${v.rtol}·|expected|`),
+      !v.pass && w
+        ? h('p', { id: 'worst' }, `Worst: sample ${w.sample}`, `, index [${w.index.join(', ')}]: manual ${fmtNum(w.actual)} vs expected ${fmtNum(w.expected)} (allowed ${fmtNum(w.tolerance)}); ${worst.mismatches} of ${worst.count} values outside the tolerance`)
+        : null,
+    ),
+  );
+}
+
+export function resultView(r: RunResult): HTMLElement {
+  const withExpected = !!r.verify;
+  const head = ['sample', 'manual (ours)', ...(withExpected ? ['expected', 'max |Δ|', ''] : [])];
+  const worstSample = r.verify?.outputs.find((o) => !o.pass)?.worst?.sample;
+  const rows = r.rows.map((row) =>
+    h(
+      'tr',
+      { class: row.sample === worstSample ? 'worst' : '', 'data-sample': row.sample },
+      h('td', { class: 'num' }, row.sample),
+      h('td', { class: 'mono' }, vec(row.manual)),
+      withExpected ? h('td', { class: 'mono' }, vec(row.expected)) : null,
+      withExpected ? h('td', { class: 'num mono' }, row.maxAbsDiff === undefined ? '—' : fmtNum(row.maxAbsDiff)) : null,
+      withExpected ? h('td', { 'aria-label': row.pass ? 'pass' : 'fail' }, row.pass ? '✓' : '✗') : null,
+    ),
+  );
+  const sampleInput = numberField('trace-sample', 'sample', r.request.traceSample, 0, (v) => {
+    const s = Math.min(v, r.samples - 1);
+    save({ traceSample: s });
+    host.request<{ type: 'traces'; sample: number; traces: TraceView[] }>({ type: 'trace', sample: s }).then(
+      (t) => document.getElementById('traces')?.replaceChildren(...traceFigures(t.traces)),
+      () => undefined,
+    );
+  });
+  return h(
+    'div',
+    {},
+    verdict(r),
+    h('p', { class: 'muted small' }, `Inputs: ${r.inputsLabel} (${r.inputShape.join(' × ')})`, r.expectedLabel ? ` · expected: ${r.expectedLabel}` : '', ` · ${r.elapsedMs} ms`),
+    h(
+      'table',
+      { class: 'samples' },
+      h('caption', { class: 'muted small' }, r.rowsTruncated ? `First ${r.rows.length} of ${r.samples} samples (and the worst)` : `${r.samples} sample(s)`),
+      h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, ...rows),
+    ),
+    h('h3', {}, 'Hidden state hₜ over time'),
+    h('div', { class: 'row' }, sampleInput, h('span', { class: 'muted small' }, `0 … ${r.samples - 1}; rows = units, columns = time steps t`)),
+    h('div', { id: 'traces' }, ...traceFigures(r.traces)),
+  );
+}
+
+export function traceFigures(traces: TraceView[]): HTMLElement[] {
+  if (!traces.length) return [h('p', { class: 'muted' }, 'No recurrent layer states to show.')];
+  return traces.map((t) =>
+    h('div', { class: 'figure' }, h('h4', {}, `${t.layer} (${t.className}${t.direction ? `, ${t.direction}` : ''}) — sample ${t.sample}`), heatmap(t.matrix, { symbol: 'h', maxWidth: 640 })),
+  );
+}
