@@ -25,6 +25,7 @@ export interface ForwardOptions {
    * backward pass (setting this makes the recurrent engine keep its tape): used by gradients().
    */
   record?: (call: Call, inputs: Tensor[], outputs: Tensor[], kept: unknown) => void;
+  /**
    * Arithmetic of the SIMD kernels: 'f64' (default: the exact reference, equal to the TypeScript
    * kernels within 1e-12) or 'f32' (Keras's own float32 arithmetic, faster).
    */

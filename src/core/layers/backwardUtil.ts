@@ -1,5 +1,5 @@
 /** Helpers shared by the backward steps of the layer specs. */
-import type { Layer, NDArray } from '../model';
+import type { Layer, Model, NDArray } from '../model';
 import type { BackwardCtx } from './types';
 import { cfg } from './util';
 
@@ -23,4 +23,12 @@ export function zerosLike(shape: number[]): NDArray {
   let n = 1;
   for (const d of shape) n *= d;
   return { shape: shape.slice(), data: new Float64Array(n) };
+}
+
+/**
+ * The prefix Keras 3 puts before a layer's variable paths: a Sequential model builds its layers
+ * inside its own name scope ("sequential/dense/kernel"); a Functional model does not ("dense/kernel").
+ */
+export function variablePrefix(model: Model): string {
+  return model.className === 'Sequential' ? `${model.name}/` : '';
 }

@@ -13,7 +13,7 @@
  */
 import { InspectorError, type Layer, type NDArray, type Shape, type Weight } from '../model';
 import { dotCols, gemmT, matmulT, transposed } from '../math/kernels';
-import { allocTape, type RnnTape } from '../math/bptt';
+import { allocTape, applyAct, type RnnTape } from '../math/bptt';
 import { activationName, resolveActivation, type Activation } from '../math/activations';
 import type { Description, ExpectedWeight, LayerSpec, RunCtx, ShapeCtx, Tensor } from './types';
 import { bindWeights, cfg, lastDim, matchWeights, nd, normRole, one } from './util';
@@ -172,14 +172,6 @@ function need(act: Activation | null, spec: unknown, layer: Layer): Activation {
   return act;
 }
 
-/** Applies an activation to buf[off .. off+len) in place. */
-function actBlock(act: Activation, buf: Float64Array, off: number, len: number): void {
-  const f = act.f;
-  if (f) {
-    for (let j = off, e = off + len; j < e; j++) buf[j] = f(buf[j]);
-  } else act.row!(buf, off, len);
-}
-
 export interface RnnRun {
   /** (N, T, M) in processing order when return_sequences, else (N, M). */
   output: NDArray;
@@ -187,7 +179,7 @@ export interface RnnRun {
   states: NDArray[];
   /** (N, T, M) h_t per step in processing order, when traced. */
   trace?: NDArray;
-  tape?: RnnTape; // what the backward pass needs (gate pre-activations per step), with keepTape
+  tape?: RnnTape; // with keepTape: what the backward pass needs (gate pre-activations per step)
 }
 
 /** Runs one recurrent layer over a (N, T, D) input. */
@@ -223,7 +215,7 @@ export function runRnn(layer: Layer, p: RnnParams, x: Tensor, weights: Weight[],
   const resetAfter = p.kind === 'CuDNNGRU' || (p.kind === 'GRU' && p.resetAfter);
 
   // The SIMD kernels when they apply (no masked step, vectorised activations); else the reference below.
-  const fast = tryFastRnn(p, resetAfter, { ...x.array, mask: x.mask }, Wx, Wh, inBias, recBias, ctx, p.returnSequences || wantTrace);
+  const fast = keepTape ? null : tryFastRnn(p, resetAfter, { ...x.array, mask: x.mask }, Wx, Wh, inBias, recBias, ctx, p.returnSequences || wantTrace);
   if (fast) {
     const states = [nd([N, M], fast.h)];
     if (fast.c) states.push(nd([N, M], fast.c));
@@ -282,7 +274,7 @@ export function runRnn(layer: Layer, p: RnnParams, x: Tensor, weights: Weight[],
             else {
               for (let j = 0; j < M; j++) Z[zo + j] += xw[xo + j];
               if (tape) tape.pre.set(Z.subarray(zo, zo + M), xo);
-              actBlock(act, Z, zo, M);
+              applyAct(act, Z, zo, M);
               for (let j = 0; j < M; j++) H[hb + j] = Z[zo + j];
             }
           } else if (G === 4) {
@@ -299,15 +291,15 @@ export function runRnn(layer: Layer, p: RnnParams, x: Tensor, weights: Weight[],
                 H[hb + j] = og * f(c);
               }
             } else {
-              actBlock(ract, Z, zo, M);
-              actBlock(ract, Z, zo + M, M);
-              actBlock(act, Z, zo + 2 * M, M);
-              actBlock(ract, Z, zo + 3 * M, M);
+              applyAct(ract, Z, zo, M);
+              applyAct(ract, Z, zo + M, M);
+              applyAct(act, Z, zo + 2 * M, M);
+              applyAct(ract, Z, zo + 3 * M, M);
               for (let j = 0; j < M; j++) {
                 C[hb + j] = Z[zo + M + j] * C[hb + j] + Z[zo + j] * Z[zo + 2 * M + j];
                 tmp[j] = C[hb + j];
               }
-              actBlock(act, tmp, 0, M);
+              applyAct(act, tmp, 0, M);
               for (let j = 0; j < M; j++) H[hb + j] = Z[zo + 3 * M + j] * tmp[j];
             }
           } else if (resetAfter && rf && f) {
@@ -323,11 +315,11 @@ export function runRnn(layer: Layer, p: RnnParams, x: Tensor, weights: Weight[],
             if (recBias) for (let j = 0; j < GM; j++) Z[zo + j] += recBias[j];
             for (let j = 0; j < 2 * M; j++) Z[zo + j] += xw[xo + j];
             if (tape) tape.pre.set(Z.subarray(zo, zo + 2 * M), xo), tape.rec!.set(Z.subarray(zo + 2 * M, zo + GM), (n * T + t) * M);
-            actBlock(ract, Z, zo, M);
-            actBlock(ract, Z, zo + M, M);
+            applyAct(ract, Z, zo, M);
+            applyAct(ract, Z, zo + M, M);
             for (let j = 0; j < M; j++) tmp[j] = xw[xo + 2 * M + j] + Z[zo + M + j] * Z[zo + 2 * M + j];
             if (tape) tape.pre.set(tmp.subarray(0, M), xo + 2 * M);
-            actBlock(act, tmp, 0, M);
+            applyAct(act, tmp, 0, M);
             for (let j = 0; j < M; j++) {
               const z = Z[zo + j];
               H[hb + j] = z * H[hb + j] + (1 - z) * tmp[j];
@@ -336,13 +328,13 @@ export function runRnn(layer: Layer, p: RnnParams, x: Tensor, weights: Weight[],
             // Reset before: z, r from h·Wh[:, :2M]; h̃ from (r ⊙ h)·Wh[:, 2M:].
             for (let j = 0; j < 2 * M; j++) Z[zo + j] += xw[xo + j];
             if (tape) tape.pre.set(Z.subarray(zo, zo + 2 * M), xo);
-            actBlock(ract, Z, zo, M);
-            actBlock(ract, Z, zo + M, M);
+            applyAct(ract, Z, zo, M);
+            applyAct(ract, Z, zo + M, M);
             for (let j = 0; j < M; j++) Z[zo + 2 * M + j] = Z[zo + M + j] * H[hb + j];
             for (let j = 0; j < M; j++) tmp[j] = xw[xo + 2 * M + j];
             dotCols(Z, zo + 2 * M, M, WhT, 2 * M, M, tmp, 0, true);
             if (tape) tape.pre.set(tmp.subarray(0, M), xo + 2 * M);
-            actBlock(act, tmp, 0, M);
+            applyAct(act, tmp, 0, M);
             for (let j = 0; j < M; j++) {
               const z = Z[zo + j];
               H[hb + j] = z * H[hb + j] + (1 - z) * tmp[j];
@@ -401,11 +393,8 @@ export const recurrentSpec: LayerSpec = {
     return [{ array: run.output, mask: outMask }, ...(p.returnState ? run.states.map((s) => ({ array: s, mask: null })) : [])];
   },
   backward(layer, inputs, _outputs, dOutputs, ctx) {
-    const x = one(layer, inputs);
-    const p = rnnParams(layer, layer.weights);
-    const ew = rnnExpectedWeights(p, [null, ...x.array.shape.slice(1)]);
-    return rnnBackward({ layer, p, x, expected: ew, tape: ctx.kept as RnnTape, dOutputs, ctx });
+    const [x, p] = [one(layer, inputs), rnnParams(layer, layer.weights)];
+    return rnnBackward({ layer, p, x, expected: rnnExpectedWeights(p, [null, ...x.array.shape.slice(1)]), tape: ctx.kept as RnnTape, dOutputs, ctx });
   },
 };
-
 export { matchWeights };

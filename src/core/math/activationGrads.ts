@@ -5,7 +5,7 @@
  * the one-sided value TensorFlow's own gradient uses (relu: 0 at 0). Activations along the last
  * axis (softmax, log_softmax, sparsemax) get their vector–Jacobian product.
  */
-import { erf, sigmoid, isKeras2, type Activation } from './activations';
+import { erf, sigmoid, isKeras2, LEAKY, type Activation } from './activations';
 
 export interface ActivationGrad {
   name: string;
@@ -33,17 +33,30 @@ function logSoftmaxBack(_x: Float64Array, y: Float64Array, dy: Float64Array, off
   for (let j = 0; j < len; j++) out[o + j] = dy[off + j] - Math.exp(y[off + j]) * s;
 }
 
-function sparsemaxBack(_x: Float64Array, y: Float64Array, dy: Float64Array, off: number, len: number, out: Float64Array, o: number): void {
-  let s = 0;
+/**
+ * Keras's sparsemax (activations.ts: tau = (Σ_{j ∈ support} cumsum_j − 1) / k over the logits sorted
+ * in descending order), differentiated as TensorFlow differentiates that code: dtau/dz_(i) = (k − i + 1)/k
+ * for the i-th largest logit in the support, and max(z − tau, 0) passes the gradient where z − tau ≥ 0.
+ */
+function sparsemaxBack(x: Float64Array, _y: Float64Array, dy: Float64Array, off: number, len: number, out: Float64Array, o: number): void {
+  const idx = Array.from({ length: len }, (_, j) => j).sort((a, b) => x[off + b] - x[off + a]);
+  let cum = 0;
   let k = 0;
+  let sumCum = 0;
   for (let j = 0; j < len; j++) {
-    if (y[off + j] > 0) {
-      s += dy[off + j];
+    const z = x[off + idx[j]];
+    cum += z;
+    if (z - (cum - 1) / (j + 1) > 0) {
       k++;
+      sumCum += cum;
     }
   }
-  const mean = k ? s / k : 0;
-  for (let j = 0; j < len; j++) out[o + j] = y[off + j] > 0 ? dy[off + j] - mean : 0;
+  const tau = (sumCum - 1) / k;
+  let s = 0;
+  for (let j = 0; j < len; j++) if (x[off + j] - tau >= 0) s += dy[off + j];
+  for (let j = 0; j < len; j++) out[o + j] = x[off + j] - tau >= 0 ? dy[off + j] : 0;
+  // The support is the k largest logits (the sorted prefix where the test holds).
+  for (let r = 0; r < k; r++) out[o + idx[r]] -= (s * (k - r)) / k;
 }
 
 function byName(name: string, keras2: boolean): ActivationGrad['d'] | ActivationGrad['row'] | null {
@@ -82,7 +95,7 @@ function byName(name: string, keras2: boolean): ActivationGrad['d'] | Activation
     case 'exponential':
       return (_x: number, y: number) => y;
     case 'leaky_relu':
-      return (x: number) => (x >= 0 ? 1 : 0.2);
+      return (x: number) => (x > 0 ? 1 : LEAKY);
     case 'mish':
       return (x: number) => {
         const t = Math.tanh(softplus(x));

@@ -70,7 +70,8 @@ export interface BpttOutput {
   norms: Float64Array;
 }
 
-function applyAct(act: Activation, buf: Float64Array, off: number, len: number): void {
+/** Applies an activation to buf[off .. off+len) in place. */
+export function applyAct(act: Activation, buf: Float64Array, off: number, len: number): void {
   const f = act.f;
   if (f) for (let j = off, e = off + len; j < e; j++) buf[j] = f(buf[j]);
   else act.row!(buf, off, len);
