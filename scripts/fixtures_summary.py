@@ -13,6 +13,8 @@ captured (print_fn) at two terminal widths:
 
 Writes test/fixtures/summary/<path with / as __>.c<COLUMNS>.txt and index.json.
 Only this folder is written; other sections' fixtures are read, never rewritten.
+Also the full-model files of the shared corpus (RNN_INSPECTOR_CORPUS, default ../shared/corpus/files);
+those Keras 3 refuses (Keras 1/2 configs) are listed under refused_by_keras.
 The real-world corpus folders already carry Keras-printed summary.txt files (section R, 80 columns).
 """
 import glob
@@ -20,7 +22,7 @@ import os
 
 import keras
 
-from fixtures_common import FIX, REPO, KERAS_VERSION, TF_VERSION, reset_dir, write_json
+from fixtures_common import CORPUS_IN, FIX, REPO, KERAS_VERSION, TF_VERSION, reset_dir, write_json
 
 OUT = os.path.join(FIX, "summary")
 WIDTHS = (80, 120)
@@ -38,6 +40,11 @@ def _sources():
             files.append(p)
     files += sorted(glob.glob(os.path.join(FIX, "json", "model_config*.json")))
     files = [f for f in files if not f.endswith(".expected.json")]
+    # The 18 real-world files of the shared corpus (../shared/corpus/files), full models only.
+    if os.path.isdir(CORPUS_IN):
+        for name in sorted(os.listdir(CORPUS_IN)):
+            if (name.endswith(".keras") or name.endswith(".h5")) and not name.endswith(".weights.h5"):
+                files.append(os.path.join(CORPUS_IN, name))
     return files
 
 
@@ -57,19 +64,24 @@ def _summary(model, columns):
 
 def run():
     saved_columns = os.environ.get("COLUMNS")
-    reset_dir(OUT)
+    reset_dir(OUT, keep=("README.md", "pending.json"))
     index = {"keras_version": KERAS_VERSION, "tf_version": TF_VERSION,
              "how": "model.summary(print_fn=...) with the environment variable COLUMNS set (terminal width)",
              "cases": [], "refused_by_keras": []}
     try:
         for path in _sources():
-            rel = os.path.relpath(path, REPO)
-            stem = rel.replace(os.sep, "__").replace("test__fixtures__", "")
+            if path.startswith(CORPUS_IN + os.sep):
+                rel = "shared-corpus:" + os.path.basename(path)
+                stem = "shared-corpus__" + os.path.basename(path)
+            else:
+                rel = os.path.relpath(path, REPO)
+                stem = rel.replace(os.sep, "__").replace("test__fixtures__", "")
             keras.backend.clear_session()
             try:
                 model, how = _load(path)
             except Exception as e:  # noqa: BLE001 - recorded, not hidden
-                index["refused_by_keras"].append({"file": rel, "error": f"{type(e).__name__}: {str(e).splitlines()[0][:200]}"})
+                msg = str(e).splitlines()[0].replace(CORPUS_IN + os.sep, "")[:200]
+                index["refused_by_keras"].append({"file": rel, "error": f"{type(e).__name__}: {msg}"})
                 continue
             entry = {"file": rel, "loaded_with": how, "model_class": type(model).__name__, "texts": {}}
             for cols in WIDTHS:

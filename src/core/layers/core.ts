@@ -8,6 +8,7 @@ import type { LayerSpec, Tensor } from './types';
 import { cfg, nd, note, one, prod } from './util';
 import { activationLayerBackward, identityBackward, maskingBackward, permuteBackward, repeatVectorBackward, reshapeBackward } from './coreBackward';
 import { softmaxOrSigmoid } from './denseBackward';
+import { consumers } from './graph';
 
 // ---------------------------------------------------------------- InputLayer
 
@@ -31,7 +32,7 @@ export function declaredInputShape(layer: Layer): Shape | null {
 export function inputLayerShape(layer: Layer, model: Model): Shape | null {
   const own = declaredInputShape(layer);
   if (own) return own;
-  const consumer = model.layers.find((l) => l.inbound.some((call) => call.some((r) => r.layer === layer.name)));
+  const consumer = consumers(model, layer.name)[0];
   if (!consumer) return null;
   const c = cfg(consumer);
   const s = asShape(c.batch_input_shape) ?? asShape(c.batch_shape);
