@@ -12,6 +12,7 @@ import {
   InspectorError,
   arrayToNested,
   findSidecars,
+  fmtShape,
   forward,
   kerasSummary,
   loadArrays,

@@ -8,7 +8,7 @@ import { callKey, schedule } from './layers/graph';
 import { inputLayerShape } from './layers/core';
 import type { RunCtx, Tensor } from './layers/types';
 import { fmtShape } from './layers/util';
-import { forwardProblem } from './shapes';
+import { forwardProblem } from './layers/support';
 
 export interface ForwardOptions {
   /** Collect hidden states. */

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { forward, verify, type Model, type NDArray } from '../core';
+import { forward, verify, withinTolerance, type Model, type NDArray } from '../core';
 import {
   ROW_LIMIT,
   type RunRequest,
@@ -99,7 +99,7 @@ function perSampleRows(actual: NDArray[], expected: NDArray[] | undefined, atol:
           exp.push(e);
           const d = Math.abs(a.data[i] - e);
           if (!(d <= maxAbs)) maxAbs = d;
-          if (!(d <= atol + rtol * Math.abs(e))) pass = false;
+          if (!withinTolerance(a.data[i], e, atol, rtol)) pass = false;
         }
       }
     });

@@ -2,7 +2,7 @@
  * Turns the core's Summary into what the panel displays (ModelView), and weight tensors or
  * traces into small matrices for heatmaps. No vscode import: the report and the tests use it too.
  */
-import { kerasShape, kerasSummary, type Layer, type Model, type NDArray, type Summary, type SummaryLayer, type SummaryWeight, type Weight } from '../core';
+import { consumers, inputLayerShape, kerasShape, kerasSummary, type Layer, type Model, type NDArray, type Summary, type SummaryLayer, type SummaryWeight, type Weight } from '../core';
 import type { ArraySource, InputSpecView, LayerView, MatrixView, ModelView, WeightView } from '../shared/messages';
 
 /** Heatmaps never draw more than this many rows / columns (larger tensors are subsampled). */
@@ -53,16 +53,14 @@ function findLayer(layers: Layer[], name: string): Layer | undefined {
 export function inputSpec(model: Model, summary: Summary): InputSpecView {
   const ref = model.inputs[0];
   const inputLayer = ref ? findLayer(model.layers, ref.layer) : undefined;
-  const cfg = inputLayer?.config ?? {};
-  const batch = (cfg.batch_input_shape ?? cfg.batch_shape ?? null) as (number | null)[] | null;
+  const batch = inputLayer ? inputLayerShape(inputLayer, model) : null;
   let perSample: (number | null)[] = batch ? batch.slice(1) : [];
   if (!batch) {
     const { T, D } = summary.dims;
     perSample = [T, D];
   }
   // A leading Embedding takes integer token ids in [0, input_dim).
-  const consumers = model.layers.filter((l) => ref && l.inbound.some((call) => call.some((t) => t.layer === ref.layer)));
-  const first = consumers[0] ?? model.layers.find((l) => l.className !== 'InputLayer');
+  const first = (ref ? consumers(model, ref.layer)[0] : undefined) ?? model.layers.find((l) => l.className !== 'InputLayer');
   let integerVocab: number | undefined;
   if (first?.className === 'Embedding' && typeof first.config.input_dim === 'number') {
     integerVocab = first.config.input_dim;

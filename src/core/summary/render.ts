@@ -4,6 +4,8 @@
  * `kerasSummary()` returns the rows as data (the panel draws them as a table) and the exact text.
  */
 import type { Layer, Model, Shape } from '../model';
+import { bytesPerElement } from '../dtypes';
+import { fmtShape } from '../pyrepr';
 import type { Summary, SummaryLayer, SummaryWeight } from '../shapes';
 import { connections, kerasGraph } from './graph';
 import { printText, richTable, type RichColumn } from './rich';
@@ -55,10 +57,9 @@ export interface KerasSummary {
 
 /** Keras 3's shape format: "(None, 10, 3)", a 1-tuple as "(None)", several outputs as a list. */
 export function kerasShape(shapes: Shape[]): string {
-  const one = (s: Shape): string => `(${s.map((d) => (d === null ? 'None' : String(d))).join(', ')})`;
   if (shapes.length === 0) return '?';
-  if (shapes.length === 1) return one(shapes[0]);
-  return `[${shapes.map(one).join(', ')}]`;
+  if (shapes.length === 1) return fmtShape(shapes[0], false);
+  return `[${shapes.map((s) => fmtShape(s, false)).join(', ')}]`;
 }
 
 /** Python's f"{n:,}". */
@@ -85,13 +86,6 @@ export function readableMemorySize(bytes: number): string {
   return `${fixed2(v)} PB`;
 }
 
-const BITS: Record<string, number> = {
-  float16: 16, bfloat16: 16, float32: 32, float64: 64, int8: 8, uint8: 8, int16: 16, uint16: 16,
-  int32: 32, uint32: 32, int64: 64, uint64: 64, bool: 8,
-};
-/** Bytes of one element (keras dtype_utils.dtype_size / 8); float32 where the dtype is unknown. */
-export const dtypeBytes = (dtype: string): number => (BITS[dtype] ?? 32) / 8;
-
 function weightsOf(l: SummaryLayer): SummaryWeight[] {
   return l.weights.length ? l.weights : (l.inner ?? []).flatMap(weightsOf);
 }
@@ -102,7 +96,7 @@ export function paramTotals(s: Summary): SummaryTotal[] {
   let nonTrainableBytes = 0;
   for (const l of s.layers) {
     for (const w of weightsOf(l)) {
-      const b = w.params * dtypeBytes(w.dtype);
+      const b = w.params * bytesPerElement(w.dtype);
       if (w.trainable) trainableBytes += b;
       else nonTrainableBytes += b;
     }
