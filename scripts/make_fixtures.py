@@ -9,8 +9,10 @@ Sections: A keras cases (test/fixtures/keras), B JSON weight formats (test/fixtu
 C corpus predictions (test/fixtures/corpus), D bad files (test/fixtures/bad),
 E examples workspace (examples/), R real-world corpus files committed under
 test/fixtures/corpus/<owner>__<repo>__<file>/ (--only-corpus NAME,... for some of them),
-S model.summary() text as Keras prints it (test/fixtures/summary), W real-world model features
-(initial_state, ConvLSTM, TimeDistributed(Conv2D)…: test/fixtures/realworld; --only-realworld NAME,...).
+S model.summary() text as Keras prints it (test/fixtures/summary), G gradients by TF's GradientTape
+in float64 (test/fixtures/gradients, fixtures_gradients.py; not in the default list: --section G),
+W real-world model features (initial_state, ConvLSTM, TimeDistributed(Conv2D)…:
+test/fixtures/realworld, fixtures_realworld.py; --only-realworld NAME,...).
 B, E and S read the Keras cases written by A.
 Tests never run Python: the generated files are committed.
 """
@@ -52,11 +54,16 @@ def main():
     ap.add_argument("--list", action="store_true", help="list the Keras case names")
     ap.add_argument("--only-corpus", help="comma-separated section R folder names")
     ap.add_argument("--only-realworld", help="comma-separated section W case names")
+    ap.add_argument("--gradients", help="comma-separated gradient case names (section G only)")
     args = ap.parse_args()
 
     from fixtures_cases import CASES
     if args.list:
         print("\n".join(CASES))
+        return 0
+    if args.gradients:
+        import fixtures_gradients
+        fixtures_gradients.run(set(args.gradients.split(",")))
         return 0
     if args.only:
         only = set(args.only.split(","))
@@ -93,11 +100,14 @@ def main():
     if "S" in sections:
         import fixtures_summary
         fixtures_summary.run()
+    if "G" in sections:
+        import fixtures_gradients
+        fixtures_gradients.run()
     if "W" in sections:
         import fixtures_realworld
         fixtures_realworld.run(set(args.only_realworld.split(",")) if args.only_realworld else None)
-    for d in ("test/fixtures/keras", "test/fixtures/json", "test/fixtures/corpus",
-              "test/fixtures/bad", "test/fixtures/summary", "test/fixtures/realworld", "examples"):
+    for d in ("test/fixtures/keras", "test/fixtures/json", "test/fixtures/corpus", "test/fixtures/bad",
+              "test/fixtures/summary", "test/fixtures/gradients", "test/fixtures/realworld", "examples"):
         p = os.path.join(REPO, d)
         if os.path.isdir(p):
             print(f"{d}: {file_size_report(p) / 1e6:.2f} MB")

@@ -6,6 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { isMainThread } from 'node:worker_threads';
+import { forwardParallel } from './parallel';
 import {
   DEFAULT_ATOL,
   DEFAULT_RTOL,
@@ -13,7 +15,6 @@ import {
   arrayToNested,
   findSidecars,
   fmtShape,
-  forward,
   kerasSummary,
   loadArrays,
   openModel,
@@ -98,7 +99,7 @@ export function renderSummary(s: Summary, model: Model, opts: SummaryOptions = {
   return lines.join('\n');
 }
 
-function summaryJson(s: Summary) {
+function summaryJson(s: Summary, model: Model, opts: SummaryOptions) {
   return {
     format: s.format.id,
     format_label: s.format.label,
@@ -120,6 +121,7 @@ function summaryJson(s: Summary) {
     dims: s.dims,
     notes: s.notes,
     unsupported: s.unsupported,
+    summary_text: kerasSummary(model, s, opts).lines.join('\n'),
   };
 }
 
@@ -275,7 +277,7 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
       columns: values.columns === undefined ? undefined : parseWidth(values.columns, 'columns'),
       lineLength: values['line-length'] === undefined ? undefined : parseWidth(values['line-length'], 'line-length'),
     };
-    out(values.json ? JSON.stringify(summaryJson(s), null, 2) : renderSummary(s, model, opts));
+    out(values.json ? JSON.stringify(summaryJson(s, model, opts), null, 2) : renderSummary(s, model, opts));
     return 0;
   }
   if (!model.hasWeights) throw new InspectorError(file, 'this file holds an architecture only (no weights): no forward pass');
@@ -290,9 +292,10 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
     if (!hs) throw new UsageError(`--hard-sigmoid must be keras2 or keras3 (got ${values['hard-sigmoid']})`);
     hardSigmoid = hs === 'auto' ? undefined : hs;
   }
-  const result = forward(model, inputs.arrays, { hardSigmoid, precision });
+  // On every core when the work is large (./parallel): the same numbers as one forward().
+  const result = await forwardParallel(model, inputs.arrays, { hardSigmoid, precision });
   const arith =
-    `Arithmetic: ${result.precision === 'f32' ? 'float32' : 'float64'} (${result.kernels === 'wasm-simd' ? 'WebAssembly SIMD kernels' : 'TypeScript kernels'})` +
+    `Arithmetic: ${result.precision === 'f32' ? 'float32' : 'float64'} (${result.kernels === 'wasm-simd' ? 'WebAssembly SIMD kernels' : 'TypeScript kernels'}${result.threads > 1 ? `, ${result.threads} threads` : ''})` +
     (result.hardSigmoid ? `\nhard_sigmoid: ${result.hardSigmoid.why}` : '');
   if (command === 'predict') {
     if (values.out) {
@@ -327,7 +330,7 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
     expectedFrom = expectedFiles.join(', ');
   }
   const report = verify(result.outputs, expected, { atol, rtol });
-  const other = recheckHardSigmoid(model, inputs.arrays, expected, result, report, { atol, rtol }, { precision });
+  const other = recheckHardSigmoid(model, inputs.arrays, expected, { ...result, traces: [] }, report, { atol, rtol }, { precision });
   const hsJson = result.hardSigmoid ? { hard_sigmoid: result.hardSigmoid.semantics, hard_sigmoid_source: result.hardSigmoid.source, ...(other ? { hard_sigmoid_other_matches: other } : {}) } : {};
   out(
     values.json
@@ -344,7 +347,7 @@ function oneLine(e: unknown): string {
   return `rnn-inspector: ${msg.split('\n')[0]}`;
 }
 
-if (require.main === module) {
+if (require.main === module && isMainThread) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

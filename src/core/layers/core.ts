@@ -6,6 +6,8 @@ import { InspectorError, type Layer, type Model, type Shape } from '../model';
 import { activationName, applyActivation, resolveActivation } from '../math/activations';
 import type { LayerSpec, Tensor } from './types';
 import { cfg, nd, note, one, prod } from './util';
+import { activationLayerBackward, identityBackward, maskingBackward, permuteBackward, repeatVectorBackward, reshapeBackward } from './coreBackward';
+import { softmaxOrSigmoid } from './denseBackward';
 import { consumers } from './graph';
 
 // ---------------------------------------------------------------- InputLayer
@@ -67,6 +69,7 @@ export const identitySpec: LayerSpec = {
   forward(layer, inputs) {
     return [one(layer, inputs)];
   },
+  backward: identityBackward,
 };
 
 // ---------------------------------------------------------------- Activation and activation layers
@@ -103,6 +106,8 @@ export const activationSpec: LayerSpec = {
     applyActivation(act, out, x.array.shape[x.array.shape.length - 1]);
     return [{ array: nd(x.array.shape.slice(), out), mask: x.mask }];
   },
+  backward: (layer, inputs, outputs, dOutputs, ctx) => activationLayerBackward(layer, activationOf(layer), inputs, outputs, dOutputs, ctx),
+  outputsLogits: (layer) => softmaxOrSigmoid(activationOf(layer)),
 };
 
 // ---------------------------------------------------------------- Masking
@@ -130,6 +135,7 @@ export const maskingSpec: LayerSpec = {
     }
     return [{ array: nd(x.array.shape.slice(), out), mask }];
   },
+  backward: maskingBackward,
 };
 
 // ---------------------------------------------------------------- reshaping layers
@@ -152,6 +158,7 @@ export const repeatVectorSpec: LayerSpec = {
     for (let i = 0; i < N; i++) for (let t = 0; t < n; t++) out.set(x.array.data.subarray(i * F, (i + 1) * F), (i * n + t) * F);
     return [{ array: nd([N, n, F], out), mask: null }];
   },
+  backward: repeatVectorBackward,
 };
 
 export const flattenSpec: LayerSpec = {
@@ -164,6 +171,7 @@ export const flattenSpec: LayerSpec = {
     const N = x.array.shape[0];
     return [{ array: nd([N, x.array.data.length / Math.max(N, 1)], x.array.data), mask: null }];
   },
+  backward: reshapeBackward,
 };
 
 function resolveTarget(target: number[], size: number | null): (number | null)[] {
@@ -187,6 +195,7 @@ export const reshapeSpec: LayerSpec = {
     }
     return [{ array: nd(shape, x.array.data), mask: null }];
   },
+  backward: reshapeBackward,
 };
 
 export const permuteSpec: LayerSpec = {
@@ -218,6 +227,7 @@ export const permuteSpec: LayerSpec = {
     }
     return [{ array: nd(outShape, out), mask: null }];
   },
+  backward: permuteBackward,
 };
 
 // ---------------------------------------------------------------- Lambda

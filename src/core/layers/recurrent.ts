@@ -7,6 +7,8 @@ import type { Description, ExpectedWeight, LayerSpec, RunCtx, ShapeCtx, Tensor }
 import { matchWeights, one } from './util';
 import { rnnDescribe, rnnExpectedWeights, rnnOutputShapes, rnnParams } from './rnnParams';
 import { initialStates, runRnn } from './rnnRun';
+import { rnnBackward } from './recurrentBackward';
+import type { RnnTape } from '../math/bptt';
 
 export { rnnParams, rnnOutputShapes, rnnExpectedWeights, rnnDescribe } from './rnnParams';
 export type { RnnParams, RnnKind } from './rnnParams';
@@ -32,10 +34,15 @@ export const recurrentSpec: LayerSpec = {
     const x = sequenceInput(layer, inputs);
     const p = rnnParams(layer, layer.weights);
     const init = initialStates(layer, p, inputs.slice(1), x.array.shape[0]);
-    const run = runRnn(layer, p, x, layer.weights, ctx, ctx.trace !== null, init);
+    const run = runRnn(layer, p, x, layer.weights, ctx, ctx.trace !== null, !!ctx.keep, init);
     if (run.trace && ctx.trace) ctx.trace(layer.name, layer.className, undefined, run.trace);
+    if (ctx.keep) ctx.keep.value = run.tape;
     const outMask = p.returnSequences ? x.mask : null;
     return [{ array: run.output, mask: outMask }, ...(p.returnState ? run.states.map((s) => ({ array: s, mask: null })) : [])];
+  },
+  backward(layer, inputs, _outputs, dOutputs, ctx) {
+    const [x, p] = [one(layer, inputs), rnnParams(layer, layer.weights)];
+    return rnnBackward({ layer, p, x, expected: rnnExpectedWeights(p, [null, ...x.array.shape.slice(1)]), tape: ctx.kept as RnnTape, dOutputs, ctx });
   },
 };
 

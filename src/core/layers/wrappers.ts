@@ -9,6 +9,7 @@ import type { Description, ExpectedWeight, LayerSpec, RunCtx, ShapeCtx, Tensor }
 import { cfg, nd, one, wrapped } from './util';
 import { rnnParams, runRnn, type RnnParams } from './recurrent';
 import { initialStates } from './rnnRun';
+import { bidirectionalBackward, timeDistributedBackward } from './wrappersBackward';
 
 /**
  * The registry's lookup of a wrapped layer's spec. registry.ts imports this module for its table,
@@ -130,7 +131,7 @@ export const bidirectionalSpec: LayerSpec = {
       p.zeroOutputForMask = p.returnSequences;
       const half = states.length / 2;
       const init = initialStates(part, p, dir === 'forward' ? states.slice(0, half) : states.slice(half), x.array.shape[0]);
-      const r = runRnn(part, p, x, part.weights, ctx, ctx.trace !== null, init);
+      const r = runRnn(part, p, x, part.weights, ctx, ctx.trace !== null, !!ctx.keep, init);
       if (r.trace && ctx.trace) ctx.trace(layer.name, part.className, dir, r.trace);
       return { r, p };
     };
@@ -146,6 +147,7 @@ export const bidirectionalSpec: LayerSpec = {
         for (let t = 0; t < T; t++) flipped.set(yr.data.subarray((n * T + t) * M, (n * T + t + 1) * M), (n * T + (T - 1 - t)) * M);
       yr = nd(yr.shape.slice(), flipped);
     }
+    if (ctx.keep) ctx.keep.value = { forward: rf.tape, backward: rb.tape, y, yr };
     const mask = p.returnSequences ? x.mask : null;
     const mode = mergeMode(layer);
     let outs: Tensor[];
@@ -175,6 +177,10 @@ export const bidirectionalSpec: LayerSpec = {
       for (const s of rb.states) outs.push({ array: s, mask: null });
     }
     return outs;
+  },
+  backward(layer, inputs, _outputs, dOutputs, ctx) {
+    const x = one(layer, inputs);
+    return bidirectionalBackward(layer, biParts(layer, [null, ...x.array.shape.slice(1)], { model: ctx.model, notes: [] }), inputs, dOutputs, ctx);
   },
 };
 
@@ -218,6 +224,10 @@ export const timeDistributedSpec: LayerSpec = {
     if (T === undefined) throw new InspectorError('', `layer ${layer.name} (TimeDistributed) expects an input with a time axis`);
     const outs = spec.forward(inner, [{ array: nd([N * T, ...rest], x.array.data), mask: null }], ctx);
     return outs.map((o) => ({ array: nd([N, T, ...o.array.shape.slice(1)], o.array.data), mask: x.mask }));
+  },
+  backward(layer, inputs, outputs, dOutputs, ctx) {
+    const inner = tdInner(layer);
+    return timeDistributedBackward(layer, inner, innerSpec(inner, layer), inputs, outputs, dOutputs, ctx);
   },
 };
 
