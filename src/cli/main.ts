@@ -7,6 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { isMainThread } from 'node:worker_threads';
+import { forwardParallel } from './parallel';
 import {
   DEFAULT_ATOL,
   DEFAULT_RTOL,
@@ -14,7 +16,6 @@ import {
   arrayToNested,
   findSidecars,
   fmtShape,
-  forward,
   kerasSummary,
   loadArrays,
   openModel,
@@ -300,8 +301,9 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
   }
   const precision = values.precision ?? 'f64';
   if (precision !== 'f64' && precision !== 'f32') throw new UsageError(`--precision must be f64 or f32 (got ${precision})`);
-  const result = forward(model, inputs.arrays, { hardSigmoid: values['keras2-hard-sigmoid'] ? 'keras2' : 'keras3', precision });
-  const arith = `Arithmetic: ${result.precision === 'f32' ? 'float32' : 'float64'} (${result.kernels === 'wasm-simd' ? 'WebAssembly SIMD kernels' : 'TypeScript kernels'})`;
+  // On every core when the work is large (./parallel): the same numbers as one forward().
+  const result = await forwardParallel(model, inputs.arrays, { hardSigmoid: values['keras2-hard-sigmoid'] ? 'keras2' : 'keras3', precision });
+  const arith = `Arithmetic: ${result.precision === 'f32' ? 'float32' : 'float64'} (${result.kernels === 'wasm-simd' ? 'WebAssembly SIMD kernels' : 'TypeScript kernels'}${result.threads > 1 ? `, ${result.threads} threads` : ''})`;
   if (command === 'predict') {
     if (values.out) {
       const written = writeOutputs(values.out, result.outputs);
@@ -334,7 +336,7 @@ function oneLine(e: unknown): string {
   return `rnn-inspector: ${msg.split('\n')[0]}`;
 }
 
-if (require.main === module) {
+if (require.main === module && isMainThread) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
