@@ -1,6 +1,7 @@
 /**
- * rnn-inspector summary | predict | verify — the core, headless.
- * Exit codes: 0 success (verify: every output matches), 1 verify mismatch, 2 input error.
+ * rnn-inspector summary | predict | verify | gradients — the core, headless.
+ * Exit codes: 0 success (verify: every output matches), 1 verify mismatch (gradients --check: a
+ * relative error above 1e-6), 2 input error.
  * Any error: one line on stderr naming the file and the problem, never a stack trace.
  */
 import * as fs from 'node:fs';
@@ -31,11 +32,13 @@ import {
   type SummaryOptions,
   type VerifyReport,
 } from '../core';
+import { GRADIENTS_HELP, GRADIENTS_USAGE, runGradients } from './gradients';
 
 const USAGE = `Usage:
   rnn-inspector summary MODEL [--json] [--config ARCH.json] [--columns C] [--line-length L]
   rnn-inspector predict MODEL [--inputs X.npy|X.npz|X.json …] [--samples N --seed S] [--json] [--out Y.npy] [--hard-sigmoid keras2|keras3] [--precision f64|f32]
   rnn-inspector verify  MODEL [--inputs X …] --expected Y [--expected Y2 …] [--atol A] [--rtol R] [--json] [--hard-sigmoid keras2|keras3] [--precision f64|f32]
+${GRADIENTS_USAGE}
 
 MODEL: Keras .h5 / .weights.h5 / .keras, a JSON weight file, or a TF.js model.json (or its folder).
 --config ARCH.json gives the architecture (model.to_json()) of a weights-only file; without it a
@@ -51,7 +54,8 @@ tf.keras 2.x, TF.js), keras3 = relu6(x + 3) / 6 (Keras 3). Default: the one of t
 wrote the file (its keras_version / TF.js). --keras2-hard-sigmoid is short for --hard-sigmoid keras2.
 --precision f64 (default) computes in float64, the exact reference; f32 computes in float32 as
 Keras does (faster). Either runs on the WebAssembly SIMD kernels where they apply.
-Tolerance: |manual − expected| ≤ atol + rtol·|expected| (defaults atol ${DEFAULT_ATOL}, rtol ${DEFAULT_RTOL}).`;
+Tolerance: |manual − expected| ≤ atol + rtol·|expected| (defaults atol ${DEFAULT_ATOL}, rtol ${DEFAULT_RTOL}).
+${GRADIENTS_HELP}`;
 
 class UsageError extends Error {}
 
@@ -156,6 +160,14 @@ async function resolveInputs(model: Model, file: string, given: string[] | undef
   return { arrays: r.arrays, from: r.python };
 }
 
+/** Expected predictions (verify) or targets (gradients) when none are given: stored samples, then sidecars. */
+async function expectedArrays(model: Model, file: string, storedOk: boolean): Promise<Inputs> {
+  if (storedOk && model.samples?.expected?.length) return { arrays: model.samples.expected, from: `${file} (stored samples)` };
+  const side = findSidecars(file).expected;
+  if (!side) throw new UsageError('no expected predictions / targets: pass --expected Y.npy (verify) or --targets T.npy (gradients)');
+  return { arrays: await readArrays(side, 'expected'), from: side.join(', ') };
+}
+
 function formatNumber(x: number): string {
   return Number.isInteger(x) ? String(x) : x.toPrecision(8).replace(/(\.\d*?)0+(e|$)/, '$1$2').replace(/\.(e|$)/, '$1');
 }
@@ -241,7 +253,7 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
     out(require('../../package.json').version);
     return 0;
   }
-  if (!['summary', 'predict', 'verify'].includes(command)) throw new UsageError(`unknown command "${command}" (summary, predict or verify)`);
+  if (!['summary', 'predict', 'verify', 'gradients'].includes(command)) throw new UsageError(`unknown command "${command}" (summary, predict, verify or gradients)`);
   let parsed;
   try {
     parsed = parseArgs({
@@ -262,6 +274,9 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
         'keras2-hard-sigmoid': { type: 'boolean' },
         'hard-sigmoid': { type: 'string' },
         precision: { type: 'string' },
+        targets: { type: 'string', multiple: true },
+        loss: { type: 'string' },
+        check: { type: 'boolean' },
       },
     });
   } catch (e) {
@@ -284,6 +299,11 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
   const atol = parseTolerance(values.atol, 'atol', DEFAULT_ATOL);
   const rtol = parseTolerance(values.rtol, 'rtol', DEFAULT_RTOL);
   const inputs = await resolveInputs(model, file, values.inputs, { n: values.samples, seed: values.seed }, command === 'predict');
+  if (command === 'gradients') {
+    const t = values.targets?.length ? { arrays: await readArrays(values.targets, 'target'), from: values.targets.join(', ') } : await expectedArrays(model, file, !values.inputs?.length);
+    const g = { model, inputs: inputs.arrays, inputsFrom: inputs.from, targets: t.arrays, targetsFrom: t.from, loss: values.loss, check: values.check, json: values.json, out: values.out };
+    return runGradients({ ...g, keras2HardSigmoid: values['keras2-hard-sigmoid'] }, out, (m) => new UsageError(m));
+  }
   const precision = values.precision ?? 'f64';
   if (precision !== 'f64' && precision !== 'f32') throw new UsageError(`--precision must be f64 or f32 (got ${precision})`);
   let hardSigmoid: HardSigmoid | undefined = values['keras2-hard-sigmoid'] ? 'keras2' : undefined;
@@ -314,21 +334,9 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
     }
     return 0;
   }
-  let expectedFiles = values.expected;
-  let expected: NDArray[] | undefined;
-  let expectedFrom = '';
-  if (expectedFiles?.length) {
-    expected = await readArrays(expectedFiles, 'expected');
-    expectedFrom = expectedFiles.join(', ');
-  } else if (!values.inputs?.length && model.samples?.expected?.length) {
-    expected = model.samples.expected;
-    expectedFrom = `${file} (stored samples)`;
-  } else {
-    expectedFiles = findSidecars(file).expected;
-    if (!expectedFiles) throw new UsageError('no expected predictions: pass --expected Y.npy');
-    expected = await readArrays(expectedFiles, 'expected');
-    expectedFrom = expectedFiles.join(', ');
-  }
+  const { arrays: expected, from: expectedFrom } = values.expected?.length
+    ? { arrays: await readArrays(values.expected, 'expected'), from: values.expected.join(', ') }
+    : await expectedArrays(model, file, !values.inputs?.length);
   const report = verify(result.outputs, expected, { atol, rtol });
   const other = recheckHardSigmoid(model, inputs.arrays, expected, { ...result, traces: [] }, report, { atol, rtol }, { precision });
   const hsJson = result.hardSigmoid ? { hard_sigmoid: result.hardSigmoid.semantics, hard_sigmoid_source: result.hardSigmoid.source, ...(other ? { hard_sigmoid_other_matches: other } : {}) } : {};
