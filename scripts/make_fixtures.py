@@ -9,7 +9,9 @@ Sections: A keras cases (test/fixtures/keras), B JSON weight formats (test/fixtu
 C corpus predictions (test/fixtures/corpus), D bad files (test/fixtures/bad),
 E examples workspace (examples/), R real-world corpus files committed under
 test/fixtures/corpus/<owner>__<repo>__<file>/ (--only-corpus NAME,... for some of them),
-S model.summary() text as Keras prints it (test/fixtures/summary). B, E and S read the Keras cases written by A.
+S model.summary() text as Keras prints it (test/fixtures/summary), G gradients by TF's GradientTape
+in float64 (test/fixtures/gradients, fixtures_gradients.py; not in the default list: --section G).
+B, E and S read the Keras cases written by A.
 Tests never run Python: the generated files are committed.
 """
 import argparse
@@ -49,11 +51,16 @@ def main():
     ap.add_argument("--section", default="A,B,E,C,R,D,S", help="comma-separated sections (default all)")
     ap.add_argument("--list", action="store_true", help="list the Keras case names")
     ap.add_argument("--only-corpus", help="comma-separated section R folder names")
+    ap.add_argument("--gradients", help="comma-separated gradient case names (section G only)")
     args = ap.parse_args()
 
     from fixtures_cases import CASES
     if args.list:
         print("\n".join(CASES))
+        return 0
+    if args.gradients:
+        import fixtures_gradients
+        fixtures_gradients.run(set(args.gradients.split(",")))
         return 0
     if args.only:
         only = set(args.only.split(","))
@@ -88,8 +95,11 @@ def main():
     if "S" in sections:
         import fixtures_summary
         fixtures_summary.run()
+    if "G" in sections:
+        import fixtures_gradients
+        fixtures_gradients.run()
     for d in ("test/fixtures/keras", "test/fixtures/json", "test/fixtures/corpus",
-              "test/fixtures/bad", "test/fixtures/summary", "examples"):
+              "test/fixtures/bad", "test/fixtures/summary", "test/fixtures/gradients", "examples"):
         p = os.path.join(REPO, d)
         if os.path.isdir(p):
             print(f"{d}: {file_size_report(p) / 1e6:.2f} MB")

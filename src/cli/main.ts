@@ -94,7 +94,7 @@ export function renderSummary(s: Summary, model: Model, opts: SummaryOptions = {
   return lines.join('\n');
 }
 
-function summaryJson(s: Summary) {
+function summaryJson(s: Summary, model: Model, opts: SummaryOptions) {
   return {
     format: s.format.id,
     format_label: s.format.label,
@@ -116,6 +116,7 @@ function summaryJson(s: Summary) {
     dims: s.dims,
     notes: s.notes,
     unsupported: s.unsupported,
+    summary_text: kerasSummary(model, s, opts).lines.join('\n'),
   };
 }
 
@@ -270,7 +271,7 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
       columns: values.columns === undefined ? undefined : parseWidth(values.columns, 'columns'),
       lineLength: values['line-length'] === undefined ? undefined : parseWidth(values['line-length'], 'line-length'),
     };
-    out(values.json ? JSON.stringify(summaryJson(s), null, 2) : renderSummary(s, model, opts));
+    out(values.json ? JSON.stringify(summaryJson(s, model, opts), null, 2) : renderSummary(s, model, opts));
     return 0;
   }
   if (!model.hasWeights) throw new InspectorError(file, 'this file holds an architecture only (no weights): no forward pass');

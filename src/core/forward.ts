@@ -4,7 +4,7 @@
  */
 import { InspectorError, type Model, type NDArray, type Shape } from './model';
 import { getSpec } from './layers/registry';
-import { callKey, schedule } from './layers/graph';
+import { callKey, schedule, type Call } from './layers/graph';
 import { inputLayerShape, isInputLayer } from './layers/core';
 import type { RunCtx, Tensor } from './layers/types';
 import { fmtShape } from './layers/util';
@@ -20,6 +20,11 @@ export interface ForwardOptions {
    * reproduce predictions made when an old file was written.
    */
   hardSigmoid?: 'keras3' | 'keras2';
+  /**
+   * Called after each layer call with its inputs, outputs and what its forward step kept for the
+   * backward pass (setting this makes the recurrent engine keep its tape): used by gradients().
+   */
+  record?: (call: Call, inputs: Tensor[], outputs: Tensor[], kept: unknown) => void;
   /**
    * Arithmetic of the SIMD kernels: 'f64' (default: the exact reference, equal to the TypeScript
    * kernels within 1e-12) or 'f32' (Keras's own float32 arithmetic, faster).
@@ -118,6 +123,7 @@ export function forward(model: Model, inputs: NDArray[], opts: ForwardOptions = 
       const x = inputs[idx];
       checkInput(x, inputLayerShape(layer, model), idx, inputs.length, layer.name);
       values.set(key, [{ array: x, mask: null }]);
+      opts.record?.(call, [], values.get(key)!, undefined);
       continue;
     }
     const ins = call.inputs.map((r) => {
@@ -126,7 +132,9 @@ export function forward(model: Model, inputs: NDArray[], opts: ForwardOptions = 
       return t;
     });
     const spec = getSpec(layer.className)!;
+    if (opts.record) ctx.keep = {};
     values.set(key, spec.forward!(layer, ins, ctx));
+    opts.record?.(call, ins, values.get(key)!, ctx.keep?.value);
   }
   const outputs: NamedArray[] = model.outputs.map((r) => {
     const ts = values.get(callKey(r.layer, r.node));

@@ -7,6 +7,8 @@
  *   kerasSummary(model, s)     model.summary() as Keras 3 prints it (summary/)
  *   forward(model, inputs)     the by-hand forward pass           (forward.ts, layers/, math/)
  *   verify(actual, expected)   max |Δ|, worst sample, tolerance   (verify.ts)
+ *   gradients(model, X, T)     the by-hand backward pass (BPTT)   (gradients.ts, losses.ts, layers/*Backward.ts, math/bptt.ts)
+ *   gradientCheck / sgdStep    finite differences, one SGD step   (gradcheck.ts)
  *   loadArrays / saveNpy / randn  sample data                      (arrays/)
  */
 export * from './model';
@@ -20,6 +22,13 @@ export { forward } from './forward';
 export type { ForwardOptions, ForwardResult, NamedArray, LayerTrace } from './forward';
 export { verify, tolerance, withinTolerance, DEFAULT_ATOL, DEFAULT_RTOL } from './verify';
 export type { VerifyOptions, VerifyReport, OutputCheck } from './verify';
+export { gradients, modelLoss, backwardProblems } from './gradients';
+export type { GradientsOptions, GradientsResult, HiddenGradNorms } from './gradients';
+export { LOSSES, isLossName, lossAndGrad } from './losses';
+export type { LossName } from './losses';
+export { gradientCheck, sgdStep, relError } from './gradcheck';
+export type { GradCheckOptions, GradCheckReport, GradCheckEntry, SgdStep } from './gradcheck';
+export type { WeightGrad } from './layers/types';
 export { loadArrays, parseNpy, parseNpz, writeNpy, arrayFromJson, arrayToNested } from './arrays';
 export { NumpyRandomState, randn } from './arrays/numpyRandom';
 export { findSidecars, sidecarNames, randomInputs, modelStem } from './samples';

@@ -13,9 +13,11 @@
  */
 import { InspectorError, type Layer, type NDArray, type Shape, type Weight } from '../model';
 import { dotCols, gemmT, matmulT, transposed } from '../math/kernels';
+import { allocTape, applyAct, type RnnTape } from '../math/bptt';
 import { activationName, resolveActivation, type Activation } from '../math/activations';
 import type { Description, ExpectedWeight, LayerSpec, RunCtx, ShapeCtx, Tensor } from './types';
 import { bindWeights, cfg, lastDim, matchWeights, nd, normRole, one } from './util';
+import { rnnBackward } from './recurrentBackward';
 import { tryFastRnn } from './recurrentFast';
 
 export type RnnKind = 'SimpleRNN' | 'LSTM' | 'GRU' | 'CuDNNLSTM' | 'CuDNNGRU';
@@ -170,14 +172,6 @@ function need(act: Activation | null, spec: unknown, layer: Layer): Activation {
   return act;
 }
 
-/** Applies an activation to buf[off .. off+len) in place. */
-function actBlock(act: Activation, buf: Float64Array, off: number, len: number): void {
-  const f = act.f;
-  if (f) {
-    for (let j = off, e = off + len; j < e; j++) buf[j] = f(buf[j]);
-  } else act.row!(buf, off, len);
-}
-
 export interface RnnRun {
   /** (N, T, M) in processing order when return_sequences, else (N, M). */
   output: NDArray;
@@ -185,10 +179,11 @@ export interface RnnRun {
   states: NDArray[];
   /** (N, T, M) h_t per step in processing order, when traced. */
   trace?: NDArray;
+  tape?: RnnTape; // with keepTape: what the backward pass needs (gate pre-activations per step)
 }
 
 /** Runs one recurrent layer over a (N, T, D) input. */
-export function runRnn(layer: Layer, p: RnnParams, x: Tensor, weights: Weight[], ctx: RunCtx, wantTrace: boolean): RnnRun {
+export function runRnn(layer: Layer, p: RnnParams, x: Tensor, weights: Weight[], ctx: RunCtx, wantTrace: boolean, keepTape = false): RnnRun {
   const shape = x.array.shape;
   if (shape.length !== 3) {
     throw new InspectorError('', `layer ${layer.name} (${layer.className}) expects a 3-D input (N, T, D), got ${shape.length}-D`);
@@ -220,7 +215,7 @@ export function runRnn(layer: Layer, p: RnnParams, x: Tensor, weights: Weight[],
   const resetAfter = p.kind === 'CuDNNGRU' || (p.kind === 'GRU' && p.resetAfter);
 
   // The SIMD kernels when they apply (no masked step, vectorised activations); else the reference below.
-  const fast = tryFastRnn(p, resetAfter, { ...x.array, mask: x.mask }, Wx, Wh, inBias, recBias, ctx, p.returnSequences || wantTrace);
+  const fast = keepTape ? null : tryFastRnn(p, resetAfter, { ...x.array, mask: x.mask }, Wx, Wh, inBias, recBias, ctx, p.returnSequences || wantTrace);
   if (fast) {
     const states = [nd([N, M], fast.h)];
     if (fast.c) states.push(nd([N, M], fast.c));
@@ -240,6 +235,7 @@ export function runRnn(layer: Layer, p: RnnParams, x: Tensor, weights: Weight[],
   const hOut = new Float64Array(N * M);
   const cOut = G === 4 ? new Float64Array(N * M) : null;
   const tr = wantTrace ? new Float64Array(N * T * M) : null;
+  const tape = keepTape ? allocTape(N, T, G, M) : null;
 
   // Samples are processed in blocks of B: one blocked product H(B×M)·Wh per step feeds all of them.
   const B = 8;
@@ -249,8 +245,8 @@ export function runRnn(layer: Layer, p: RnnParams, x: Tensor, weights: Weight[],
   const tmp = new Float64Array(M);
   const mask = x.mask;
   const zeroOut = p.zeroOutputForMask;
-  const f = act.f;
-  const rf = ract.f;
+  const f = tape ? undefined : act.f; // a tape takes the general paths: the fused ones stay as they were
+  const rf = tape ? undefined : ract.f;
   // Columns of Wh multiplied by h_{t-1} for all samples: all, except the h̃ block of reset-before GRU.
   const recCols = G === 3 && !resetAfter ? 2 * M : GM;
   const lastMasked = new Uint8Array(B);
@@ -277,11 +273,13 @@ export function runRnn(layer: Layer, p: RnnParams, x: Tensor, weights: Weight[],
             if (f) for (let j = 0; j < M; j++) H[hb + j] = f(Z[zo + j] + xw[xo + j]);
             else {
               for (let j = 0; j < M; j++) Z[zo + j] += xw[xo + j];
-              act.row!(Z, zo, M);
+              if (tape) tape.pre.set(Z.subarray(zo, zo + M), xo);
+              applyAct(act, Z, zo, M);
               for (let j = 0; j < M; j++) H[hb + j] = Z[zo + j];
             }
           } else if (G === 4) {
             for (let j = 0; j < GM; j++) Z[zo + j] += xw[xo + j];
+            if (tape) tape.pre.set(Z.subarray(zo, zo + GM), xo);
             if (rf && f) {
               for (let j = 0; j < M; j++) {
                 const ig = rf(Z[zo + j]);
@@ -293,15 +291,15 @@ export function runRnn(layer: Layer, p: RnnParams, x: Tensor, weights: Weight[],
                 H[hb + j] = og * f(c);
               }
             } else {
-              actBlock(ract, Z, zo, M);
-              actBlock(ract, Z, zo + M, M);
-              actBlock(act, Z, zo + 2 * M, M);
-              actBlock(ract, Z, zo + 3 * M, M);
+              applyAct(ract, Z, zo, M);
+              applyAct(ract, Z, zo + M, M);
+              applyAct(act, Z, zo + 2 * M, M);
+              applyAct(ract, Z, zo + 3 * M, M);
               for (let j = 0; j < M; j++) {
                 C[hb + j] = Z[zo + M + j] * C[hb + j] + Z[zo + j] * Z[zo + 2 * M + j];
                 tmp[j] = C[hb + j];
               }
-              actBlock(act, tmp, 0, M);
+              applyAct(act, tmp, 0, M);
               for (let j = 0; j < M; j++) H[hb + j] = Z[zo + 3 * M + j] * tmp[j];
             }
           } else if (resetAfter && rf && f) {
@@ -316,10 +314,12 @@ export function runRnn(layer: Layer, p: RnnParams, x: Tensor, weights: Weight[],
             // Z holds h·Wh for the three gates; the recurrent bias joins before r is applied.
             if (recBias) for (let j = 0; j < GM; j++) Z[zo + j] += recBias[j];
             for (let j = 0; j < 2 * M; j++) Z[zo + j] += xw[xo + j];
-            actBlock(ract, Z, zo, M);
-            actBlock(ract, Z, zo + M, M);
+            if (tape) tape.pre.set(Z.subarray(zo, zo + 2 * M), xo), tape.rec!.set(Z.subarray(zo + 2 * M, zo + GM), (n * T + t) * M);
+            applyAct(ract, Z, zo, M);
+            applyAct(ract, Z, zo + M, M);
             for (let j = 0; j < M; j++) tmp[j] = xw[xo + 2 * M + j] + Z[zo + M + j] * Z[zo + 2 * M + j];
-            actBlock(act, tmp, 0, M);
+            if (tape) tape.pre.set(tmp.subarray(0, M), xo + 2 * M);
+            applyAct(act, tmp, 0, M);
             for (let j = 0; j < M; j++) {
               const z = Z[zo + j];
               H[hb + j] = z * H[hb + j] + (1 - z) * tmp[j];
@@ -327,12 +327,14 @@ export function runRnn(layer: Layer, p: RnnParams, x: Tensor, weights: Weight[],
           } else {
             // Reset before: z, r from h·Wh[:, :2M]; h̃ from (r ⊙ h)·Wh[:, 2M:].
             for (let j = 0; j < 2 * M; j++) Z[zo + j] += xw[xo + j];
-            actBlock(ract, Z, zo, M);
-            actBlock(ract, Z, zo + M, M);
+            if (tape) tape.pre.set(Z.subarray(zo, zo + 2 * M), xo);
+            applyAct(ract, Z, zo, M);
+            applyAct(ract, Z, zo + M, M);
             for (let j = 0; j < M; j++) Z[zo + 2 * M + j] = Z[zo + M + j] * H[hb + j];
             for (let j = 0; j < M; j++) tmp[j] = xw[xo + 2 * M + j];
             dotCols(Z, zo + 2 * M, M, WhT, 2 * M, M, tmp, 0, true);
-            actBlock(act, tmp, 0, M);
+            if (tape) tape.pre.set(tmp.subarray(0, M), xo + 2 * M);
+            applyAct(act, tmp, 0, M);
             for (let j = 0; j < M; j++) {
               const z = Z[zo + j];
               H[hb + j] = z * H[hb + j] + (1 - z) * tmp[j];
@@ -345,6 +347,7 @@ export function runRnn(layer: Layer, p: RnnParams, x: Tensor, weights: Weight[],
           else for (let j = 0; j < M; j++) seq[o + j] = H[hb + j];
         }
         if (tr) for (let j = 0; j < M; j++) tr[o + j] = H[hb + j];
+        if (tape) tape.h.set(H.subarray(hb, hb + M), (n * T + t) * M), tape.c?.set(C.subarray(hb, hb + M), (n * T + t) * M);
       }
     }
     for (let b = 0; b < nb; b++) {
@@ -364,6 +367,7 @@ export function runRnn(layer: Layer, p: RnnParams, x: Tensor, weights: Weight[],
     output: seq ? nd([N, T, M], seq) : nd([N, M], last!),
     states,
     trace: tr ? nd([N, T, M], tr) : undefined,
+    ...(tape ? { tape } : {}),
   };
 }
 
@@ -382,11 +386,15 @@ export const recurrentSpec: LayerSpec = {
   forward(layer: Layer, inputs: Tensor[], ctx: RunCtx): Tensor[] {
     const x = one(layer, inputs);
     const p = rnnParams(layer, layer.weights);
-    const run = runRnn(layer, p, x, layer.weights, ctx, ctx.trace !== null);
+    const run = runRnn(layer, p, x, layer.weights, ctx, ctx.trace !== null, !!ctx.keep);
     if (run.trace && ctx.trace) ctx.trace(layer.name, layer.className, undefined, run.trace);
+    if (ctx.keep) ctx.keep.value = run.tape;
     const outMask = p.returnSequences ? x.mask : null;
     return [{ array: run.output, mask: outMask }, ...(p.returnState ? run.states.map((s) => ({ array: s, mask: null })) : [])];
   },
+  backward(layer, inputs, _outputs, dOutputs, ctx) {
+    const [x, p] = [one(layer, inputs), rnnParams(layer, layer.weights)];
+    return rnnBackward({ layer, p, x, expected: rnnExpectedWeights(p, [null, ...x.array.shape.slice(1)]), tape: ctx.kept as RnnTape, dOutputs, ctx });
+  },
 };
-
 export { matchWeights };

@@ -61,12 +61,43 @@ export interface RunCtx {
   /** Set when hidden states are to be recorded. */
   trace: TraceSink | null;
   isCancelled?: () => boolean;
+  /**
+   * Set (a fresh box per layer call) when a backward pass will follow: a forward step puts in
+   * `value` what its backward step needs (the recurrent engine: gate pre-activations per step).
+   */
+  keep?: { value?: unknown };
   /** Arithmetic of the fast kernels: 'f64' (default, the exact reference) or 'f32' (Keras's own). */
   precision?: 'f64' | 'f32';
   /** 'reference': the TypeScript kernels only (what the tests compare the fast path against). */
   engine?: 'fast' | 'reference';
   /** Called by a layer that ran on the SIMD kernels, with the precision it used. */
   usedFast?: (precision: 'f64' | 'f32') => void;
+}
+
+/** A weight's gradient as a backward step returns it. */
+export interface WeightGrad {
+  /** The variable's path below the layer, as Keras 3 names it: "simple_rnn_cell/kernel", "kernel". */
+  path: string;
+  shape: number[];
+  data: Float64Array;
+  /** The stored weight this is the gradient of (for an SGD step or a finite-difference check). */
+  weight?: Weight;
+}
+
+export interface BackwardCtx extends RunCtx {
+  /** What this call's forward step kept (RunCtx.keep.value). */
+  kept: unknown;
+  /** Per input: false when no gradient is wanted there (a model input). Absent: all wanted. */
+  wantInputGrads?: boolean[];
+}
+
+/** What a backward step returns: dL/d(each input) (null: none flows there) and dL/d(trainable weights). */
+export interface BackwardResult {
+  dInputs: (NDArray | null)[];
+  /** Trainable weights only, in Keras's `trainable_weights` order. */
+  dWeights: WeightGrad[];
+  /** ‖∂L/∂h_t‖ per processing step, for recurrent layers (and per direction for Bidirectional). */
+  hiddenGradNorms?: { direction?: 'forward' | 'backward'; norms: Float64Array }[];
 }
 
 export interface LayerSpec {
@@ -78,6 +109,16 @@ export interface LayerSpec {
   describe?(layer: Layer, inputs: Shape[], shapes: (number | null)[][], ctx: ShapeCtx, where: NotationCtx): Description;
   /** The forward step. Absent: `forward()` reports the layer as not supported. */
   forward?(layer: Layer, inputs: Tensor[], ctx: RunCtx): Tensor[];
+  /**
+   * The backward step: from dL/d(outputs) (null where no gradient arrives) to dL/d(inputs) and
+   * dL/d(weights). Absent: `gradients()` reports the layer as not supported.
+   */
+  backward?(layer: Layer, inputs: Tensor[], outputs: Tensor[], dOutputs: (NDArray | null)[], ctx: BackwardCtx): BackwardResult;
+  /**
+   * True when Keras 3 attaches `_keras_logits` to this call's output (a softmax / sigmoid applied
+   * last): its cross-entropy losses then work on the logits, without clipping.
+   */
+  outputsLogits?(layer: Layer): boolean;
   /** A recurrent layer (for the D/M/K legend and traces). */
   recurrent?: boolean;
   /** Output keeps the input's last-axis meaning (Dropout, Masking…): notation looks through it. */

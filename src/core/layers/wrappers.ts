@@ -8,6 +8,7 @@ import { InspectorError, type Layer, type Shape, type Weight } from '../model';
 import type { Description, ExpectedWeight, LayerSpec, RunCtx, ShapeCtx, Tensor } from './types';
 import { cfg, nd, one, wrapped } from './util';
 import { rnnParams, runRnn, type RnnParams } from './recurrent';
+import { bidirectionalBackward, timeDistributedBackward } from './wrappersBackward';
 
 /**
  * The registry's lookup of a wrapped layer's spec. registry.ts imports this module for its table,
@@ -150,7 +151,7 @@ export const bidirectionalSpec: LayerSpec = {
       const p: RnnParams = rnnParams(part, part.weights);
       // Keras forces zero_output_for_mask = return_sequences on both halves.
       p.zeroOutputForMask = p.returnSequences;
-      const r = runRnn(part, p, x, part.weights, ctx, ctx.trace !== null);
+      const r = runRnn(part, p, x, part.weights, ctx, ctx.trace !== null, !!ctx.keep);
       if (r.trace && ctx.trace) ctx.trace(layer.name, part.className, dir, r.trace);
       return { r, p };
     };
@@ -166,6 +167,7 @@ export const bidirectionalSpec: LayerSpec = {
         for (let t = 0; t < T; t++) flipped.set(yr.data.subarray((n * T + t) * M, (n * T + t + 1) * M), (n * T + (T - 1 - t)) * M);
       yr = nd(yr.shape.slice(), flipped);
     }
+    if (ctx.keep) ctx.keep.value = { forward: rf.tape, backward: rb.tape, y, yr };
     const mask = p.returnSequences ? x.mask : null;
     const mode = mergeMode(layer);
     let outs: Tensor[];
@@ -195,6 +197,10 @@ export const bidirectionalSpec: LayerSpec = {
       for (const s of rb.states) outs.push({ array: s, mask: null });
     }
     return outs;
+  },
+  backward(layer, inputs, _outputs, dOutputs, ctx) {
+    const x = one(layer, inputs);
+    return bidirectionalBackward(layer, biParts(layer, [null, ...x.array.shape.slice(1)], { model: ctx.model, notes: [] }), inputs, dOutputs, ctx);
   },
 };
 
@@ -263,6 +269,10 @@ export const timeDistributedSpec: LayerSpec = {
     if (T === undefined) throw new InspectorError('', `layer ${layer.name} (TimeDistributed) expects an input with a time axis`);
     const outs = spec.forward(inner, [{ array: nd([N * T, ...rest], x.array.data), mask: null }], ctx);
     return outs.map((o) => ({ array: nd([N, T, ...o.array.shape.slice(1)], o.array.data), mask: x.mask }));
+  },
+  backward(layer, inputs, outputs, dOutputs, ctx) {
+    const inner = tdInner(layer);
+    return timeDistributedBackward(layer, inner, innerSpec(inner, layer), inputs, outputs, dOutputs, ctx);
   },
 };
 
