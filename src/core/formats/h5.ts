@@ -5,6 +5,7 @@
 import type * as H5 from 'h5wasm/node' with { 'resolution-mode': 'import' };
 import * as fs from 'node:fs';
 import { InspectorError } from '../model';
+import { installRegions, regionOf } from './h5region';
 import { decodeBfloat16, decodeFloat16 } from '../dtypes';
 
 type H5Module = typeof H5;
@@ -24,6 +25,7 @@ export function h5wasm(): Promise<H5Module> {
       const mod = (await import('h5wasm/node')) as H5Module;
       const Module = (await mod.ready) as unknown as { activate_throwing_error_handler?: () => void };
       Module.activate_throwing_error_handler?.();
+      installRegions((mod as unknown as { FS: Parameters<typeof installRegions>[0] }).FS);
       return mod;
     } finally {
       if (hide && desc) Object.defineProperty(globalThis, 'navigator', desc);
@@ -42,12 +44,15 @@ export function startsWithHdf5(bytes: Uint8Array, offset = 0): boolean {
 
 /** HDF5 allows a user block before the superblock: the signature may sit at 0, 512, 1024, 2048… */
 export function hasHdf5Signature(file: string): boolean {
-  const fd = fs.openSync(file, 'r');
+  // A region of another file (h5region.ts: a stored entry of a .keras archive) is checked in place.
+  const region = regionOf(file);
+  const fd = fs.openSync(region?.file ?? file, 'r');
   try {
-    const size = fs.fstatSync(fd).size;
+    const size = region?.size ?? fs.fstatSync(fd).size;
+    const base = region?.offset ?? 0;
     const buf = Buffer.alloc(8);
     for (let off = 0; off + 8 <= size; off = off === 0 ? 512 : off * 2) {
-      fs.readSync(fd, buf, 0, 8, off);
+      fs.readSync(fd, buf, 0, 8, base + off);
       if (startsWithHdf5(buf)) return true;
     }
     return false;
