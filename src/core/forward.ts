@@ -5,7 +5,7 @@
 import { InspectorError, type Model, type NDArray, type Shape } from './model';
 import { getSpec } from './layers/registry';
 import { callKey, schedule, type Call } from './layers/graph';
-import { inputLayerShape } from './layers/core';
+import { inputLayerShape, isInputLayer } from './layers/core';
 import type { RunCtx, Tensor } from './layers/types';
 import { fmtShape } from './layers/util';
 import { forwardProblem } from './layers/support';
@@ -117,7 +117,7 @@ export function forward(model: Model, inputs: NDArray[], opts: ForwardOptions = 
     if (opts.isCancelled?.()) throw new InspectorError('', 'cancelled');
     const layer = call.layer;
     const key = callKey(layer.name, call.node);
-    if (layer.className === 'InputLayer') {
+    if (isInputLayer(layer)) {
       const idx = model.inputs.findIndex((r) => r.layer === layer.name);
       if (idx < 0) continue; // an input the model does not use
       const x = inputs[idx];

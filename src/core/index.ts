@@ -36,5 +36,7 @@ export type { Sidecars, RandomInputs } from './samples';
 export { fmtShape } from './pyrepr';
 export { bytesPerElement } from './dtypes';
 export { consumers } from './layers/graph';
-export { inputLayerShape } from './layers/core';
+export { inputLayerShape, isInputLayer } from './layers/core';
+export { getSpec, takesTokens } from './layers/registry';
+export type { LayerSpec } from './layers/types';
 export { isKeras2 } from './math/activations';

@@ -14,7 +14,7 @@ import { forwardProblem } from './layers/support';
 import { propagateShapes } from './propagate';
 import { getSpec } from './layers/registry';
 import { callKey, consumers, schedule } from './layers/graph';
-import { biParts, tdInner } from './layers/wrappers';
+import { biParts, recurrentBase } from './layers/wrappers';
 import { activationName, isKeras2 } from './math/activations';
 import { rnnParams } from './layers/recurrent';
 import type { ExpectedWeight, NotationCtx, ShapeCtx } from './layers/types';
@@ -192,7 +192,7 @@ function buildRow(
   if (spec?.inner) {
     try {
       const inner = spec.inner(layer);
-      if (layer.className === 'Bidirectional' && inputs) {
+      if (spec.wraps === 2 && inputs) {
         const parts = biParts(layer, inputs[0], ctx);
         row.inner = parts.map((p) => {
           const m = model.hasWeights && p.weights.length > 0 ? model : { ...model, hasWeights: false };
@@ -211,7 +211,7 @@ function buildRow(
           row.params = row.inner.reduce((s, r) => s + r.params, 0);
           row.trainableParams = row.inner.reduce((s, r) => s + r.trainableParams, 0);
         }
-      } else if (layer.className === 'TimeDistributed' && inputs) {
+      } else if (spec.wraps === 1 && inputs) {
         const p = inner[0];
         const step: Shape = [inputs[0][0] ?? null, ...inputs[0].slice(2)];
         const pout = (() => {
@@ -255,7 +255,7 @@ function recurrentSource(layer: Layer, byName: Map<string, Layer>): Layer | unde
 
 function unitsOf(layer: Layer): number | undefined {
   try {
-    return rnnParams(layer.className === 'Bidirectional' ? biParts(layer)[0] : layer).units;
+    return rnnParams(recurrentBase(layer)).units;
   } catch {
     return undefined;
   }
@@ -291,7 +291,7 @@ export function summarize(model: Model): Summary {
   }
 
   if ((isKeras2(model.kerasVersion) || /Keras 1/.test(model.format.label)) && model.layers.some(usesHardSigmoid)) {
-    note(ctx, "hard_sigmoid is evaluated as today's Keras does, clip(x/6 + 0.5); Keras 1/2, which wrote this file, used clip(0.2x + 0.5): pass --keras2-hard-sigmoid (CLI) or pick it in the panel to reproduce predictions made back then");
+    note(ctx, "hard_sigmoid is evaluated as today's Keras does, clip(x/6 + 0.5); Keras 1/2, which wrote this file, used clip(0.2x + 0.5): the command line's --keras2-hard-sigmoid reproduces predictions made back then");
   }
 
   const totalParams = layers.reduce((s, l) => s + l.params, 0);
@@ -312,8 +312,7 @@ export function summarize(model: Model): Summary {
         dims.D = ins[0][2] ?? null;
       }
       try {
-        const base = call.layer.className === 'Bidirectional' ? biParts(call.layer)[0] : call.layer;
-        dims.M.push(rnnParams(base).units);
+        dims.M.push(rnnParams(recurrentBase(call.layer)).units);
       } catch {
         /* not a plain RNN */
       }
@@ -325,15 +324,8 @@ export function summarize(model: Model): Summary {
     let p = producer;
     // Look through transparent layers (Activation, Dropout) to the Dense that sets K.
     for (let g = 0; p && getSpec(p.className)?.transparent && g < 50; g++) p = byName.get(p.inbound?.[0]?.[0]?.layer ?? '');
-    const dense = p?.className === 'Dense' ? p : p?.className === 'TimeDistributed' ? (() => {
-      try {
-        const i = tdInner(p!);
-        return i.className === 'Dense' ? i : undefined;
-      } catch {
-        return undefined;
-      }
-    })() : undefined;
-    if (dense) dims.K = Number(dense.config.units);
+    const units = p ? getSpec(p.className)?.outputUnits?.(p) : undefined;
+    if (units !== undefined) dims.K = units;
     else {
       const s = resolved.out.get(callKey(out0.layer, out0.node))?.[out0.tensor];
       dims.K = s ? s[s.length - 1] ?? null : null;
