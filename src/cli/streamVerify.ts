@@ -4,7 +4,7 @@
  * verify(), and the per-batch reports are merged (counts add up, the worst element is the worst of
  * the batches, its sample index global). Memory stays about one batch; time grows linearly with N.
  */
-import { verify, type Model, type NDArray, type OutputCheck, type VerifyReport, openNpyStream } from '../core';
+import { verify, type ForwardOptions, type Model, type NDArray, type OutputCheck, type VerifyReport, openNpyStream } from '../core';
 import { InspectorError } from '../core';
 import { forwardParallel } from './parallel';
 
@@ -36,7 +36,7 @@ export async function verifyStreamed(
   model: Model,
   xFile: string,
   yFile: string,
-  opts: { atol: number; rtol: number; precision: 'f64' | 'f32'; hardSigmoid: 'keras2' | 'keras3'; batch?: number },
+  opts: { atol: number; rtol: number; precision: 'f64' | 'f32'; hardSigmoid: ForwardOptions['hardSigmoid']; batch?: number },
   progress?: (done: number, total: number) => void,
 ): Promise<StreamedVerify> {
   const xs = openNpyStream(xFile);

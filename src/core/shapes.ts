@@ -14,8 +14,8 @@ import { forwardProblem } from './layers/support';
 import { propagateShapes } from './propagate';
 import { getSpec } from './layers/registry';
 import { callKey, consumers, schedule } from './layers/graph';
-import { biParts, tdInner } from './layers/wrappers';
-import { activationName, isKeras2 } from './math/activations';
+import { biParts, recurrentBase } from './layers/wrappers';
+import { chooseHardSigmoid, HARD_SIGMOID_FORMULA, usesHardSigmoid, type HardSigmoidChoice } from './hardSigmoid';
 import { rnnParams } from './layers/recurrent';
 import type { ExpectedWeight, NotationCtx, ShapeCtx } from './layers/types';
 import { fmtShape, matchWeights, normRole, note, prod } from './layers/util';
@@ -72,6 +72,8 @@ export interface Summary {
   /** Bytes of the weights as stored (float32 = 4). */
   totalBytes: number;
   dims: Dims;
+  /** The hard_sigmoid the forward pass evaluates by default, when a layer uses it. */
+  hardSigmoid?: HardSigmoidChoice;
   notes: string[];
   /** "not supported: <Class> (layer <name>)" for layers the forward pass cannot run. */
   unsupported: string[];
@@ -192,7 +194,7 @@ function buildRow(
   if (spec?.inner) {
     try {
       const inner = spec.inner(layer);
-      if (layer.className === 'Bidirectional' && inputs) {
+      if (spec.wraps === 2 && inputs) {
         const parts = biParts(layer, inputs[0], ctx);
         row.inner = parts.map((p) => {
           const m = model.hasWeights && p.weights.length > 0 ? model : { ...model, hasWeights: false };
@@ -211,7 +213,7 @@ function buildRow(
           row.params = row.inner.reduce((s, r) => s + r.params, 0);
           row.trainableParams = row.inner.reduce((s, r) => s + r.trainableParams, 0);
         }
-      } else if (layer.className === 'TimeDistributed' && inputs) {
+      } else if (spec.wraps === 1 && inputs) {
         const p = inner[0];
         const step: Shape = [inputs[0][0] ?? null, ...inputs[0].slice(2)];
         const pout = (() => {
@@ -255,7 +257,7 @@ function recurrentSource(layer: Layer, byName: Map<string, Layer>): Layer | unde
 
 function unitsOf(layer: Layer): number | undefined {
   try {
-    return rnnParams(layer.className === 'Bidirectional' ? biParts(layer)[0] : layer).units;
+    return rnnParams(recurrentBase(layer)).units;
   } catch {
     return undefined;
   }
@@ -267,11 +269,6 @@ function feedsOutput(model: Model, name: string, depth = 0): boolean {
   if (depth > 50) return false;
   const next = consumers(model, name);
   return next.length > 0 && next.every((l) => getSpec(l.className)?.transparent && feedsOutput(model, l.name, depth + 1));
-}
-
-function usesHardSigmoid(layer: Layer): boolean {
-  const c = layer.config ?? {};
-  return activationName(c.activation) === 'hard_sigmoid' || activationName(c.recurrent_activation) === 'hard_sigmoid' || (layer.inner ?? []).some(usesHardSigmoid);
 }
 
 export function summarize(model: Model): Summary {
@@ -290,8 +287,10 @@ export function summarize(model: Model): Summary {
     layers.push(buildRow(layer, resolved.in.get(key) ?? null, resolved.out.get(key) ?? null, inbound, model, ctx, where));
   }
 
-  if ((isKeras2(model.kerasVersion) || /Keras 1/.test(model.format.label)) && model.layers.some(usesHardSigmoid)) {
-    note(ctx, "hard_sigmoid is evaluated as today's Keras does, clip(x/6 + 0.5); Keras 1/2, which wrote this file, used clip(0.2x + 0.5): pass --keras2-hard-sigmoid (CLI) or pick it in the panel to reproduce predictions made back then");
+  const hardSigmoid = usesHardSigmoid(model) ? chooseHardSigmoid(model) : undefined;
+  if (hardSigmoid) {
+    const other = hardSigmoid.semantics === 'keras2' ? 'keras3' : 'keras2';
+    note(ctx, `hard_sigmoid is evaluated as ${hardSigmoid.why}; --hard-sigmoid ${other} (CLI) or the panel's hard_sigmoid choice switches to ${HARD_SIGMOID_FORMULA[other]}`);
   }
 
   const totalParams = layers.reduce((s, l) => s + l.params, 0);
@@ -312,8 +311,7 @@ export function summarize(model: Model): Summary {
         dims.D = ins[0][2] ?? null;
       }
       try {
-        const base = call.layer.className === 'Bidirectional' ? biParts(call.layer)[0] : call.layer;
-        dims.M.push(rnnParams(base).units);
+        dims.M.push(rnnParams(recurrentBase(call.layer)).units);
       } catch {
         /* not a plain RNN */
       }
@@ -325,15 +323,8 @@ export function summarize(model: Model): Summary {
     let p = producer;
     // Look through transparent layers (Activation, Dropout) to the Dense that sets K.
     for (let g = 0; p && getSpec(p.className)?.transparent && g < 50; g++) p = byName.get(p.inbound?.[0]?.[0]?.layer ?? '');
-    const dense = p?.className === 'Dense' ? p : p?.className === 'TimeDistributed' ? (() => {
-      try {
-        const i = tdInner(p!);
-        return i.className === 'Dense' ? i : undefined;
-      } catch {
-        return undefined;
-      }
-    })() : undefined;
-    if (dense) dims.K = Number(dense.config.units);
+    const units = p ? getSpec(p.className)?.outputUnits?.(p) : undefined;
+    if (units !== undefined) dims.K = units;
     else {
       const s = resolved.out.get(callKey(out0.layer, out0.node))?.[out0.tensor];
       dims.K = s ? s[s.length - 1] ?? null : null;
@@ -358,6 +349,7 @@ export function summarize(model: Model): Summary {
     nonTrainableParams: totalParams - trainableParams,
     totalBytes,
     dims,
+    ...(hardSigmoid ? { hardSigmoid } : {}),
     notes: ctx.notes,
     unsupported,
   };

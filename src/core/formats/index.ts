@@ -13,6 +13,8 @@ import { readKerasH5, type H5Contents } from './kerasH5';
 import { matchStoreToGraph, readKerasZip } from './kerasV3';
 import { readTfjs } from './tfjs';
 import { attachWeights } from './weights';
+import { GUESS, classFromStoreKey } from '../layers/registry';
+import { isInputLayer } from '../layers/core';
 
 export interface OpenOptions {
   /** Load weight values (default true). false reads shapes and metadata only. */
@@ -213,13 +215,7 @@ function orderStore(store: H5Contents['store'] & object, notes: string[]): Store
 }
 
 function classOfKey(key: string): string | undefined {
-  const base = key.replace(/_\d+$/, '');
-  const map: Record<string, string> = {
-    simple_rnn: 'SimpleRNN', lstm: 'LSTM', gru: 'GRU', dense: 'Dense', embedding: 'Embedding', bidirectional: 'Bidirectional',
-    time_distributed: 'TimeDistributed', repeat_vector: 'RepeatVector', dropout: 'Dropout', batch_normalization: 'BatchNormalization',
-    conv1d: 'Conv1D', flatten: 'Flatten', masking: 'Masking', activation: 'Activation', layer_normalization: 'LayerNormalization',
-  };
-  return map[base];
+  return classFromStoreKey(key.replace(/_\d+$/, ''));
 }
 
 async function openZip(file: string, display: string, opts: OpenOptions, bytes: number): Promise<Model> {
@@ -258,7 +254,7 @@ function openJson(value: unknown, kind: JsonKind, file: string, display: string,
       const nb = readNotebookDump(value as Record<string, unknown>, display);
       const graph = inferGraph(nb.stored, notes);
       notes.splice(0, notes.length, 'topology from the notebook names: Wx (D×M), Wh (M×M), bh (M) → recurrent layer; Wo (M×K), bo (K) → Dense', 'sequence length T unknown until inputs are given');
-      const rnn = graph.layers.find((l) => l.className !== 'InputLayer' && l.className !== 'Dense');
+      const rnn = graph.layers.find((l) => !isInputLayer(l) && l.className !== GUESS.dense);
       if (rnn) rnn.config.activation = nb.activation ?? 'tanh';
       if (!nb.activation) notes.push('activation taken as tanh (add "activation" to the JSON to change it)');
       const X = nb.samples.inputs?.[0];

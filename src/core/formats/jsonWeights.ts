@@ -8,6 +8,7 @@
  */
 import { InspectorError, type NDArray, type Weight } from '../model';
 import type { StoredLayer } from './infer';
+import { GUESS, getSpec, recurrentClassOfWidth } from '../layers/registry';
 import { arrayFromJson } from '../arrays/json';
 
 export type JsonKind = 'json-notebook' | 'json-weight-list' | 'tfjs-layers' | 'keras-json-config' | 'rnn-inspector-json';
@@ -99,7 +100,7 @@ export function readNotebookDump(o: Record<string, unknown>, display: string): N
   if (Wo) {
     if (Wo.shape.length !== 2 || Wo.shape[0] !== M) throw new InspectorError(display, `${Wo.name} is ${dims(Wo)}; expected M×K with M = ${M}`);
     if (bo && !(bo.shape.length === 1 && bo.shape[0] === Wo.shape[1])) throw new InspectorError(display, `${bo.name} has shape ${dims(bo)}; expected K = ${Wo.shape[1]}`);
-    stored.push({ name: 'dense', classHint: 'Dense', weights: [Wo, ...(bo ? [bo] : [])] });
+    stored.push({ name: 'dense', classHint: GUESS.dense, weights: [Wo, ...(bo ? [bo] : [])] });
   }
   const lower = new Map(Object.keys(o).map((k) => [k.toLowerCase(), k]));
   const pick = (names: string[]) => names.map((n) => lower.get(n)).find((k) => k !== undefined);
@@ -129,26 +130,26 @@ export function groupWeightList(list: unknown[], display: string, notes: string[
     if (a.shape.length === 2 && b?.shape.length === 2 && b.shape[1] === a.shape[1] && b.shape[1] % b.shape[0] === 0) {
       const withBias = !!c && ((c.shape.length === 1 && c.shape[0] === a.shape[1]) || (c.shape.length === 2 && c.shape[0] === 2 && c.shape[1] === a.shape[1]));
       const k = b.shape[1] / b.shape[0];
-      const cls = k === 1 ? 'SimpleRNN' : k === 3 ? 'GRU' : k === 4 ? 'LSTM' : undefined;
+      const cls = recurrentClassOfWidth(k);
       if (cls) {
-        out.push({ name: `${cls.toLowerCase() === 'simplernn' ? 'simple_rnn' : cls.toLowerCase()}_${n++}`, classHint: cls, weights: withBias ? [a, b, c!] : [a, b] });
+        out.push({ name: `${getSpec(cls)!.names![0]}_${n++}`, classHint: cls, weights: withBias ? [a, b, c!] : [a, b] });
         i += withBias ? 3 : 2;
         continue;
       }
     }
     if (a.shape.length === 2 && b?.shape.length === 1 && b.shape[0] === a.shape[1]) {
-      out.push({ name: `dense_${n++}`, classHint: 'Dense', weights: [a, b] });
+      out.push({ name: `dense_${n++}`, classHint: GUESS.dense, weights: [a, b] });
       i += 2;
       continue;
     }
     if (a.shape.length === 2 && out.length === 0) {
-      out.push({ name: `embedding_${n++}`, classHint: 'Embedding', weights: [a] });
+      out.push({ name: `embedding_${n++}`, classHint: GUESS.embedding, weights: [a] });
       notes.push(`weights[${i}] (${a.shape.join('×')}) taken as an Embedding table V×E`);
       i += 1;
       continue;
     }
     if (a.shape.length === 2) {
-      out.push({ name: `dense_${n++}`, classHint: 'Dense', weights: [a] });
+      out.push({ name: `dense_${n++}`, classHint: GUESS.dense, weights: [a] });
       notes.push(`weights[${i}] (${a.shape.join('×')}) taken as a Dense kernel without bias`);
       i += 1;
       continue;
@@ -156,7 +157,7 @@ export function groupWeightList(list: unknown[], display: string, notes: string[
     throw new InspectorError(display, `cannot tell which layer weights[${i}] (shape ${a.shape.join('×') || 'scalar'}) belongs to`);
   }
   for (const l of out) l.weights.forEach((w, j) => (w.role = ['kernel', 'recurrent_kernel', 'bias'][j] ?? w.role));
-  for (const l of out) if (l.classHint === 'Dense') l.weights.forEach((w, j) => (w.role = ['kernel', 'bias'][j]));
-  for (const l of out) if (l.classHint === 'Embedding') l.weights[0].role = 'embeddings';
+  for (const l of out) if (l.classHint === GUESS.dense) l.weights.forEach((w, j) => (w.role = ['kernel', 'bias'][j]));
+  for (const l of out) if (l.classHint === GUESS.embedding) l.weights[0].role = 'embeddings';
   return out;
 }

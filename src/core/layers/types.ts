@@ -4,6 +4,7 @@
  * layer in the user's notation; and, when the forward pass supports it, how to run it.
  */
 import type { Layer, Model, NDArray, Shape, Weight } from '../model';
+import type { Activation } from '../math/activations';
 
 /** A weight Keras would create for a config and an input shape (null where a size is unknown). */
 export interface ExpectedWeight {
@@ -124,6 +125,36 @@ export interface LayerSpec {
   transparent?: boolean;
   /** Wrapped layers shown as `inner` in the summary. */
   inner?(layer: Layer): Layer[];
+
+  // What the readers, the summary and the shells need to know about the class: data and hooks
+  // here, so that no module outside src/core/layers/ names a Keras class.
+  /** A plain recurrent layer (SimpleRNN, LSTM, GRU, CuDNN*): its gate letters in Keras 2+ column order ([] for SimpleRNN). */
+  gates?: string[];
+  /** A wrapper: of one layer applied at every step (1) or of a forward/backward pair (2). */
+  wraps?: 1 | 2;
+  /** What it takes as a model's first layer, where the file leaves the input shape open: token ids (N, T), sequences (N, T, D), vectors (N, D). */
+  input?: 'tokens' | 'sequence' | 'vector';
+  /**
+   * Snake-case name prefixes by which a file without a config identifies the class ("lstm_1",
+   * "simple_rnn"; an "_" may be left out); the first is Keras 3's weight-store key for the class.
+   */
+  names?: string[];
+  /** Keras 1: weights stored as <name>_W/_U/_b (per gate for LSTM/GRU) to convert, the role of W, config keys renamed since, output_dim kept. */
+  keras1?: { weights?: boolean; wRole?: string; rename?: Record<string, string>; keepsOutputDim?: boolean };
+  /** Whether stored weights alone look like this class (inferred topologies try the registry in order). */
+  fromWeights?(weights: Weight[]): boolean;
+  /** Config for a layer rebuilt from its weights alone (no config in the file); `notes` say what was guessed. */
+  inferConfig?(layer: Layer, notes: string[], shownAs: string): void;
+  /** A wrapper rebuilt from its weights alone: its inner layers (classOf guesses a class from weights). */
+  inferInner?(layer: Layer, weights: Weight[], classOf: (weights: Weight[]) => string | undefined): void;
+  /** A wrapper read from a config: its inner layers (`build` reads one config entry). */
+  innerFromConfig?(config: Record<string, any>, build: (entry: Record<string, any>) => Layer): Layer[] | undefined;
+  /** The width K it gives a model output (Dense units), for the D/M/K legend. */
+  outputUnits?(layer: Layer): number | undefined;
+  /** An activation layer used as an activation (`activation: {class_name: 'LeakyReLU', config}`). */
+  asActivation?(config: Record<string, any>): Activation | null;
+  /** How the NumPy replication replays it. */
+  numpy?: 'skip' | 'masking' | 'rnn' | 'bidirectional' | 'dense' | 'embedding' | 'flatten' | 'activation' | 'repeat';
 }
 
 export type { Layer, Model, NDArray, Shape, Weight };

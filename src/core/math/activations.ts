@@ -174,31 +174,13 @@ function byName(name: string, keras2: boolean): Activation | null {
   }
 }
 
-/** An activation layer serialized as an activation (Keras 2/3 "class_name" + "config"). */
-function byLayer(className: string, cfg: Record<string, any>): Activation | null {
-  switch (className) {
-    case 'LeakyReLU': {
-      // tf.nn.leaky_relu takes its slope as a float32 attribute, whatever the dtype of x.
-      const a = Math.fround(Number(cfg.negative_slope ?? cfg.alpha ?? 0.3));
-      return { name: `leaky_relu(${Number(cfg.negative_slope ?? cfg.alpha ?? 0.3)})`, f: (x) => (x >= 0 ? x : a * x), df: (x) => (x > 0 ? 1 : a) };
-    }
-    case 'ReLU': {
-      const max = cfg.max_value == null ? Infinity : Number(cfg.max_value);
-      const slope = Number(cfg.negative_slope ?? 0);
-      const th = Number(cfg.threshold ?? 0);
-      return { name: 'relu', f: (x) => (x >= max ? max : x >= th ? x : slope * (x - th)), df: (x) => (x >= max ? 0 : x >= th ? 1 : slope) };
-    }
-    case 'ELU': {
-      const a = Number(cfg.alpha ?? 1);
-      return { name: `elu(${a})`, f: (x) => (x > 0 ? x : a * Math.expm1(x)), df: (x) => (x > 0 ? 1 : a * Math.exp(x)) };
-    }
-    case 'Softmax':
-      return byName('softmax', false);
-    case 'Activation':
-      return null;
-    default:
-      return null;
-  }
+/**
+ * An activation layer serialized as an activation (Keras 2/3 "class_name" + "config"): the layer
+ * registry answers (its specs' `asActivation`), handed in by registry.ts so math/ imports no layer.
+ */
+let byLayer: (className: string, cfg: Record<string, any>) => Activation | null = () => null;
+export function useActivationLayers(lookup: (className: string, cfg: Record<string, any>) => Activation | null): void {
+  byLayer = lookup;
 }
 
 /** The activation's display name for any config form (also for unsupported ones). */
