@@ -19,10 +19,13 @@ import {
   kerasSummary,
   loadArrays,
   openModel,
+  parseHardSigmoid,
   randomInputs,
+  recheckHardSigmoid,
   summarize,
   verify,
   writeNpy,
+  type HardSigmoid,
   type Model,
   type NDArray,
   type Summary,
@@ -33,8 +36,8 @@ import { GRADIENTS_HELP, GRADIENTS_USAGE, runGradients } from './gradients';
 
 const USAGE = `Usage:
   rnn-inspector summary MODEL [--json] [--config ARCH.json] [--columns C] [--line-length L]
-  rnn-inspector predict MODEL [--inputs X.npy|X.npz|X.json …] [--samples N --seed S] [--json] [--out Y.npy] [--keras2-hard-sigmoid] [--precision f64|f32]
-  rnn-inspector verify  MODEL [--inputs X …] --expected Y [--expected Y2 …] [--atol A] [--rtol R] [--json] [--precision f64|f32]
+  rnn-inspector predict MODEL [--inputs X.npy|X.npz|X.json …] [--samples N --seed S] [--json] [--out Y.npy] [--hard-sigmoid keras2|keras3] [--precision f64|f32]
+  rnn-inspector verify  MODEL [--inputs X …] --expected Y [--expected Y2 …] [--atol A] [--rtol R] [--json] [--hard-sigmoid keras2|keras3] [--precision f64|f32]
 ${GRADIENTS_USAGE}
 
 MODEL: Keras .h5 / .weights.h5 / .keras, a JSON weight file, or a TF.js model.json (or its folder).
@@ -46,8 +49,9 @@ seeded random inputs like np.random.seed(S); np.random.randn(N, T, D).
 summary prints model.summary() line for line as Keras 3 prints it for this file, for a terminal
 --columns wide (default 80: what Keras sees in a notebook or when output is not a terminal);
 --line-length is summary(line_length=L). Then the legend, the weights and the parameter arithmetic.
---keras2-hard-sigmoid evaluates hard_sigmoid as Keras 1/2 did, clip(0.2x + 0.5), instead of
-today's clip(x/6 + 0.5): use it to reproduce predictions made with an old Keras.
+--hard-sigmoid keras2|keras3 picks the hard_sigmoid definition: keras2 = clip(0.2x + 0.5) (Keras 1/2,
+tf.keras 2.x, TF.js), keras3 = relu6(x + 3) / 6 (Keras 3). Default: the one of the framework that
+wrote the file (its keras_version / TF.js). --keras2-hard-sigmoid is short for --hard-sigmoid keras2.
 --precision f64 (default) computes in float64, the exact reference; f32 computes in float32 as
 Keras does (faster). Either runs on the WebAssembly SIMD kernels where they apply.
 Tolerance: |manual − expected| ≤ atol + rtol·|expected| (defaults atol ${DEFAULT_ATOL}, rtol ${DEFAULT_RTOL}).
@@ -268,6 +272,7 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
         columns: { type: 'string' },
         'line-length': { type: 'string' },
         'keras2-hard-sigmoid': { type: 'boolean' },
+        'hard-sigmoid': { type: 'string' },
         precision: { type: 'string' },
         targets: { type: 'string', multiple: true },
         loss: { type: 'string' },
@@ -301,16 +306,24 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
   }
   const precision = values.precision ?? 'f64';
   if (precision !== 'f64' && precision !== 'f32') throw new UsageError(`--precision must be f64 or f32 (got ${precision})`);
+  let hardSigmoid: HardSigmoid | undefined = values['keras2-hard-sigmoid'] ? 'keras2' : undefined;
+  if (values['hard-sigmoid'] !== undefined) {
+    const hs = parseHardSigmoid(values['hard-sigmoid']);
+    if (!hs) throw new UsageError(`--hard-sigmoid must be keras2 or keras3 (got ${values['hard-sigmoid']})`);
+    hardSigmoid = hs === 'auto' ? undefined : hs;
+  }
   // On every core when the work is large (./parallel): the same numbers as one forward().
-  const result = await forwardParallel(model, inputs.arrays, { hardSigmoid: values['keras2-hard-sigmoid'] ? 'keras2' : 'keras3', precision });
-  const arith = `Arithmetic: ${result.precision === 'f32' ? 'float32' : 'float64'} (${result.kernels === 'wasm-simd' ? 'WebAssembly SIMD kernels' : 'TypeScript kernels'}${result.threads > 1 ? `, ${result.threads} threads` : ''})`;
+  const result = await forwardParallel(model, inputs.arrays, { hardSigmoid, precision });
+  const arith =
+    `Arithmetic: ${result.precision === 'f32' ? 'float32' : 'float64'} (${result.kernels === 'wasm-simd' ? 'WebAssembly SIMD kernels' : 'TypeScript kernels'}${result.threads > 1 ? `, ${result.threads} threads` : ''})` +
+    (result.hardSigmoid ? `\nhard_sigmoid: ${result.hardSigmoid.why}` : '');
   if (command === 'predict') {
     if (values.out) {
       const written = writeOutputs(values.out, result.outputs);
       if (!values.json) out(`Wrote ${written.join(', ')}`);
     }
     if (values.json) {
-      out(JSON.stringify({ inputs: inputs.from, precision: result.precision, kernels: result.kernels, outputs: result.outputs.map((o) => ({ name: o.name, shape: o.array.shape, data: arrayToNested(o.array) })) }));
+      out(JSON.stringify({ inputs: inputs.from, precision: result.precision, kernels: result.kernels, ...(result.hardSigmoid ? { hard_sigmoid: result.hardSigmoid.semantics } : {}), outputs: result.outputs.map((o) => ({ name: o.name, shape: o.array.shape, data: arrayToNested(o.array) })) }));
     } else {
       out(`Inputs: ${inputs.from}`);
       out(arith);
@@ -325,7 +338,13 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
     ? { arrays: await readArrays(values.expected, 'expected'), from: values.expected.join(', ') }
     : await expectedArrays(model, file, !values.inputs?.length);
   const report = verify(result.outputs, expected, { atol, rtol });
-  out(values.json ? JSON.stringify({ ...verifyJson(report), precision: result.precision, kernels: result.kernels }, null, 2) : `${arith}\n${renderVerify(report, inputs.from, expectedFrom)}`);
+  const other = recheckHardSigmoid(model, inputs.arrays, expected, { ...result, traces: [] }, report, { atol, rtol }, { precision });
+  const hsJson = result.hardSigmoid ? { hard_sigmoid: result.hardSigmoid.semantics, hard_sigmoid_source: result.hardSigmoid.source, ...(other ? { hard_sigmoid_other_matches: other } : {}) } : {};
+  out(
+    values.json
+      ? JSON.stringify({ ...verifyJson(report), precision: result.precision, kernels: result.kernels, ...hsJson }, null, 2)
+      : `${arith}\n${renderVerify(report, inputs.from, expectedFrom)}${other ? `\nNote: ${other}` : ''}`,
+  );
   return report.pass ? 0 : 1;
 }
 

@@ -7,7 +7,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { forward, type ForwardOptions, type Model, type NDArray } from '../core';
+import { forward, type ForwardOptions, type HardSigmoidChoice, type Model, type NDArray } from '../core';
 
 export interface ParallelResult {
   outputs: { name: string; array: NDArray }[];
@@ -15,6 +15,8 @@ export interface ParallelResult {
   kernels: 'wasm-simd' | 'typescript';
   /** Threads that computed (1: this one only). */
   threads: number;
+  /** The hard_sigmoid evaluated, when the model uses it (as forward() reports it). */
+  hardSigmoid?: HardSigmoidChoice;
 }
 
 type Opts = Pick<ForwardOptions, 'precision' | 'hardSigmoid' | 'engine'>;
@@ -81,6 +83,7 @@ export async function forwardParallel(model: Model, inputs: NDArray[], opts: Opt
     precision: all.some((r) => r.precision === 'f32') ? 'f32' : 'f64',
     kernels: all.every((r) => r.kernels === 'wasm-simd') ? 'wasm-simd' : first.kernels,
     threads: k,
+    ...(first.hardSigmoid ? { hardSigmoid: first.hardSigmoid } : {}),
   };
 }
 

@@ -20,6 +20,9 @@ export { kerasSummary, summaryText, kerasShape, readableMemorySize, groupThousan
 export type { KerasSummary, SummaryOptions, SummaryRow, SummaryTotal } from './summary';
 export { forward } from './forward';
 export type { ForwardOptions, ForwardResult, NamedArray, LayerTrace } from './forward';
+export { chooseHardSigmoid, fileHardSigmoid, parseHardSigmoid, usesHardSigmoid, HARD_SIGMOID_FORMULA } from './hardSigmoid';
+export type { HardSigmoid, HardSigmoidChoice } from './hardSigmoid';
+export { recheckHardSigmoid } from './recheck';
 export { verify, tolerance, withinTolerance, DEFAULT_ATOL, DEFAULT_RTOL } from './verify';
 export type { VerifyOptions, VerifyReport, OutputCheck } from './verify';
 export { gradients, modelLoss, backwardProblems } from './gradients';

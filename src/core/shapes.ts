@@ -15,7 +15,7 @@ import { propagateShapes } from './propagate';
 import { getSpec } from './layers/registry';
 import { callKey, consumers, schedule } from './layers/graph';
 import { biParts, recurrentBase } from './layers/wrappers';
-import { activationName, isKeras2 } from './math/activations';
+import { chooseHardSigmoid, HARD_SIGMOID_FORMULA, usesHardSigmoid, type HardSigmoidChoice } from './hardSigmoid';
 import { rnnParams } from './layers/recurrent';
 import type { ExpectedWeight, NotationCtx, ShapeCtx } from './layers/types';
 import { fmtShape, matchWeights, normRole, note, prod } from './layers/util';
@@ -72,6 +72,8 @@ export interface Summary {
   /** Bytes of the weights as stored (float32 = 4). */
   totalBytes: number;
   dims: Dims;
+  /** The hard_sigmoid the forward pass evaluates by default, when a layer uses it. */
+  hardSigmoid?: HardSigmoidChoice;
   notes: string[];
   /** "not supported: <Class> (layer <name>)" for layers the forward pass cannot run. */
   unsupported: string[];
@@ -269,11 +271,6 @@ function feedsOutput(model: Model, name: string, depth = 0): boolean {
   return next.length > 0 && next.every((l) => getSpec(l.className)?.transparent && feedsOutput(model, l.name, depth + 1));
 }
 
-function usesHardSigmoid(layer: Layer): boolean {
-  const c = layer.config ?? {};
-  return activationName(c.activation) === 'hard_sigmoid' || activationName(c.recurrent_activation) === 'hard_sigmoid' || (layer.inner ?? []).some(usesHardSigmoid);
-}
-
 export function summarize(model: Model): Summary {
   const ctx: ShapeCtx = { model, kerasVersion: model.kerasVersion, notes: [...(model.notes ?? [])] };
   const resolved = propagateShapes(model, ctx);
@@ -290,8 +287,10 @@ export function summarize(model: Model): Summary {
     layers.push(buildRow(layer, resolved.in.get(key) ?? null, resolved.out.get(key) ?? null, inbound, model, ctx, where));
   }
 
-  if ((isKeras2(model.kerasVersion) || /Keras 1/.test(model.format.label)) && model.layers.some(usesHardSigmoid)) {
-    note(ctx, "hard_sigmoid is evaluated as today's Keras does, clip(x/6 + 0.5); Keras 1/2, which wrote this file, used clip(0.2x + 0.5): the command line's --keras2-hard-sigmoid reproduces predictions made back then");
+  const hardSigmoid = usesHardSigmoid(model) ? chooseHardSigmoid(model) : undefined;
+  if (hardSigmoid) {
+    const other = hardSigmoid.semantics === 'keras2' ? 'keras3' : 'keras2';
+    note(ctx, `hard_sigmoid is evaluated as ${hardSigmoid.why}; --hard-sigmoid ${other} (CLI) or the panel's hard_sigmoid choice switches to ${HARD_SIGMOID_FORMULA[other]}`);
   }
 
   const totalParams = layers.reduce((s, l) => s + l.params, 0);
@@ -350,6 +349,7 @@ export function summarize(model: Model): Summary {
     nonTrainableParams: totalParams - trainableParams,
     totalBytes,
     dims,
+    ...(hardSigmoid ? { hardSigmoid } : {}),
     notes: ctx.notes,
     unsupported,
   };

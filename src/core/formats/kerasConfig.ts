@@ -116,7 +116,14 @@ function collectKerasTensors(v: unknown, out: TensorRef[]): void {
   }
 }
 
-function parseInbound(nodes: unknown): TensorRef[][] {
+/**
+ * Inbound nodes → the tensors each call consumed. Keras 3 keeps call arguments apart: `args` hold
+ * the inputs; of the keyword arguments, `initial_state` tensors follow the inputs (as Keras 2's
+ * legacy nodes list them, and as model.summary()'s "Connected to" shows them: keyword arguments in
+ * sorted key order). A keyword argument other than initial_state that holds a tensor (`mask=`,
+ * `constants=`…) is listed too, and recorded in `problems`: the forward pass refuses that call.
+ */
+function parseInbound(nodes: unknown, problems: string[]): TensorRef[][] {
   if (!Array.isArray(nodes)) return [];
   return nodes.map((node) => {
     const refs: TensorRef[] = [];
@@ -126,6 +133,14 @@ function parseInbound(nodes: unknown): TensorRef[][] {
     } else if (node && typeof node === 'object') {
       // Keras 3: {args: […keras tensors…], kwargs: {…}}
       collectKerasTensors((node as Json).args, refs);
+      const kwargs = ((node as Json).kwargs ?? {}) as Json;
+      for (const key of Object.keys(kwargs).sort()) {
+        const found: TensorRef[] = [];
+        collectKerasTensors(kwargs[key], found);
+        if (!found.length) continue;
+        refs.push(...found);
+        if (key !== 'initial_state' && !problems.includes(key)) problems.push(key);
+      }
     }
     return refs;
   });
@@ -148,7 +163,9 @@ function functionalGraph(cfg: Json, className: string): Graph {
       layer.name = String(entry.name);
       layer.config.name = layer.name;
     }
-    layer.inbound = isInputLayer(layer) ? [[]] : parseInbound(entry.inbound_nodes);
+    const problems: string[] = [];
+    layer.inbound = isInputLayer(layer) ? [[]] : parseInbound(entry.inbound_nodes, problems);
+    if (problems.length) layer.tensorKwargs = problems;
     if (isInputLayer(layer)) layer.config.batch_shape = recordedBatchShape(layer.config) ?? null;
     return layer;
   });

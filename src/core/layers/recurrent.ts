@@ -1,392 +1,40 @@
 /**
- * The recurrent family: SimpleRNN, LSTM, GRU (and the generic RNN wrapper around their cells,
- * and Keras 2's CuDNNLSTM / CuDNNGRU). One engine runs them all:
- *
- *   1. x·Wx (+ input bias) for every sample and step at once: one (N·T)×D by D×GM matmul;
- *   2. the recurrence, sample by sample: h_{t-1}·Wh into a preallocated buffer, then the gates.
- *
- * Keras conventions honoured: gate packing along the last axis (LSTM i,f,c,o; GRU z,r,h); GRU
- * reset_after (bias (2,3M), r applied after the recurrent matmul) and the reset-before variant
- * (bias (3M,)); h = z·h_prev + (1−z)·h̃; go_backwards returns the sequence in processing order;
- * masks carry the state over masked steps and output the carried state (zeros when
- * zero_output_for_mask, which Bidirectional forces when returning sequences).
+ * The RNN layer as a registry entry: SimpleRNN, LSTM, GRU, RNN(cell), CuDNNLSTM, CuDNNGRU.
+ * Configuration side in rnnParams.ts, the engine in rnnRun.ts.
  */
-import { InspectorError, type Layer, type NDArray, type Shape, type Weight } from '../model';
-import { dotCols, gemmT, matmulT, transposed } from '../math/kernels';
-import { allocTape, applyAct, type RnnTape } from '../math/bptt';
-import { activationName, resolveActivation, type Activation } from '../math/activations';
+import type { Layer, Shape, Weight } from '../model';
 import type { Description, ExpectedWeight, LayerSpec, RunCtx, ShapeCtx, Tensor } from './types';
-import { bindWeights, cfg, lastDim, matchWeights, nd, normRole, one } from './util';
+import { matchWeights, one } from './util';
+import { rnnDescribe, rnnExpectedWeights, rnnOutputShapes, rnnParams } from './rnnParams';
+import { initialStates, runRnn } from './rnnRun';
 import { rnnBackward } from './recurrentBackward';
-import { tryFastRnn } from './recurrentFast';
+import type { RnnTape } from '../math/bptt';
 
-export type RnnKind = 'SimpleRNN' | 'LSTM' | 'GRU' | 'CuDNNLSTM' | 'CuDNNGRU';
-
-const GATES: Record<RnnKind, number> = { SimpleRNN: 1, LSTM: 4, GRU: 3, CuDNNLSTM: 4, CuDNNGRU: 3 };
-const GATE_NAMES: Record<RnnKind, string[]> = {
-  SimpleRNN: [],
-  LSTM: ['i', 'f', 'c', 'o'],
-  CuDNNLSTM: ['i', 'f', 'c', 'o'],
-  GRU: ['z', 'r', 'h'],
-  CuDNNGRU: ['z', 'r', 'h'],
-};
-const CELL_KIND: Record<string, RnnKind> = { SimpleRNNCell: 'SimpleRNN', LSTMCell: 'LSTM', GRUCell: 'GRU' };
-
-export interface RnnParams {
-  kind: RnnKind;
-  units: number;
-  activation: unknown;
-  recurrentActivation: unknown;
-  useBias: boolean;
-  returnSequences: boolean;
-  returnState: boolean;
-  goBackwards: boolean;
-  /** GRU only. */
-  resetAfter: boolean;
-  zeroOutputForMask: boolean;
-}
-
-/** The effective recurrent config of a layer (the generic `RNN` layer reads its cell's config). */
-export function rnnParams(layer: Layer, stored?: Weight[]): RnnParams {
-  const c = cfg(layer);
-  let kind = layer.className as RnnKind;
-  let cell: Record<string, any> = c;
-  if (layer.className === 'RNN') {
-    const cellCfg = c.cell;
-    const cls = cellCfg?.class_name as string | undefined;
-    if (!cls || !CELL_KIND[cls]) throw new InspectorError('', `not supported: RNN cell ${cls ?? '?'} (layer ${layer.name})`);
-    kind = CELL_KIND[cls];
-    cell = cellCfg.config ?? {};
-  }
-  const units = Number(cell.units ?? cell.output_dim);
-  const cudnn = kind === 'CuDNNLSTM' || kind === 'CuDNNGRU';
-  let resetAfter = kind === 'CuDNNGRU' ? true : kind === 'GRU' ? Boolean(cell.reset_after ?? false) : false;
-  if (kind === 'GRU' && stored) {
-    // The stored bias decides: (2, 3M) is reset_after, (3M,) is not (Keras 2.0 files have no key).
-    const b = stored.find((w) => normRole(w.role) === 'bias');
-    if (b) resetAfter = b.shape.length === 2;
-  }
-  return {
-    kind,
-    units,
-    activation: cudnn ? 'tanh' : cell.activation ?? 'tanh',
-    recurrentActivation: cudnn ? 'sigmoid' : cell.recurrent_activation ?? (kind === 'SimpleRNN' ? undefined : 'sigmoid'),
-    useBias: cudnn ? true : cell.use_bias ?? true,
-    returnSequences: Boolean(c.return_sequences),
-    returnState: Boolean(c.return_state),
-    goBackwards: Boolean(c.go_backwards),
-    resetAfter,
-    zeroOutputForMask: Boolean(c.zero_output_for_mask),
-  };
-}
-
-export function rnnOutputShapes(p: RnnParams, input: Shape): Shape[] {
-  const b = input[0] ?? null;
-  const out: Shape[] = [p.returnSequences ? [b, input[1] ?? null, p.units] : [b, p.units]];
-  if (p.returnState) {
-    const nStates = p.kind === 'LSTM' || p.kind === 'CuDNNLSTM' ? 2 : 1;
-    for (let i = 0; i < nStates; i++) out.push([b, p.units]);
-  }
-  return out;
-}
-
-export function rnnExpectedWeights(p: RnnParams, input: Shape): ExpectedWeight[] {
-  const G = GATES[p.kind];
-  const M = p.units;
-  const D = lastDim(input);
-  const w: ExpectedWeight[] = [
-    { role: 'kernel', shape: [D, G * M], trainable: true },
-    { role: 'recurrent_kernel', shape: [M, G * M], trainable: true },
-  ];
-  if (p.useBias) {
-    let shape: number[];
-    if (p.kind === 'CuDNNLSTM' || p.kind === 'CuDNNGRU') shape = [2 * G * M];
-    else if (p.kind === 'GRU' && p.resetAfter) shape = [2, G * M];
-    else shape = [G * M];
-    w.push({ role: 'bias', shape, trainable: true });
-  }
-  return w;
-}
-
-const gm = (G: number, letter: string): string => (G === 1 ? letter : `${G}${letter}`);
-
-export function rnnDescribe(p: RnnParams, shapes: (number | null)[][]): Description {
-  const G = GATES[p.kind];
-  const gates = GATE_NAMES[p.kind];
-  const M = p.units;
-  const D = shapes[0]?.[0] ?? null;
-  const blocks = gates.length ? gates.map((gate, k) => ({ gate, columns: [k * M, (k + 1) * M] as [number, number] })) : undefined;
-  const weights: Description['weights'] = [
-    { symbol: 'Wx', notation: `D×${gm(G, 'M')}`, blocks },
-    { symbol: 'Wh', notation: `M×${gm(G, 'M')}`, blocks },
-  ];
-  const twoRowBias = p.useBias && shapes[2]?.length === 2;
-  if (p.useBias) {
-    const cudnn = p.kind === 'CuDNNLSTM' || p.kind === 'CuDNNGRU';
-    weights.push({ symbol: 'bh', notation: twoRowBias ? `2×${gm(G, 'M')}` : cudnn ? `${2 * G}M` : gm(G, 'M'), blocks });
-  }
-  let arithmetic: string | undefined;
-  if (D != null) {
-    const biasTerm = !p.useBias ? '' : twoRowBias || p.kind === 'CuDNNLSTM' || p.kind === 'CuDNNGRU' ? ` + 2×${M}` : ` + ${M}`;
-    const per = (p.useBias ? (twoRowBias || p.kind.startsWith('CuDNN') ? 2 : 1) * M : 0) + D * M + M * M;
-    const inner = `${D}×${M} + ${M}×${M}${biasTerm}`;
-    arithmetic = G === 1 ? `${inner} = ${per}` : `${G}×(${inner}) = ${G * per}`;
-  }
-  const act = activationName(p.activation);
-  const ract = activationName(p.recurrentActivation);
-  const b = (g: string): string => (p.useBias ? ` + bh${g}` : '');
-  let equations: string[];
-  if (G === 1) {
-    equations = [`h_t = ${act}(x_t·Wx + h_{t-1}·Wh${b('')})`];
-  } else if (G === 4) {
-    equations = [
-      `i_t = ${ract}(x_t·Wx_i + h_{t-1}·Wh_i${b('_i')})`,
-      `f_t = ${ract}(x_t·Wx_f + h_{t-1}·Wh_f${b('_f')})`,
-      `c̃_t = ${act}(x_t·Wx_c + h_{t-1}·Wh_c${b('_c')})`,
-      `o_t = ${ract}(x_t·Wx_o + h_{t-1}·Wh_o${b('_o')})`,
-      `c_t = f_t ⊙ c_{t-1} + i_t ⊙ c̃_t`,
-      `h_t = o_t ⊙ ${act}(c_t)`,
-    ];
-  } else if (p.resetAfter) {
-    const bx = (g: string): string => (p.useBias ? ` + bx_${g}` : '');
-    equations = [
-      `z_t = ${ract}(x_t·Wx_z${bx('z')} + h_{t-1}·Wh_z${b('_z')})`,
-      `r_t = ${ract}(x_t·Wx_r${bx('r')} + h_{t-1}·Wh_r${b('_r')})`,
-      `h̃_t = ${act}(x_t·Wx_h${bx('h')} + r_t ⊙ (h_{t-1}·Wh_h${b('_h')}))`,
-      `h_t = z_t ⊙ h_{t-1} + (1 − z_t) ⊙ h̃_t`,
-    ];
-    if (p.useBias) equations.push('bx = bh[0] (input bias row), bh = bh[1] (recurrent bias row)');
-  } else {
-    equations = [
-      `z_t = ${ract}(x_t·Wx_z + h_{t-1}·Wh_z${b('_z')})`,
-      `r_t = ${ract}(x_t·Wx_r + h_{t-1}·Wh_r${b('_r')})`,
-      `h̃_t = ${act}(x_t·Wx_h + (r_t ⊙ h_{t-1})·Wh_h${b('_h')})`,
-      `h_t = z_t ⊙ h_{t-1} + (1 − z_t) ⊙ h̃_t`,
-    ];
-  }
-  return { weights, arithmetic, equations };
-}
-
-function need(act: Activation | null, spec: unknown, layer: Layer): Activation {
-  if (!act) throw new InspectorError('', `not supported: activation '${activationName(spec)}' (layer ${layer.name})`);
-  return act;
-}
-
-export interface RnnRun {
-  /** (N, T, M) in processing order when return_sequences, else (N, M). */
-  output: NDArray;
-  /** Final states: [h] or [h, c], each (N, M). */
-  states: NDArray[];
-  /** (N, T, M) h_t per step in processing order, when traced. */
-  trace?: NDArray;
-  tape?: RnnTape; // with keepTape: what the backward pass needs (gate pre-activations per step)
-}
-
-/** Runs one recurrent layer over a (N, T, D) input. */
-export function runRnn(layer: Layer, p: RnnParams, x: Tensor, weights: Weight[], ctx: RunCtx, wantTrace: boolean, keepTape = false): RnnRun {
-  const shape = x.array.shape;
-  if (shape.length !== 3) {
-    throw new InspectorError('', `layer ${layer.name} (${layer.className}) expects a 3-D input (N, T, D), got ${shape.length}-D`);
-  }
-  const [N, T, D] = shape;
-  const M = p.units;
-  const G = GATES[p.kind];
-  const GM = G * M;
-  const expected = rnnExpectedWeights(p, [null, T, D]);
-  const [Wx, Wh, bias] = bindWeights(layer, expected, weights);
-  const act = need(resolveActivation(p.activation, ctx.kerasVersion), p.activation, layer);
-  const ract = G > 1 ? need(resolveActivation(p.recurrentActivation, ctx.kerasVersion), p.recurrentActivation, layer) : act;
-
-  // Input and recurrent biases.
-  let inBias: Float64Array | null = null;
-  let recBias: Float64Array | null = null;
-  if (bias) {
-    if (p.kind === 'CuDNNLSTM') {
-      inBias = new Float64Array(GM);
-      for (let j = 0; j < GM; j++) inBias[j] = bias[j] + bias[GM + j];
-    } else if (p.kind === 'GRU' && p.resetAfter) {
-      inBias = bias.subarray(0, GM);
-      recBias = bias.subarray(GM, 2 * GM);
-    } else if (p.kind === 'CuDNNGRU') {
-      inBias = bias.subarray(0, GM);
-      recBias = bias.subarray(GM, 2 * GM);
-    } else inBias = bias;
-  }
-  const resetAfter = p.kind === 'CuDNNGRU' || (p.kind === 'GRU' && p.resetAfter);
-
-  // The SIMD kernels when they apply (no masked step, vectorised activations); else the reference below.
-  const fast = keepTape ? null : tryFastRnn(p, resetAfter, { ...x.array, mask: x.mask }, Wx, Wh, inBias, recBias, ctx, p.returnSequences || wantTrace);
-  if (fast) {
-    const states = [nd([N, M], fast.h)];
-    if (fast.c) states.push(nd([N, M], fast.c));
-    const out = p.returnSequences ? nd([N, T, M], fast.seq!) : nd([N, M], fast.h);
-    const tr = wantTrace ? (p.returnSequences ? new Float64Array(fast.seq!) : fast.seq!) : null;
-    return { output: out, states, trace: tr ? nd([N, T, M], tr) : undefined };
-  }
-
-  // 1. x·Wx + b for all samples and steps at once.
-  const xw = new Float64Array(N * T * GM);
-  matmulT(x.array.data, N * T, D, transposed(Wx, D, GM), GM, xw, inBias);
-  // Wh transposed: each gate column is a contiguous row of length M, for dot products with h.
-  const WhT = transposed(Wh, M, GM);
-
-  const seq = p.returnSequences ? new Float64Array(N * T * M) : null;
-  const last = p.returnSequences ? null : new Float64Array(N * M);
-  const hOut = new Float64Array(N * M);
-  const cOut = G === 4 ? new Float64Array(N * M) : null;
-  const tr = wantTrace ? new Float64Array(N * T * M) : null;
-  const tape = keepTape ? allocTape(N, T, G, M) : null;
-
-  // Samples are processed in blocks of B: one blocked product H(B×M)·Wh per step feeds all of them.
-  const B = 8;
-  const H = new Float64Array(B * M);
-  const C = new Float64Array(B * M);
-  const Z = new Float64Array(B * GM);
-  const tmp = new Float64Array(M);
-  const mask = x.mask;
-  const zeroOut = p.zeroOutputForMask;
-  const f = tape ? undefined : act.f; // a tape takes the general paths: the fused ones stay as they were
-  const rf = tape ? undefined : ract.f;
-  // Columns of Wh multiplied by h_{t-1} for all samples: all, except the h̃ block of reset-before GRU.
-  const recCols = G === 3 && !resetAfter ? 2 * M : GM;
-  const lastMasked = new Uint8Array(B);
-  const rb = recBias ?? new Float64Array(GM);
-
-  for (let n0 = 0; n0 < N; n0 += B) {
-    if (ctx.isCancelled && ctx.isCancelled()) throw new InspectorError('', 'cancelled');
-    const nb = Math.min(B, N - n0);
-    H.fill(0);
-    C.fill(0);
-    lastMasked.fill(0);
-    for (let s = 0; s < T; s++) {
-      const t = p.goBackwards ? T - 1 - s : s;
-      gemmT(H, 0, M, nb, M, WhT, 0, recCols, Z, 0, GM, false);
-      for (let b = 0; b < nb; b++) {
-        const n = n0 + b;
-        const masked = mask !== null && mask[n * T + t] === 0;
-        lastMasked[b] = masked ? 1 : 0;
-        const hb = b * M;
-        if (!masked) {
-          const xo = (n * T + t) * GM;
-          const zo = b * GM;
-          if (G === 1) {
-            if (f) for (let j = 0; j < M; j++) H[hb + j] = f(Z[zo + j] + xw[xo + j]);
-            else {
-              for (let j = 0; j < M; j++) Z[zo + j] += xw[xo + j];
-              if (tape) tape.pre.set(Z.subarray(zo, zo + M), xo);
-              applyAct(act, Z, zo, M);
-              for (let j = 0; j < M; j++) H[hb + j] = Z[zo + j];
-            }
-          } else if (G === 4) {
-            for (let j = 0; j < GM; j++) Z[zo + j] += xw[xo + j];
-            if (tape) tape.pre.set(Z.subarray(zo, zo + GM), xo);
-            if (rf && f) {
-              for (let j = 0; j < M; j++) {
-                const ig = rf(Z[zo + j]);
-                const fg = rf(Z[zo + M + j]);
-                const cc = f(Z[zo + 2 * M + j]);
-                const og = rf(Z[zo + 3 * M + j]);
-                const c = fg * C[hb + j] + ig * cc;
-                C[hb + j] = c;
-                H[hb + j] = og * f(c);
-              }
-            } else {
-              applyAct(ract, Z, zo, M);
-              applyAct(ract, Z, zo + M, M);
-              applyAct(act, Z, zo + 2 * M, M);
-              applyAct(ract, Z, zo + 3 * M, M);
-              for (let j = 0; j < M; j++) {
-                C[hb + j] = Z[zo + M + j] * C[hb + j] + Z[zo + j] * Z[zo + 2 * M + j];
-                tmp[j] = C[hb + j];
-              }
-              applyAct(act, tmp, 0, M);
-              for (let j = 0; j < M; j++) H[hb + j] = Z[zo + 3 * M + j] * tmp[j];
-            }
-          } else if (resetAfter && rf && f) {
-            // One pass with direct calls (same order of operations as the general path below).
-            for (let j = 0; j < M; j++) {
-              const z = rf(Z[zo + j] + rb[j] + xw[xo + j]);
-              const r = rf(Z[zo + M + j] + rb[M + j] + xw[xo + M + j]);
-              const hh = f(xw[xo + 2 * M + j] + r * (Z[zo + 2 * M + j] + rb[2 * M + j]));
-              H[hb + j] = z * H[hb + j] + (1 - z) * hh;
-            }
-          } else if (resetAfter) {
-            // Z holds h·Wh for the three gates; the recurrent bias joins before r is applied.
-            if (recBias) for (let j = 0; j < GM; j++) Z[zo + j] += recBias[j];
-            for (let j = 0; j < 2 * M; j++) Z[zo + j] += xw[xo + j];
-            if (tape) tape.pre.set(Z.subarray(zo, zo + 2 * M), xo), tape.rec!.set(Z.subarray(zo + 2 * M, zo + GM), (n * T + t) * M);
-            applyAct(ract, Z, zo, M);
-            applyAct(ract, Z, zo + M, M);
-            for (let j = 0; j < M; j++) tmp[j] = xw[xo + 2 * M + j] + Z[zo + M + j] * Z[zo + 2 * M + j];
-            if (tape) tape.pre.set(tmp.subarray(0, M), xo + 2 * M);
-            applyAct(act, tmp, 0, M);
-            for (let j = 0; j < M; j++) {
-              const z = Z[zo + j];
-              H[hb + j] = z * H[hb + j] + (1 - z) * tmp[j];
-            }
-          } else {
-            // Reset before: z, r from h·Wh[:, :2M]; h̃ from (r ⊙ h)·Wh[:, 2M:].
-            for (let j = 0; j < 2 * M; j++) Z[zo + j] += xw[xo + j];
-            if (tape) tape.pre.set(Z.subarray(zo, zo + 2 * M), xo);
-            applyAct(ract, Z, zo, M);
-            applyAct(ract, Z, zo + M, M);
-            for (let j = 0; j < M; j++) Z[zo + 2 * M + j] = Z[zo + M + j] * H[hb + j];
-            for (let j = 0; j < M; j++) tmp[j] = xw[xo + 2 * M + j];
-            dotCols(Z, zo + 2 * M, M, WhT, 2 * M, M, tmp, 0, true);
-            if (tape) tape.pre.set(tmp.subarray(0, M), xo + 2 * M);
-            applyAct(act, tmp, 0, M);
-            for (let j = 0; j < M; j++) {
-              const z = Z[zo + j];
-              H[hb + j] = z * H[hb + j] + (1 - z) * tmp[j];
-            }
-          }
-        }
-        const o = (n * T + s) * M;
-        if (seq) {
-          if (masked && zeroOut) seq.fill(0, o, o + M);
-          else for (let j = 0; j < M; j++) seq[o + j] = H[hb + j];
-        }
-        if (tr) for (let j = 0; j < M; j++) tr[o + j] = H[hb + j];
-        if (tape) tape.h.set(H.subarray(hb, hb + M), (n * T + t) * M), tape.c?.set(C.subarray(hb, hb + M), (n * T + t) * M);
-      }
-    }
-    for (let b = 0; b < nb; b++) {
-      const n = n0 + b;
-      const hb = b * M;
-      if (last) {
-        if (lastMasked[b] && zeroOut) last.fill(0, n * M, (n + 1) * M);
-        else for (let j = 0; j < M; j++) last[n * M + j] = H[hb + j];
-      }
-      for (let j = 0; j < M; j++) hOut[n * M + j] = H[hb + j];
-      if (cOut) for (let j = 0; j < M; j++) cOut[n * M + j] = C[hb + j];
-    }
-  }
-  const states = [nd([N, M], hOut)];
-  if (cOut) states.push(nd([N, M], cOut));
-  return {
-    output: seq ? nd([N, T, M], seq) : nd([N, M], last!),
-    states,
-    trace: tr ? nd([N, T, M], tr) : undefined,
-    ...(tape ? { tape } : {}),
-  };
-}
+export { rnnParams, rnnOutputShapes, rnnExpectedWeights, rnnDescribe } from './rnnParams';
+export type { RnnParams, RnnKind } from './rnnParams';
+export { runRnn } from './rnnRun';
+export type { RnnRun } from './rnnRun';
 
 /** The RNN layer as a registry entry (SimpleRNN, LSTM, GRU, RNN(cell), CuDNNLSTM, CuDNNGRU). */
 export const recurrentSpec: LayerSpec = {
   recurrent: true,
   outputShapes(layer: Layer, inputs: Shape[]): Shape[] {
-    return rnnOutputShapes(rnnParams(layer), one(layer, inputs));
+    return rnnOutputShapes(rnnParams(layer), sequenceInput(layer, inputs));
   },
   expectedWeights(layer: Layer, inputs: Shape[], _ctx: ShapeCtx, stored?: Weight[]): ExpectedWeight[] {
-    return rnnExpectedWeights(rnnParams(layer, stored), one(layer, inputs));
+    return rnnExpectedWeights(rnnParams(layer, stored), sequenceInput(layer, inputs));
   },
   describe(layer, _inputs, shapes): Description {
-    return rnnDescribe(rnnParams(layer, layer.weights), shapes);
+    const d = rnnDescribe(rnnParams(layer, layer.weights), shapes);
+    const from = initialStateSources(layer);
+    if (from.length) d.equations = [...(d.equations ?? []), `${from.join(', ')} (initial_state), not zeros`];
+    return d;
   },
   forward(layer: Layer, inputs: Tensor[], ctx: RunCtx): Tensor[] {
-    const x = one(layer, inputs);
+    const x = sequenceInput(layer, inputs);
     const p = rnnParams(layer, layer.weights);
-    const run = runRnn(layer, p, x, layer.weights, ctx, ctx.trace !== null, !!ctx.keep);
+    const init = initialStates(layer, p, inputs.slice(1), x.array.shape[0]);
+    const run = runRnn(layer, p, x, layer.weights, ctx, ctx.trace !== null, !!ctx.keep, init);
     if (run.trace && ctx.trace) ctx.trace(layer.name, layer.className, undefined, run.trace);
     if (ctx.keep) ctx.keep.value = run.tape;
     const outMask = p.returnSequences ? x.mask : null;
@@ -397,4 +45,18 @@ export const recurrentSpec: LayerSpec = {
     return rnnBackward({ layer, p, x, expected: rnnExpectedWeights(p, [null, ...x.array.shape.slice(1)]), tape: ctx.kept as RnnTape, dOutputs, ctx });
   },
 };
+
+/** The sequence input of a call; further inputs are its initial states (Keras's initial_state). */
+function sequenceInput<T>(layer: Layer, inputs: T[]): T {
+  if (inputs.length === 0) one(layer, inputs);
+  return inputs[0];
+}
+
+/** "h_0 = lstm_1[0][1], c_0 = lstm_1[0][2]" for the first call's initial states. */
+export function initialStateSources(layer: Layer): string[] {
+  const refs = layer.inbound?.[0]?.slice(1) ?? [];
+  const names = refs.length === 2 ? ['h_0', 'c_0'] : refs.map((_, i) => (i === 0 ? 'h_0' : `s${i}_0`));
+  return refs.map((r, i) => `${names[i]} = ${r.layer}[${r.node}][${r.tensor}]`);
+}
+
 export { matchWeights };

@@ -8,6 +8,7 @@ import { InspectorError, type Layer, type Shape, type Weight } from '../model';
 import type { Description, ExpectedWeight, LayerSpec, RunCtx, ShapeCtx, Tensor } from './types';
 import { cfg, nd, one, wrapped } from './util';
 import { rnnParams, runRnn, type RnnParams } from './recurrent';
+import { initialStates } from './rnnRun';
 import { bidirectionalBackward, timeDistributedBackward } from './wrappersBackward';
 
 /**
@@ -141,7 +142,11 @@ export const bidirectionalSpec: LayerSpec = {
     };
   },
   forward(layer, inputs, ctx: RunCtx): Tensor[] {
-    const x = one(layer, inputs);
+    if (!inputs.length) one(layer, inputs);
+    const x = inputs[0];
+    // initial_state=[forward states…, backward states…], as Keras splits them.
+    const states = inputs.slice(1);
+    if (states.length % 2) throw new InspectorError('', `layer ${layer.name} (Bidirectional) is given ${states.length} initial states: expects as many for each direction`);
     const [fwd, bwd] = biParts(layer, [null, ...x.array.shape.slice(1)], { model: ctx.model, kerasVersion: ctx.kerasVersion, notes: [] });
     const kinds = ['SimpleRNN', 'LSTM', 'GRU', 'RNN', 'CuDNNLSTM', 'CuDNNGRU'];
     if (!kinds.includes(fwd.className) || !kinds.includes(bwd.className)) {
@@ -151,7 +156,9 @@ export const bidirectionalSpec: LayerSpec = {
       const p: RnnParams = rnnParams(part, part.weights);
       // Keras forces zero_output_for_mask = return_sequences on both halves.
       p.zeroOutputForMask = p.returnSequences;
-      const r = runRnn(part, p, x, part.weights, ctx, ctx.trace !== null, !!ctx.keep);
+      const half = states.length / 2;
+      const init = initialStates(part, p, dir === 'forward' ? states.slice(0, half) : states.slice(half), x.array.shape[0]);
+      const r = runRnn(part, p, x, part.weights, ctx, ctx.trace !== null, !!ctx.keep, init);
       if (r.trace && ctx.trace) ctx.trace(layer.name, part.className, dir, r.trace);
       return { r, p };
     };
