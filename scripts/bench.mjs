@@ -19,6 +19,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchBackward, printBackward } from './bench_backward.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
@@ -42,10 +43,10 @@ const JSON_OUT = flag('json');
 const corePath = path.resolve(option('core') ?? path.join(ROOT, 'out', 'src', 'core', 'index.js'));
 const log = (...a) => console.error(...a);
 
-const KNOWN = ['json', 'no-numpy', 'no-keras', 'no-big', 'keep', 'help'];
+const KNOWN = ['json', 'no-numpy', 'no-keras', 'no-big', 'no-backward', 'keep', 'help'];
 const KNOWN_OPTIONS = ['only', 'core', 'child-open', 'child-summary'];
 if (flag('help') || flag('h')) {
-  console.log('usage: node scripts/bench.mjs [--json] [--only=id,id] [--no-numpy] [--no-keras] [--no-big] [--keep] [--core=path/to/core/index.js]\nsee docs/benchmarks.md');
+  console.log('usage: node scripts/bench.mjs [--json] [--only=id,id] [--no-numpy] [--no-keras] [--no-big] [--no-backward] [--keep] [--core=path/to/core/index.js]\nsee docs/benchmarks.md');
   process.exit(0);
 }
 for (const a of argv) {
@@ -294,7 +295,7 @@ async function main() {
   const core = require(corePath);
   const only = option('only')?.split(',');
   const workloads = WORKLOADS.filter((w) => !only || only.includes(w.id));
-  if (!workloads.length && !only?.includes('big')) throw new Error(`no workload matches --only (ids: ${WORKLOADS.map((w) => w.id).join(', ')})`);
+  if (!workloads.length && !only?.includes('big') && !only?.some((id) => id.startsWith('bw') || id === 'backward')) throw new Error(`no workload matches --only (ids: ${WORKLOADS.map((w) => w.id).join(', ')})`);
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rnn-inspector-bench-'));
   const cpus = os.cpus();
@@ -456,6 +457,11 @@ async function main() {
   for (const w of results.workloads) {
     delete w._ours;
     delete w._oursF32;
+  }
+  // The backward pass rows (scripts/bench_backward.mjs): --only=backward for them alone, --no-backward to skip.
+  if (!flag('no-backward') && (!only || only.some((id) => id.startsWith('bw') || id === 'backward'))) {
+    const threads = process.env.OPENBLAS_NUM_THREADS ? Number(process.env.OPENBLAS_NUM_THREADS) : os.availableParallelism();
+    results.backward = await benchBackward({ core, python, tmp, root: ROOT, corpus, env: numpyEnv, threads, log, failures, only });
   }
   results.machine.loadAfter = os.loadavg();
   if (skipped.length) results.skipped = skipped;
@@ -696,6 +702,7 @@ function printTable(r) {
   }
   if (r.skipped?.length) lines.push(`skipped: ${r.skipped.join('; ')}`);
   lines.push(...printBigFiles(r.bigFiles));
+  lines.push(...printBackward(r.backward));
   console.log(lines.join('\n'));
 }
 
