@@ -12,7 +12,7 @@
  *   loadArrays / saveNpy / randn  sample data                      (arrays/)
  */
 export * from './model';
-export { openModel, detectFormat } from './formats';
+export { openModel } from './formats';
 export type { OpenOptions } from './formats';
 export { summarize } from './shapes';
 export type { Summary, SummaryLayer, SummaryWeight, Dims } from './shapes';

@@ -7,9 +7,9 @@
  */
 import { NDArray, InspectorError } from '../model';
 import { halfToNumber } from '../dtypes';
+import { NPY_MAGIC, hasNpyMagic } from '../detect';
 import { fmtShape } from '../pyrepr';
 
-export const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 /** Numeric dtypes we read, keyed by NumPy's kind + item size (e.g. "f4"). */
 const DTYPES: Record<string, string> = {
@@ -49,10 +49,6 @@ export interface NpyHeader {
   shape: number[];
   /** Offset of the first data byte. */
   dataOffset: number;
-}
-
-export function hasNpyMagic(bytes: Uint8Array): boolean {
-  return bytes.length >= NPY_MAGIC.length && NPY_MAGIC.every((b, i) => bytes[i] === b);
 }
 
 export function parseHeader(bytes: Uint8Array, file: string): NpyHeader {
