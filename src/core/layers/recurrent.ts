@@ -2,7 +2,7 @@
  * The RNN layer as a registry entry: SimpleRNN, LSTM, GRU, RNN(cell), CuDNNLSTM, CuDNNGRU.
  * Configuration side in rnnParams.ts, the engine in rnnRun.ts.
  */
-import type { Layer, Shape, Weight } from '../model';
+import { InspectorError, type Layer, type Shape, type Weight } from '../model';
 import type { Description, ExpectedWeight, LayerSpec, RunCtx, ShapeCtx, Tensor } from './types';
 import { matchWeights, one } from './util';
 import { rnnDescribe, rnnExpectedWeights, rnnOutputShapes, rnnParams } from './rnnParams';
@@ -41,6 +41,7 @@ export const recurrentSpec: LayerSpec = {
     return [{ array: run.output, mask: outMask }, ...(p.returnState ? run.states.map((s) => ({ array: s, mask: null })) : [])];
   },
   backward(layer, inputs, _outputs, dOutputs, ctx) {
+    if (inputs.length > 1) throw new InspectorError('', `no backward step for initial_state yet (layer ${layer.name})`);
     const [x, p] = [one(layer, inputs), rnnParams(layer, layer.weights)];
     return rnnBackward({ layer, p, x, expected: rnnExpectedWeights(p, [null, ...x.array.shape.slice(1)]), tape: ctx.kept as RnnTape, dOutputs, ctx });
   },

@@ -13,7 +13,7 @@
  */
 import { InspectorError, type Layer, type NDArray, type Weight } from '../model';
 import { dotCols, gemmT, matmulT, transposed } from '../math/kernels';
-import { allocTape, applyAct, type RnnTape } from '../math/bptt';
+import { allocTape, applyAct, put, type RnnTape } from '../math/bptt';
 import { activationName, resolveActivation, type Activation } from '../math/activations';
 import type { RunCtx, Tensor } from './types';
 import { bindWeights, nd } from './util';
@@ -127,8 +127,8 @@ export function runRnn(
   const tmp = new Float64Array(M);
   const mask = x.mask;
   const zeroOut = p.zeroOutputForMask;
-  const f = tape ? undefined : act.f; // a tape takes the general paths: the fused ones stay as they were
-  const rf = tape ? undefined : ract.f;
+  const f = tape && G !== 4 ? undefined : act.f; // a tape needs the general paths (LSTM's fused one keeps it)
+  const rf = tape && G !== 4 ? undefined : ract.f;
   // Columns of Wh multiplied by h_{t-1} for all samples: all, except the h̃ block of reset-before GRU.
   const recCols = G === 3 && !resetAfter ? 2 * M : GM;
   const lastMasked = new Uint8Array(B);
@@ -159,13 +159,13 @@ export function runRnn(
             if (f) for (let j = 0; j < M; j++) H[hb + j] = f(Z[zo + j] + xw[xo + j]);
             else {
               for (let j = 0; j < M; j++) Z[zo + j] += xw[xo + j];
-              if (tape) tape.pre.set(Z.subarray(zo, zo + M), xo);
+              if (tape) put(tape.pre, xo, Z, zo, M);
               applyAct(act, Z, zo, M);
               for (let j = 0; j < M; j++) H[hb + j] = Z[zo + j];
             }
           } else if (G === 4) {
             for (let j = 0; j < GM; j++) Z[zo + j] += xw[xo + j];
-            if (tape) tape.pre.set(Z.subarray(zo, zo + GM), xo);
+            if (tape) put(tape.pre, xo, Z, zo, GM);
             if (rf && f) {
               for (let j = 0; j < M; j++) {
                 const ig = rf(Z[zo + j]);
@@ -200,11 +200,11 @@ export function runRnn(
             // Z holds h·Wh for the three gates; the recurrent bias joins before r is applied.
             if (recBias) for (let j = 0; j < GM; j++) Z[zo + j] += recBias[j];
             for (let j = 0; j < 2 * M; j++) Z[zo + j] += xw[xo + j];
-            if (tape) tape.pre.set(Z.subarray(zo, zo + 2 * M), xo), tape.rec!.set(Z.subarray(zo + 2 * M, zo + GM), (n * T + t) * M);
+            if (tape) put(tape.pre, xo, Z, zo, 2 * M), put(tape.rec!, (n * T + t) * M, Z, zo + 2 * M, M);
             applyAct(ract, Z, zo, M);
             applyAct(ract, Z, zo + M, M);
             for (let j = 0; j < M; j++) tmp[j] = xw[xo + 2 * M + j] + Z[zo + M + j] * Z[zo + 2 * M + j];
-            if (tape) tape.pre.set(tmp.subarray(0, M), xo + 2 * M);
+            if (tape) put(tape.pre, xo + 2 * M, tmp, 0, M);
             applyAct(act, tmp, 0, M);
             for (let j = 0; j < M; j++) {
               const z = Z[zo + j];
@@ -213,13 +213,13 @@ export function runRnn(
           } else {
             // Reset before: z, r from h·Wh[:, :2M]; h̃ from (r ⊙ h)·Wh[:, 2M:].
             for (let j = 0; j < 2 * M; j++) Z[zo + j] += xw[xo + j];
-            if (tape) tape.pre.set(Z.subarray(zo, zo + 2 * M), xo);
+            if (tape) put(tape.pre, xo, Z, zo, 2 * M);
             applyAct(ract, Z, zo, M);
             applyAct(ract, Z, zo + M, M);
             for (let j = 0; j < M; j++) Z[zo + 2 * M + j] = Z[zo + M + j] * H[hb + j];
             for (let j = 0; j < M; j++) tmp[j] = xw[xo + 2 * M + j];
             dotCols(Z, zo + 2 * M, M, WhT, 2 * M, M, tmp, 0, true);
-            if (tape) tape.pre.set(tmp.subarray(0, M), xo + 2 * M);
+            if (tape) put(tape.pre, xo + 2 * M, tmp, 0, M);
             applyAct(act, tmp, 0, M);
             for (let j = 0; j < M; j++) {
               const z = Z[zo + j];
@@ -233,7 +233,7 @@ export function runRnn(
           else for (let j = 0; j < M; j++) seq[o + j] = H[hb + j];
         }
         if (tr) for (let j = 0; j < M; j++) tr[o + j] = H[hb + j];
-        if (tape) tape.h.set(H.subarray(hb, hb + M), (n * T + t) * M), tape.c?.set(C.subarray(hb, hb + M), (n * T + t) * M);
+        if (tape) put(tape.h, (n * T + t) * M, H, hb, M), tape.c && put(tape.c, (n * T + t) * M, C, hb, M);
       }
     }
     for (let b = 0; b < nb; b++) {

@@ -9,6 +9,7 @@
  * exploding gradients. The weight gradients are then a few products (accTN below).
  */
 import type { Activation } from './activations';
+import { dotCols, gemmT } from './kernels';
 import { activationBackwardBlock, type ActivationGrad } from './activationGrads';
 
 /** What the forward pass keeps for the backward pass of one recurrent layer. All C order, by time index t. */
@@ -70,6 +71,11 @@ export interface BpttOutput {
   norms: Float64Array;
 }
 
+/** dst[dOff + j] = src[sOff + j] for j < len (no subarray objects in the hot loops). */
+export function put(dst: Float64Array, dOff: number, src: Float64Array, sOff: number, len: number): void {
+  for (let j = 0; j < len; j++) dst[dOff + j] = src[sOff + j];
+}
+
 /** Applies an activation to buf[off .. off+len) in place. */
 export function applyAct(act: Activation, buf: Float64Array, off: number, len: number): void {
   const f = act.f;
@@ -90,6 +96,10 @@ export function rowDots(
   outOff: number,
   accumulate: boolean,
 ): void {
+  if (colOff === 0 && len === ld) {
+    dotCols(v, vOff, len, W, 0, rows, out, outOff, accumulate); // W's rows are the columns of Wᵀ
+    return;
+  }
   for (let i = 0; i < rows; i++) {
     const w = i * ld + colOff;
     let s = 0;
@@ -101,7 +111,8 @@ export function rowDots(
 
 /**
  * out[p·ldo + outOff + j] += Σ_r a[r·lda + aOff + p] · b[r·ldb + bOff + j] for p < k, j < n:
- * aᵀ·b over `rows` rows, on column blocks of a and b (weight gradients).
+ * aᵀ·b over `rows` rows, on column blocks of a and b (weight gradients). Both blocks are
+ * transposed once so that the products are contiguous dot products over the rows (gemmT).
  */
 export function accTN(
   a: Float64Array,
@@ -117,16 +128,16 @@ export function accTN(
   ldo: number,
   outOff: number,
 ): void {
+  if (!rows || !k || !n) return;
+  const aT = new Float64Array(k * rows);
+  const bT = new Float64Array(n * rows);
   for (let r = 0; r < rows; r++) {
     const ar = r * lda + aOff;
     const br = r * ldb + bOff;
-    for (let p = 0; p < k; p++) {
-      const v = a[ar + p];
-      if (v === 0) continue;
-      const o = p * ldo + outOff;
-      for (let j = 0; j < n; j++) out[o + j] += v * b[br + j];
-    }
+    for (let p = 0; p < k; p++) aT[p * rows + r] = a[ar + p];
+    for (let j = 0; j < n; j++) bT[j * rows + r] = b[br + j];
   }
+  gemmT(aT, 0, rows, k, rows, bT, 0, n, out, outOff, ldo, true);
 }
 
 /** out[outOff + j] += Σ_r a[r·lda + aOff + j], j < n (bias gradients). */
