@@ -76,7 +76,7 @@ CASES = {
     "simple_rnn_state_input": (_simple_rnn_state_input, None),
     "bi_initial_state": (_bi_initial_state, None),
     "inference_decoder": (_inference_decoder, None),
-    "mask_kwarg": (_mask_kwarg, "mask="),
+    "mask_kwarg": (_mask_kwarg, None),
 }
 
 
@@ -87,6 +87,10 @@ def _inputs(model, seed):
         shape = [3 if d is None else int(d) for d in t.shape]
         if "bool" in str(t.dtype):
             xs.append(rng.rand(*shape) > 0.3)
+        elif "int" in str(t.dtype):
+            ids = rng.randint(1, 9, size=shape)
+            ids[:, -2:] = 0  # padding at the end: Embedding(mask_zero) masks it
+            xs.append(ids.astype("int32"))
         else:
             xs.append(rng.randn(*shape).astype("float32"))
     return xs
@@ -142,3 +146,90 @@ def run(only=None):
     write_json(os.path.join(OUT, "index.json"), {"keras_version": fc.KERAS_VERSION,
                                                  "cases": [n for n in CASES if os.path.isdir(os.path.join(OUT, n))]})
     return done
+
+
+# ---------------------------------------------------------------- layers around the recurrent core
+def _convlstm2d_same_state():
+    x = keras.Input((4, 6, 5, 2), name="x")
+    y, h, c = L.ConvLSTM2D(3, (3, 3), padding="same", return_sequences=True, return_state=True, name="clstm")(x)
+    return keras.Model(x, [y, h, c], name="convlstm2d_same_state")
+
+
+def _convlstm2d_strides_back():
+    x = keras.Input((3, 7, 7, 2), name="x")
+    y = L.ConvLSTM2D(2, (3, 2), strides=(2, 1), go_backwards=True, recurrent_activation="hard_sigmoid", name="clstm")(x)
+    return keras.Model(x, L.Flatten()(y), name="convlstm2d_strides_back")
+
+
+def _convlstm1d_dilated():
+    x = keras.Input((5, 9, 3), name="x")
+    y = L.ConvLSTM1D(4, 3, dilation_rate=2, return_sequences=True, name="clstm")(x)
+    return keras.Model(x, y, name="convlstm1d_dilated")
+
+
+def _convlstm3d():
+    x = keras.Input((3, 4, 4, 3, 2), name="x")
+    y = L.ConvLSTM3D(2, (2, 2, 2), padding="same", name="clstm")(x)
+    y = L.MaxPooling3D((2, 2, 1), name="pool")(L.Reshape((4, 4, 3, 2))(y))
+    return keras.Model(x, y, name="convlstm3d")
+
+
+def _td_conv2d():
+    x = keras.Input((3, 8, 8, 2), name="x")
+    y = L.TimeDistributed(L.Conv2D(4, (3, 3), padding="same", activation="relu"))(x)
+    y = L.TimeDistributed(L.MaxPooling2D((2, 2)))(y)
+    y = L.TimeDistributed(L.AveragePooling2D((3, 3), strides=2, padding="same"))(y)
+    y = L.TimeDistributed(L.Conv2D(3, (2, 2), strides=2, dilation_rate=1))(y)
+    y = L.TimeDistributed(L.Dropout(0.3))(y)
+    y = L.TimeDistributed(L.Flatten())(y)
+    y = L.LSTM(5, name="lstm")(y)
+    return keras.Model(x, L.Dense(2)(y), name="td_conv2d")
+
+
+def _attention():
+    q = keras.Input((4, 6), name="q")
+    v = keras.Input((5, 6), name="v")
+    a = L.Attention(use_scale=True, name="att")([q, v])
+    b = L.Attention(score_mode="concat", name="att_concat")([q, v, v])
+    c = L.AdditiveAttention(name="add_att")([q, v])
+    return keras.Model([q, v], [a, b, c], name="attention")
+
+
+def _attention_seq2seq():
+    tok = keras.Input((6,), dtype="int32", name="tok")
+    e = L.Embedding(9, 5, mask_zero=True, name="emb")(tok)
+    enc = L.LSTM(4, return_sequences=True, name="enc")(e)
+    dec = L.GRU(4, return_sequences=True, name="dec")(enc)
+    ctx_ = L.Attention(name="att")([dec, enc], use_causal_mask=True)
+    y = L.Concatenate()([dec, ctx_])
+    return keras.Model(tok, L.Dense(3)(y), name="attention_seq2seq")
+
+
+def _dot_3d():
+    a = keras.Input((4, 3), name="a")
+    b = keras.Input((5, 3), name="b")
+    s = L.Dot(axes=(2, 2), name="scores")([a, b])
+    n = L.Dot(axes=-1, normalize=True, name="cos")([a, L.Dense(3)(L.Flatten()(a))])
+    return keras.Model([a, b], [s, n], name="dot_3d")
+
+
+def _time_axis():
+    x = keras.Input((7, 3), name="x")
+    y = L.ZeroPadding1D((1, 2))(x)
+    y = L.Conv1D(4, 3)(y)
+    y = L.UpSampling1D(2)(y)
+    y = L.Cropping1D((2, 1))(y)
+    return keras.Model(x, L.SimpleRNN(3)(y), name="time_axis")
+
+
+CASES.update({
+    "convlstm2d_same_state": (_convlstm2d_same_state, None),
+    "convlstm2d_strides_back": (_convlstm2d_strides_back, None),
+    "convlstm1d_dilated": (_convlstm1d_dilated, None),
+    "convlstm3d": (_convlstm3d, None),
+    "td_conv2d": (_td_conv2d, None),
+    "attention": (_attention, None),
+    "attention_seq2seq": (_attention_seq2seq, None),
+    "dot_3d": (_dot_3d, None),
+    "time_axis": (_time_axis, None),
+})

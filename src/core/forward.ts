@@ -2,7 +2,7 @@
  * forward(): the by-hand forward pass. Walks the graph's calls in dependency order and runs each
  * layer's registry step on float64 arrays; recurrent layers record h_t per step when traced.
  */
-import { InspectorError, type Model, type NDArray, type Shape } from './model';
+import { InspectorError, type Model, type NDArray, type Shape, type TensorRef } from './model';
 import { getSpec } from './layers/registry';
 import { callKey, schedule, type Call } from './layers/graph';
 import { inputLayerShape, isInputLayer } from './layers/core';
@@ -130,10 +130,16 @@ export function forward(model: Model, inputs: NDArray[], opts: ForwardOptions = 
       opts.record?.(call, [], values.get(key)!, undefined);
       continue;
     }
-    const ins = call.inputs.map((r) => {
+    const get = (r: TensorRef) => {
       const t = values.get(callKey(r.layer, r.node))?.[r.tensor];
       if (!t) throw new InspectorError('', `layer ${layer.name}: input from ${r.layer} is not available`);
       return t;
+    };
+    const ins = call.inputs.map(get);
+    // `mask=` tensors Keras 3 recorded for the call: they are the inputs' masks.
+    call.masks?.forEach((r, i) => {
+      const m = get(r).array;
+      if (ins[i] && m.shape.length === 2) ins[i] = { ...ins[i], mask: Uint8Array.from(m.data, (v) => (v ? 1 : 0)) };
     });
     const spec = getSpec(layer.className)!;
     if (opts.record) ctx.keep = {};

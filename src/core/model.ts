@@ -62,6 +62,13 @@ export interface Layer {
    * `mask=`, `constants=`…): the forward pass does not wire them and says so.
    */
   tensorKwargs?: string[];
+  /**
+   * Per call: how many of its last inbound tensors are the `mask=` keyword argument Keras 3
+   * records for a masked input (shown in "Connected to", applied as the input's mask).
+   */
+  maskRefs?: number[];
+  /** The first call's keyword arguments that are plain values (`use_causal_mask`, `training`…). */
+  callArgs?: Record<string, unknown>;
   /** True for the InputLayer a Sequential model implies: Keras does not list it in model.layers / summary(). */
   implicit?: boolean;
 }

@@ -123,24 +123,38 @@ function collectKerasTensors(v: unknown, out: TensorRef[]): void {
  * sorted key order). A keyword argument other than initial_state that holds a tensor (`mask=`,
  * `constants=`…) is listed too, and recorded in `problems`: the forward pass refuses that call.
  */
-function parseInbound(nodes: unknown, problems: string[]): TensorRef[][] {
+function parseInbound(nodes: unknown, problems: string[], callArgs: Json, maskRefs: number[]): TensorRef[][] {
   if (!Array.isArray(nodes)) return [];
-  return nodes.map((node) => {
+  return nodes.map((node, i) => {
     const refs: TensorRef[] = [];
     if (Array.isArray(node)) {
       // Keras 2: [[name, node_index, tensor_index, kwargs], …]
-      for (const r of node) if (Array.isArray(r) && typeof r[0] === 'string') refs.push({ layer: r[0], node: Number(r[1] ?? 0), tensor: Number(r[2] ?? 0) });
+      for (const r of node) {
+        if (!Array.isArray(r) || typeof r[0] !== 'string') continue;
+        refs.push({ layer: r[0], node: Number(r[1] ?? 0), tensor: Number(r[2] ?? 0) });
+        if (i === 0 && r[3] && typeof r[3] === 'object') Object.assign(callArgs, r[3]);
+      }
     } else if (node && typeof node === 'object') {
       // Keras 3: {args: […keras tensors…], kwargs: {…}}
-      collectKerasTensors((node as Json).args, refs);
+      const args = (node as Json).args;
+      collectKerasTensors(args, refs);
+      // Plain positional values (an op layer's constant: NotEqual(x, 0)), tensors as null.
+      if (i === 0 && Array.isArray(args) && args.some((a) => typeof a !== 'object')) callArgs.args = args.map((a) => (typeof a === 'object' ? null : a));
       const kwargs = ((node as Json).kwargs ?? {}) as Json;
+      let masks = 0;
       for (const key of Object.keys(kwargs).sort()) {
         const found: TensorRef[] = [];
         collectKerasTensors(kwargs[key], found);
-        if (!found.length) continue;
+        if (!found.length) {
+          if (i === 0) callArgs[key] = kwargs[key];
+          continue;
+        }
         refs.push(...found);
-        if (key !== 'initial_state' && !problems.includes(key)) problems.push(key);
+        // The mask Keras 3 records for a masked input (mask=…): sorted last, so the final refs.
+        if (key === 'mask') masks = found.length;
+        else if (key !== 'initial_state' && !problems.includes(key)) problems.push(key);
       }
+      if (masks) maskRefs[i] = masks;
     }
     return refs;
   });
@@ -164,8 +178,12 @@ function functionalGraph(cfg: Json, className: string): Graph {
       layer.config.name = layer.name;
     }
     const problems: string[] = [];
-    layer.inbound = isInputLayer(layer) ? [[]] : parseInbound(entry.inbound_nodes, problems);
+    const callArgs: Json = {};
+    const maskRefs: number[] = [];
+    layer.inbound = isInputLayer(layer) ? [[]] : parseInbound(entry.inbound_nodes, problems, callArgs, maskRefs);
+    if (maskRefs.length) layer.maskRefs = Array.from(maskRefs, (m) => m ?? 0);
     if (problems.length) layer.tensorKwargs = problems;
+    if (Object.keys(callArgs).length) layer.callArgs = callArgs;
     if (isInputLayer(layer)) layer.config.batch_shape = recordedBatchShape(layer.config) ?? null;
     return layer;
   });

@@ -8,6 +8,14 @@ export interface Call {
   layer: Layer;
   node: number;
   inputs: TensorRef[];
+  /** Tensors passed as `mask=` (Keras 3 records them): applied as the inputs' masks, in order. */
+  masks?: TensorRef[];
+}
+
+/** Splits a call's inbound tensors into its inputs and its `mask=` tensors. */
+function call(layer: Layer, node: number, refs: TensorRef[]): Call {
+  const m = layer.maskRefs?.[node] ?? 0;
+  return m ? { layer, node, inputs: refs.slice(0, refs.length - m), masks: refs.slice(refs.length - m) } : { layer, node, inputs: refs };
 }
 
 export const callKey = (layer: string, node: number): string => `${layer}#${node}`;
@@ -23,7 +31,7 @@ export function schedule(model: Model): { calls: Call[]; unresolved: Call[] } {
       pending.push({ layer, node: 0, inputs: layer.inbound?.[0] ?? [] });
       continue;
     }
-    layer.inbound.forEach((inputs, node) => pending.push({ layer, node, inputs }));
+    layer.inbound.forEach((inputs, node) => pending.push(call(layer, node, inputs)));
   }
   const done = new Set<string>();
   const calls: Call[] = [];
@@ -33,7 +41,7 @@ export function schedule(model: Model): { calls: Call[]; unresolved: Call[] } {
     progress = false;
     const next: Call[] = [];
     for (const c of rest) {
-      if (c.inputs.every((r) => done.has(callKey(r.layer, r.node)))) {
+      if (c.inputs.every((r) => done.has(callKey(r.layer, r.node))) && (c.masks ?? []).every((r) => done.has(callKey(r.layer, r.node)))) {
         calls.push(c);
         done.add(callKey(c.layer.name, c.node));
         progress = true;

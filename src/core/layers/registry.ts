@@ -30,6 +30,9 @@ import { conv1DSpec } from './conv';
 import { convSpec, poolSpec } from './convNd';
 import { convLstmSpec } from './convLstm';
 import { dotSpec } from './dot';
+import { attentionSpec } from './attention';
+import { timeAxisSpec } from './reshape1d';
+import { notEqualSpec } from './ops';
 import * as rebuild from './rebuild';
 import { useActivationLayers } from '../math/activations';
 
@@ -112,6 +115,12 @@ const REGISTRY: Record<string, LayerSpec> = {
   AvgPool2D: poolSpec(2, false),
   AvgPool3D: poolSpec(3, false),
   Dot: { ...dotSpec, names: ['dot'] },
+  Attention: { ...attentionSpec(false), names: ['attention'] },
+  AdditiveAttention: { ...attentionSpec(true), names: ['additive_attention'] },
+  NotEqual: { ...notEqualSpec, names: ['not_equal'] },
+  Cropping1D: { ...timeAxisSpec('crop'), names: ['cropping1d'] },
+  ZeroPadding1D: { ...timeAxisSpec('pad'), names: ['zero_padding1d'] },
+  UpSampling1D: { ...timeAxisSpec('up'), names: ['up_sampling1d'] },
   ConvLSTM1D: { ...convLstmSpec(1), names: ['conv_lstm1d', 'conv_lst_m1d'] },
   ConvLSTM2D: { ...convLstmSpec(2), names: ['conv_lstm2d', 'conv_lst_m2d'] },
   ConvLSTM3D: { ...convLstmSpec(3), names: ['conv_lstm3d', 'conv_lst_m3d'] },
