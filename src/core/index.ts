@@ -33,6 +33,8 @@ export { gradientCheck, sgdStep, relError } from './gradcheck';
 export type { GradCheckOptions, GradCheckReport, GradCheckEntry, SgdStep } from './gradcheck';
 export type { WeightGrad } from './layers/types';
 export { loadArrays, parseNpy, parseNpz, writeNpy, arrayFromJson, arrayToNested } from './arrays';
+export { openNpyStream } from './arrays/npyStream';
+export type { NpyStream } from './arrays/npyStream';
 export { NumpyRandomState, randn } from './arrays/numpyRandom';
 export { findSidecars, sidecarNames, randomInputs, modelStem } from './samples';
 export type { Sidecars, RandomInputs } from './samples';
