@@ -28,6 +28,9 @@ import { batchNormSpec, layerNormSpec } from './normalization';
 import { concatenateSpec, elementwiseMergeSpec } from './merge';
 import { globalPool1DSpec, pool1DSpec } from './pooling';
 import { conv1DSpec } from './conv';
+import { convSpec, poolSpec } from './convNd';
+import { convLstmSpec } from './convLstm';
+import { dotSpec } from './dot';
 import * as rebuild from './rebuild';
 import { useActivationLayers } from '../math/activations';
 
@@ -106,6 +109,21 @@ const REGISTRY: Record<string, LayerSpec> = {
   AveragePooling1D: pool1DSpec,
   MaxPool1D: pool1DSpec,
   AvgPool1D: pool1DSpec,
+  Conv2D: { ...convSpec(2), names: ['conv2d'] },
+  Conv3D: { ...convSpec(3), names: ['conv3d'] },
+  Convolution2D: convSpec(2),
+  MaxPooling2D: { ...poolSpec(2, true), names: ['max_pooling2d'] },
+  MaxPooling3D: { ...poolSpec(3, true), names: ['max_pooling3d'] },
+  AveragePooling2D: { ...poolSpec(2, false), names: ['average_pooling2d'] },
+  AveragePooling3D: { ...poolSpec(3, false), names: ['average_pooling3d'] },
+  MaxPool2D: poolSpec(2, true),
+  MaxPool3D: poolSpec(3, true),
+  AvgPool2D: poolSpec(2, false),
+  AvgPool3D: poolSpec(3, false),
+  Dot: { ...dotSpec, names: ['dot'] },
+  ConvLSTM1D: { ...convLstmSpec(1), names: ['conv_lstm1d', 'conv_lst_m1d'] },
+  ConvLSTM2D: { ...convLstmSpec(2), names: ['conv_lstm2d', 'conv_lst_m2d'] },
+  ConvLSTM3D: { ...convLstmSpec(3), names: ['conv_lstm3d', 'conv_lst_m3d'] },
 };
 
 export function getSpec(className: string): LayerSpec | undefined {
