@@ -8,6 +8,7 @@
 import type { Layer, Weight } from '../model';
 import type { LayerSpec } from './types';
 import { recurrentSpec } from './recurrent';
+import { rnnParams } from './rnnParams';
 import { denseSpec } from './dense';
 import { bidirectionalSpec, timeDistributedSpec, useRegistry } from './wrappers';
 import {
@@ -37,8 +38,16 @@ import * as rebuild from './rebuild';
 import { useActivationLayers } from '../math/activations';
 
 /** A plain recurrent class: the shared engine plus its gate letters and what readers need. */
+/** The activation and (gated cells) recurrent activation of a recurrent layer. */
+const rnnActivations = (l: Layer): unknown[] => {
+  const p = rnnParams(l);
+  return p.kind === 'SimpleRNN' ? [p.activation] : [p.activation, p.recurrentActivation];
+};
+const configActivation = (l: Layer): unknown[] => [(l.config ?? {}).activation];
+
 const rnn = (gates: string[], names?: string[], keras1 = true): LayerSpec => ({
   ...recurrentSpec,
+  activations: rnnActivations,
   gates,
   input: 'sequence',
   numpy: 'rnn',
@@ -54,13 +63,13 @@ const REGISTRY: Record<string, LayerSpec> = {
   SimpleRNN: rnn([], ['simple_rnn']),
   LSTM: rnn(LSTM_GATES, ['lstm', 'cu_dnn_lstm']),
   GRU: rnn(GRU_GATES, ['gru', 'cu_dnn_gru']),
-  RNN: recurrentSpec,
+  RNN: { ...recurrentSpec, activations: rnnActivations },
   CuDNNLSTM: rnn(LSTM_GATES, undefined, false),
   CuDNNGRU: rnn(GRU_GATES, undefined, false),
   Bidirectional: bidirectionalSpec,
   TimeDistributed: timeDistributedSpec,
   Dense: {
-    ...denseSpec, input: 'vector', names: ['dense'], keras1: { weights: true }, numpy: 'dense',
+    ...denseSpec, activations: configActivation, input: 'vector', names: ['dense'], keras1: { weights: true }, numpy: 'dense',
     fromWeights: rebuild.denseFromWeights, inferConfig: rebuild.denseInferConfig, outputUnits: (l) => Number(l.config.units),
   },
   Embedding: {
@@ -73,7 +82,7 @@ const REGISTRY: Record<string, LayerSpec> = {
   GaussianDropout: identitySpec,
   AlphaDropout: identitySpec,
   ActivityRegularization: identitySpec,
-  Activation: { ...activationSpec, names: ['activation'], numpy: 'activation', inferConfig: rebuild.activationInferConfig },
+  Activation: { ...activationSpec, activations: configActivation, names: ['activation'], numpy: 'activation', inferConfig: rebuild.activationInferConfig },
   ReLU: { ...activationSpec, asActivation: asActivation.ReLU },
   LeakyReLU: { ...activationSpec, asActivation: asActivation.LeakyReLU },
   ELU: { ...activationSpec, asActivation: asActivation.ELU },
@@ -97,8 +106,8 @@ const REGISTRY: Record<string, LayerSpec> = {
   GlobalMaxPooling1D: { ...globalPool1DSpec, names: ['global_max_pooling1d'] },
   GlobalAvgPool1D: globalPool1DSpec,
   GlobalMaxPool1D: globalPool1DSpec,
-  Conv1D: { ...conv1DSpec, names: ['conv1d'] },
-  Convolution1D: conv1DSpec,
+  Conv1D: { ...conv1DSpec, activations: configActivation, names: ['conv1d'] },
+  Convolution1D: { ...conv1DSpec, activations: configActivation },
   MaxPooling1D: { ...pool1DSpec, names: ['max_pooling1d'] },
   AveragePooling1D: pool1DSpec,
   MaxPool1D: pool1DSpec,
