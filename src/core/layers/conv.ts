@@ -67,7 +67,14 @@ export const conv1DSpec: LayerSpec = {
         : undefined;
     const act = activationName(cfg(layer).activation);
     const lin = `Σ_j x_{t·${p.s}+j·${p.dil}}·W_j${p.useBias ? ' + b' : ''}`;
-    return { weights: w, arithmetic, equations: [`y_t = ${act === 'linear' ? lin : `${act}(${lin})`}   (padding ${p.padding})`] };
+    const letters = ks && ks.every((d) => d != null)
+      ? [
+          { letter: 'k', value: ks[0], meaning: `kernel size of ${layer.name}` },
+          { letter: 'C', value: ks[1], meaning: `input channels of ${layer.name}` },
+          { letter: 'F', value: ks[2], meaning: `filters of ${layer.name}` },
+        ]
+      : [];
+    return { weights: w, arithmetic, equations: [`y_t = ${act === 'linear' ? lin : `${act}(${lin})`}   (padding ${p.padding})`], letters, outLetter: 'F' };
   },
   forward(layer, inputs, ctx) {
     const x = one(layer, inputs);

@@ -39,6 +39,7 @@ export const batchNormSpec: LayerSpec = {
     return {
       weights: shapes.map((_, i) => ({ symbol: SYM[roles[i]], notation: 'C' })),
       arithmetic: C == null ? undefined : `${n}×${C} = ${n * C}`,
+      letters: [{ letter: 'C', value: C ?? null, meaning: `features normalized by ${layer.name}` }],
       equations: [`y = (x − μ) / √(σ² + ${cfg(layer).epsilon ?? 0.001}) · γ + β   (μ, σ²: moving statistics, not trained)`],
     };
   },
@@ -107,6 +108,7 @@ export const layerNormSpec: LayerSpec = {
     return {
       weights: shapes.map(() => ({ notation: 'C' })),
       arithmetic: C == null || n === 0 ? undefined : `${n}×${C} = ${n * C}`,
+      letters: [{ letter: 'C', value: C ?? null, meaning: `features normalized by ${layer.name}` }],
       equations: [`y = (x − mean_C(x)) / √(var_C(x) + ${cfg(layer).epsilon ?? 0.001}) · γ + β`],
     };
   },
