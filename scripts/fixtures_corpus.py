@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import zipfile
 
 import h5py
@@ -361,7 +362,11 @@ def keras2_semantics_model(model):
 
 
 def run():
-    reset_dir(CORPUS_OUT)
+    # Only this section's folders: section R's real-world folders live beside them.
+    os.makedirs(CORPUS_OUT, exist_ok=True)
+    for fname, _ in corpus_entries():
+        if os.path.isdir(os.path.join(CORPUS_OUT, fname)):
+            shutil.rmtree(os.path.join(CORPUS_OUT, fname))
     summary = {"keras_version": KERAS_VERSION, "tf_version": TF_VERSION, "corpus": CORPUS_IN, "files": []}
     for fname, path in corpus_entries():
         seed = int(hashlib.sha256(fname.encode()).hexdigest()[:8], 16) % (2 ** 31)

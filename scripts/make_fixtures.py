@@ -7,7 +7,8 @@
 
 Sections: A keras cases (test/fixtures/keras), B JSON weight formats (test/fixtures/json),
 C corpus predictions (test/fixtures/corpus), D bad files (test/fixtures/bad),
-E examples workspace (examples/). B and E read the Keras cases written by A.
+E examples workspace (examples/), R real-world corpus files committed under
+test/fixtures/corpus/<owner>__<repo>__<file>/ (--only-corpus NAME,... for some of them). B and E read the Keras cases written by A.
 Tests never run Python: the generated files are committed.
 """
 import argparse
@@ -44,8 +45,9 @@ def update_index(done, refused, replace=False):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--only", help="comma-separated Keras case names (section A only)")
-    ap.add_argument("--section", default="A,B,E,C,D", help="comma-separated sections (default all)")
+    ap.add_argument("--section", default="A,B,E,C,R,D", help="comma-separated sections (default all)")
     ap.add_argument("--list", action="store_true", help="list the Keras case names")
+    ap.add_argument("--only-corpus", help="comma-separated section R folder names")
     args = ap.parse_args()
 
     from fixtures_cases import CASES
@@ -62,7 +64,7 @@ def main():
         update_index(done, refused)
         return 0
 
-    sections = [s.strip().upper() for s in args.section.split(",")]
+    sections = [s.strip().upper() for s in args.section.split(",")] if not args.only_corpus else ["R"]
     if "A" in sections:
         from fixtures_keras import run
         done, refused = run()
@@ -76,6 +78,9 @@ def main():
     if "C" in sections:
         import fixtures_corpus
         fixtures_corpus.run()
+    if "R" in sections or args.only_corpus:
+        import fixtures_corpus_real
+        fixtures_corpus_real.run(set(args.only_corpus.split(",")) if args.only_corpus else None)
     if "D" in sections:
         import fixtures_formats
         fixtures_formats.make_bad()
