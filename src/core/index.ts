@@ -13,6 +13,7 @@ export { openModel, detectFormat } from './formats';
 export type { OpenOptions } from './formats';
 export { summarize } from './shapes';
 export type { Summary, SummaryLayer, SummaryWeight, Dims } from './shapes';
+export type { Letter, Term } from './layers/types';
 export { forward } from './forward';
 export type { ForwardOptions, ForwardResult, NamedArray, LayerTrace } from './forward';
 export { verify, DEFAULT_ATOL, DEFAULT_RTOL } from './verify';

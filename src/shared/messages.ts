@@ -10,7 +10,7 @@
  * previous run, `runResult`.
  */
 
-import type { SummaryWeight, VerifyReport } from '../core';
+import type { Letter, SummaryWeight, Term, VerifyReport } from '../core';
 
 // ---------------------------------------------------------------------------------------------
 // What the panel shows about a model (a display copy of core's Summary, no weight values)
@@ -41,7 +41,20 @@ export interface LayerView {
   inner?: LayerView[];
   forwardSupported: boolean;
   recurrent: boolean;
+  /** The shape of each equation term by its exact text, from the core (letters and numbers). */
+  terms?: Record<string, Term>;
+  /** Letters this layer introduces. */
+  letters?: Letter[];
+  /** Each output's axes in letters ("N", "T", "M⁽¹⁾"), numbers where no letter applies. */
+  outputLetters?: string[][];
+  /** Each output's shape without the batch axis as numbers (null where open). */
+  outputShapes: (number | null)[][];
+  /** The layer's Keras config entries worth showing (return_sequences, dropout, merge_mode…). */
+  settings: [string, string][];
 }
+
+export type LetterView = Letter;
+export type TermView = Term;
 
 export interface DimsView {
   N: DimView;
@@ -96,6 +109,11 @@ export interface ModelView {
   trainableBytes: number;
   nonTrainableBytes: number;
   dims: DimsView;
+  /** Every letter the notation uses (N, T, D, M⁽¹⁾…, K) with value and meaning, in reading order. */
+  legend: LetterView[];
+  /** Model inputs (the diagram's sources; a Sequential's implicit input too) and output layer names. */
+  inputs: { name: string; shape: (number | null)[]; letters: string[] }[];
+  outputNames: string[];
   forwardSupported: boolean;
   input: InputSpecView;
   inputSources: ArraySource[];

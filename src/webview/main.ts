@@ -51,6 +51,7 @@ host.onMessage((m) => {
       if (!panel.model) app.replaceChildren(h('p', { class: 'muted' }, icon('loading codicon-modifier-spin'), ` Reading ${m.file}…`));
       return;
     case 'state':
+      if (panel.model?.file !== m.model.file) panel.lastResult = undefined;
       panel.model = m.model;
       panel.settings = m.settings;
       render(m.model, m.settings);
@@ -68,10 +69,15 @@ host.onMessage((m) => {
       return;
     case 'runResult':
       setRunning(false);
+      panel.lastResult = m.result;
       document.getElementById('run-result')?.replaceChildren(resultView(m.result));
+      updateRandomFields();
       return;
     case 'runError':
+      // An old verdict never stays on screen after a failed run.
       setRunning(false, m.message);
+      panel.lastResult = undefined;
+      document.getElementById('run-result')?.replaceChildren();
       return;
   }
 });

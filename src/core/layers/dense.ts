@@ -33,14 +33,15 @@ export const denseSpec: LayerSpec = {
     const k = units(layer);
     const sup = where.sup;
     const inL = where.inLetter ?? (inSize == null ? '?' : String(inSize));
-    const outL = where.isOutput ? 'K' : `U${sup}`;
-    const [W, b] = where.isOutput ? ['Wo', 'bo'] : [`W${sup}`, `b${sup}`];
+    const o = where.outIndex ?? '';
+    const outL = where.isOutput ? `K${o}` : `U${sup}`;
+    const [W, b] = where.isOutput ? [`Wo${o}`, `bo${o}`] : [`W${sup}`, `b${sup}`];
     const weights = [{ symbol: W, notation: `${inL}×${outL}` }];
     if (useBias(layer)) weights.push({ symbol: b, notation: outL });
     const arithmetic = inSize == null ? undefined : useBias(layer) ? `${inSize}×${k} + ${k} = ${inSize * k + k}` : `${inSize}×${k} = ${inSize * k}`;
     const seq = input.length > 2;
     const x = where.inVector ?? (seq ? 'x_t' : 'x');
-    const yBase = where.isOutput ? 'y' : `u${sup}`;
+    const yBase = where.isOutput ? `y${o}` : `u${sup}`;
     const y = seq ? `${yBase}_t` : yBase;
     const lin = `${x}·${W}${useBias(layer) ? ` + ${b}` : ''}`;
     const act = activationName(cfg(layer).activation);
@@ -51,7 +52,7 @@ export const denseSpec: LayerSpec = {
       [b]: { letters: outL, numbers: String(k) },
       [y]: { letters: outL, numbers: String(k) },
     };
-    const letters: Letter[] = [where.isOutput ? { letter: 'K', value: k, meaning: 'outputs' } : { letter: outL, value: k, meaning: `units of ${layer.name}` }];
+    const letters: Letter[] = [where.isOutput ? { letter: outL, value: k, meaning: `outputs${o ? ` of ${layer.name}` : ''}` } : { letter: outL, value: k, meaning: `units of ${layer.name}` }];
     return { weights, arithmetic, equations: [`${y} = ${act === 'linear' ? lin : `${act}(${lin})`}`], terms, letters, outLetter: outL, outVector: y };
   },
   forward(layer, inputs, ctx: RunCtx): Tensor[] {

@@ -29,12 +29,10 @@ export interface ShapeCtx {
 
 /** Where a layer sits in the user's D/M/K story (used for notation only). */
 export interface NotationCtx {
-  /** The layer's input comes (through shape-preserving layers) from a recurrent layer. */
-  afterRecurrent: boolean;
-  /** Units M of that recurrent layer (for a Bidirectional concat, the input is 2M wide). */
-  recurrentUnits?: number;
-  /** The layer produces a model output. */
+  /** The layer produces a model output (directly or through shape-preserving layers). */
   isOutput: boolean;
+  /** Tells several model outputs apart ("₁", "₂": K₁, Wo₁), '' for a model with one output. */
+  outIndex?: string;
   /**
    * This layer's index as a superscript ("⁽²⁾"), or '' when the model has only one layer whose
    * symbols need telling apart (the seeds' SimpleRNN + Dense keep plain Wx, Wh, bh, Wo, bo).

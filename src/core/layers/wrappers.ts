@@ -99,10 +99,11 @@ export const bidirectionalSpec: LayerSpec = {
     }
     const Ml = `M${sup}`;
     const cat = `[${hf}, ${hb}]`;
-    const yv = mode === 'concat' ? cat : `y${sup}${seq ? '_t' : ''}`;
+    // The merged output is what the next layer reads: h_T = [h→_T, h←_1] (2M wide) for concat.
+    const yv = mode === null ? undefined : `h${sup}${seq ? '_t' : '_T'}`;
     const merge =
       mode === 'concat'
-        ? `y${sup}${seq ? '_t' : ''} = ${cat}`
+        ? `${yv} = ${cat}`
         : mode === 'sum'
           ? `${yv} = ${hf} + ${hb}`
           : mode === 'mul'
@@ -115,8 +116,7 @@ export const bidirectionalSpec: LayerSpec = {
     if (M !== undefined) {
       terms[hf] = { letters: Ml, numbers: String(M) };
       terms[hb] = { letters: Ml, numbers: String(M) };
-      terms[cat] = { letters: `2${Ml}`, numbers: String(2 * M) };
-      terms[`y${sup}${seq ? '_t' : ''}`] = { letters: outLetter, numbers: String(mode === 'concat' ? 2 * M : M) };
+      if (yv) terms[yv] = { letters: outLetter, numbers: String(mode === 'concat' ? 2 * M : M) };
     }
     return {
       weights: [...(df.weights ?? []), ...(db.weights ?? [])],
