@@ -98,6 +98,7 @@ function layerView(l: SummaryLayer, kerasVersion: string | undefined, topName = 
     outputLetters: l.outputLetters,
     outputShapes: l.outputShape.map((s) => s.slice(1)),
     settings: model ? layerSettings(findLayer(model.layers, l.name)) : [],
+    from: ((model && findLayer(model.layers, l.name)?.inbound?.[0]) ?? []).map((r) => ({ layer: r.layer, tensor: r.tensor })),
   };
 }
 

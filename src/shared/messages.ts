@@ -51,6 +51,8 @@ export interface LayerView {
   outputShapes: (number | null)[][];
   /** The layer's Keras config entries worth showing (return_sequences, dropout, merge_mode…). */
   settings: [string, string][];
+  /** What its (first) call reads: producing layer and which of its outputs. */
+  from: { layer: string; tensor: number }[];
 }
 
 export type LetterView = Letter;

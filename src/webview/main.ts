@@ -1,8 +1,9 @@
 /**
  * The inspection panel (browser code): wiring only. It draws what the host sends and posts back
  * what the user asks for; it never reads files or imports src/core. Each section lives in its own
- * file: header.ts (header and legend), summary.ts, cards.ts (layer cards), forward.ts (forward
- * pass), errorView.ts, state.ts (shared state and the channel to the host).
+ * file: header.ts (header and legend), diagram.ts, summary.ts, cards.ts (layer cards), forward.ts
+ * (forward pass), errorView.ts, state.ts (shared state and the channel to the host); each registers
+ * with sections.ts, and a new section is a new file plus one registerSection line.
  */
 import type { HostToWebview, ModelView, SettingsView } from '../shared/messages';
 import type { Envelope } from '../shared/rpc';
@@ -13,6 +14,8 @@ import { currentRequest, forwardSection, resetPicked, resultView, setRunning, up
 import { header, legend } from './header';
 import { host, panel, post, save } from './state';
 import { summaryTable } from './summary';
+import { diagram } from './diagram';
+import { mountedSections, registerSection, renderSections } from './sections';
 
 const app = document.getElementById('app') as HTMLElement;
 
@@ -35,12 +38,20 @@ function toolbar(): HTMLElement {
   );
 }
 
+registerSection({ id: 'header', order: 10, render: header });
+registerSection({ id: 'toolbar', order: 20, render: toolbar });
+registerSection({ id: 'legend', order: 30, render: legend });
+registerSection({ id: 'diagram', order: 40, render: diagram });
+registerSection({ id: 'summary', order: 50, render: summaryTable });
+registerSection({ id: 'cards', order: 60, render: cards });
+registerSection({ id: 'forward', order: 70, render: forwardSection, mounted: updateRandomFields });
+
 function render(m: ModelView, s: SettingsView): void {
   if (panel.state.file !== m.file) save({ file: m.file, inputKey: undefined, expectedKey: undefined, traceSample: 0, pickedSources: [] });
   resetPicked();
-  app.replaceChildren(header(m), toolbar(), legend(m), summaryTable(m), cards(m), forwardSection(m, s));
+  app.replaceChildren(...renderSections(m, s));
   app.setAttribute('aria-busy', 'false');
-  updateRandomFields();
+  mountedSections(m);
   if (panel.state.scrollY) window.scrollTo(0, panel.state.scrollY);
 }
 

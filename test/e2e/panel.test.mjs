@@ -17,7 +17,9 @@ const WORKSPACE = path.join(OUT, 'e2e-panel-workspace');
 const RUN = path.join(OUT, 'e2e-panel-run');
 const fx = (...p) => path.join(ROOT, 'test', 'fixtures', ...p);
 const expectedOf = (c) => JSON.parse(fs.readFileSync(fx('keras', c, 'expected.json'), 'utf8'));
-const SEQ2SEQ = 'delladeldel__LSTM-Seq2Seq__my_model.keras';
+// A Keras 2 seq2seq training model: encoder LSTM on input 1, decoder LSTM on input 2 started from
+// the encoder's h and c (initial_state), Dense on the decoder's sequence.
+const SEQ2SEQ = 'Kashdog__NaturalQuery__s2s.h5';
 
 function makeWorkspace() {
   fs.rmSync(WORKSPACE, { recursive: true, force: true });
@@ -31,7 +33,7 @@ function makeWorkspace() {
   }
   const s2s = path.join(WORKSPACE, 'seq2seq');
   fs.mkdirSync(s2s, { recursive: true });
-  for (const f of ['my_model.keras', 'X0.npy', 'X1.npy', 'Y.npy']) fs.copyFileSync(fx('corpus', SEQ2SEQ, f), path.join(s2s, f));
+  for (const f of ['s2s.h5', 'X0.npy', 'X1.npy', 'Y.npy']) fs.copyFileSync(fx('corpus', SEQ2SEQ, f), path.join(s2s, f));
 }
 
 let server;
@@ -39,14 +41,18 @@ let browser;
 let page;
 const frame = () => panelFrame(page);
 
-/** Switches the colour theme by writing the profile's settings (the workbench applies it live). */
+/** Switches the colour theme through the palette (Preferences: Color Theme), as a user does. */
+let theme = 'Default Dark Modern';
 async function setTheme(name) {
-  const file = path.join(RUN, 'udd', 'User', 'settings.json');
-  const s = JSON.parse(fs.readFileSync(file, 'utf8'));
-  if (s['workbench.colorTheme'] === name) return;
-  s['workbench.colorTheme'] = name;
-  fs.writeFileSync(file, JSON.stringify(s, null, 2));
-  await page.waitForTimeout(1500);
+  if (theme === name) return;
+  await runCommand(page, 'Preferences: Color Theme');
+  const input = page.locator('.quick-input-widget input');
+  await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 10_000 });
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  theme = name;
+  await page.waitForTimeout(1200);
 }
 
 /** One screenshot in the dark theme and one in the light theme. */
@@ -104,6 +110,19 @@ async function assertBadgesEqualRows() {
   return cards;
 }
 
+/** The diagram: a node per layer (and per model input / output), a shape label on every edge. */
+async function assertDiagram(layers, inputs) {
+  const f = frame();
+  const svg = f.locator('svg.diagram');
+  await svg.waitFor({ timeout: 10_000 });
+  const nodes = await svg.locator('g.node').evaluateAll((els) => els.map((e) => e.getAttribute('data-node')));
+  for (const l of layers) assert.ok(nodes.includes(l), `node for ${l} (${nodes.join(', ')})`);
+  const edges = await svg.locator('g.edge').evaluateAll((els) => els.map((e) => [e.getAttribute('data-from'), e.getAttribute('data-to'), e.querySelector('text')?.textContent ?? '']));
+  assert.ok(edges.length >= layers.length - inputs, `${edges.length} edges`);
+  for (const [from, to, label] of edges) assert.match(label, /^\(N(, [^,)]+)*\)( = \(N(, (\d+|None))*\))?$/, `edge ${from} → ${to}: "${label}"`);
+  return edges;
+}
+
 describe('panel', () => {
   test('stacked SimpleRNN: layer 2 reads M⁽¹⁾ (not D), every letter in the legend, badges = summary rows', { timeout: 90_000 }, async () => {
     const e = expectedOf('stacked');
@@ -111,7 +130,7 @@ describe('panel', () => {
     const f = frame();
     const [l1, l2, out] = e.layers;
     const row = async (layer, sym) => (await f.locator(`article.card[data-layer="${layer}"] tr[data-symbol="${sym}"]`).innerText()).replace(/\s+/g, ' ').trim();
-    assert.equal(await row(l2.name, 'Wx⁽²⁾'), `Wx⁽²⁾ M⁽¹⁾×M⁽²⁾ (${l2.weights[0].shape.join(', ')}) ${l2.weights[0].shape[0] * l2.weights[0].shape[1]} ${l2.weights[0].name}`);
+    assert.match(await row(l2.name, 'Wx⁽²⁾'), new RegExp(`^Wx⁽²⁾ M⁽¹⁾×M⁽²⁾ \\(${l2.weights[0].shape.join(', ')}\\) ${l2.weights[0].shape[0] * l2.weights[0].shape[1]} `));
     assert.match(await row(l1.name, 'Wx⁽¹⁾'), new RegExp(`^Wx⁽¹⁾ D×M⁽¹⁾ \\(${l1.weights[0].shape.join(', ')}\\)`));
     assert.match(await row(out.name, 'Wo'), new RegExp(`^Wo M⁽²⁾×K \\(${out.weights[0].shape.join(', ')}\\)`));
     const card2 = await f.locator(`article.card[data-layer="${l2.name}"]`).innerText();
@@ -128,6 +147,19 @@ describe('panel', () => {
     assert.equal(await value('N'), String(e.input_shapes[0][0]));
     const cards = await assertBadgesEqualRows();
     assert.equal(cards.length, 3);
+    // The diagram: the implicit input, the three layers, the output; shapes in letters and numbers.
+    const edges = await assertDiagram(e.layers.map((l) => l.name), 1);
+    const label = (from, to) => edges.find(([a, b]) => a === from && b === to)?.[2];
+    const [N, T] = ['N', e.input_shapes[0][1]];
+    assert.equal(label(l1.name, l2.name), `(N, T, M⁽¹⁾) = (${N}, ${T}, ${e.rnn_layers[0].units})`);
+    assert.equal(label(l2.name, out.name), `(N, M⁽²⁾) = (N, ${e.rnn_layers[1].units})`);
+    // Enter on a node jumps to its card.
+    await f.locator(`svg.diagram g.node[data-node="${l2.name}"]`).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(300);
+    assert.equal(await f.locator(':focus').getAttribute('data-layer'), l2.name);
+    await f.locator('svg.diagram').scrollIntoViewIfNeeded();
+    await shots('stacked-diagram');
     await f.locator(`article.card[data-layer="${l2.name}"]`).scrollIntoViewIfNeeded();
     await shots('stacked-layer2');
   });
@@ -152,7 +184,28 @@ describe('panel', () => {
     const titles = await f.locator(`article.card[data-layer="${bi.name}"] .figure h4`).allInnerTexts();
     assert.equal(new Set(titles).size, titles.length);
     await assertBadgesEqualRows();
+    const edges = await assertDiagram(e.layers.map((l) => l.name), 1);
+    const units = e.rnn_layers[0].units;
+    assert.equal(edges.find(([a, b]) => a === bi.name && b === dense.name)?.[2], `(N, 2M) = (N, ${2 * units})`);
+    await f.locator('svg.diagram').scrollIntoViewIfNeeded();
+    await shots('bidirectional-diagram');
     await f.locator(`article.card[data-layer="${bi.name}"] .equations`).scrollIntoViewIfNeeded();
     await shots('bidirectional-card');
+  });
+
+  test('a two-input seq2seq model: both inputs, the encoder states into the decoder, shapes on every edge', { timeout: 90_000 }, async () => {
+    const summary = fs.readFileSync(fx('corpus', SEQ2SEQ, 'summary.txt'), 'utf8');
+    await open('seq2seq', 's2s.h5');
+    // Layer names as Keras's own summary lists them.
+    const names = [...summary.matchAll(/^│ (\w+)(?: \(\w+\))?\s+│ [[(]/gmu)].map((m) => m[1]);
+    assert.ok(names.length >= 4, summary);
+    const edges = await assertDiagram(names, 2);
+    const lstms = names.filter((n) => /lstm/.test(n));
+    // The decoder gets three edges from the encoder's side: its input and the two states h, c.
+    const intoDecoder = edges.filter(([, b]) => b === lstms[1]);
+    assert.equal(intoDecoder.filter(([a]) => a === lstms[0]).length, 2, JSON.stringify(intoDecoder));
+    await assertBadgesEqualRows();
+    await frame().locator('svg.diagram').scrollIntoViewIfNeeded();
+    await shots('seq2seq-diagram');
   });
 });

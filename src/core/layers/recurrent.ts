@@ -303,11 +303,13 @@ export function runRnn(layer: Layer, p: RnnParams, x: Tensor, weights: Weight[],
 /** The RNN layer as a registry entry (SimpleRNN, LSTM, GRU, RNN(cell), CuDNNLSTM, CuDNNGRU). */
 export const recurrentSpec: LayerSpec = {
   recurrent: true,
+  // A call with initial_state lists the states after the sequence (Keras 2 inbound nodes): the
+  // shapes and weights depend on the sequence alone. The forward pass still refuses such a call.
   outputShapes(layer: Layer, inputs: Shape[]): Shape[] {
-    return rnnOutputShapes(rnnParams(layer), one(layer, inputs));
+    return rnnOutputShapes(rnnParams(layer), one(layer, inputs.slice(0, 1)));
   },
   expectedWeights(layer: Layer, inputs: Shape[], _ctx: ShapeCtx, stored?: Weight[]): ExpectedWeight[] {
-    return rnnExpectedWeights(rnnParams(layer, stored), one(layer, inputs));
+    return rnnExpectedWeights(rnnParams(layer, stored), one(layer, inputs.slice(0, 1)));
   },
   indexed: true,
   describe(layer, _inputs, shapes, _ctx, where): Description {

@@ -1,0 +1,78 @@
+/**
+ * The step-through (rnnSteps): h_t at every step, and c_T, equal what real Keras returned for the
+ * same inputs (return_sequences + return_state fixtures), for SimpleRNN, LSTM, GRU (reset_after),
+ * go_backwards, and a reset-before GRU read through its Dense head. Gate values are checked
+ * against the equations they feed (c_t = f ⊙ c_{t-1} + i ⊙ c̃, h_t = o ⊙ tanh(c_t)).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fixture } from './paths';
+import { openModel } from '../../src/core/formats';
+import { parseNpy } from '../../src/core/arrays/npy';
+import { rnnSteps } from '../../src/core/layers/rnnSteps';
+import type { Layer, NDArray } from '../../src/core/model';
+
+const dir = (c: string): string => fixture('keras', c);
+const npy = (c: string, f: string): NDArray => {
+  const a = parseNpy(fs.readFileSync(path.join(dir(c), f)));
+  return { shape: a.shape, data: a.data } as NDArray;
+};
+/** Sample n of a (N, …) array as a (…) array. */
+const sample = (a: NDArray, n: number): NDArray => {
+  const per = a.data.length / a.shape[0];
+  return { shape: a.shape.slice(1), data: a.data.subarray(n * per, (n + 1) * per) } as NDArray;
+};
+const close = (got: number[], want: ArrayLike<number>, what: string): void => {
+  assert.equal(got.length, want.length, what);
+  got.forEach((g, i) => assert.ok(Math.abs(g - want[i]) <= 1e-5 + 1e-4 * Math.abs(want[i]), `${what}[${i}]: ${g} vs Keras ${want[i]}`));
+};
+const rnnLayer = async (c: string): Promise<Layer> => {
+  const m = await openModel(path.join(dir(c), 'model.keras'));
+  return m.layers.find((l) => l.weights.length > 0)!;
+};
+
+for (const c of ['return_state_seq', 'lstm_seq_state', 'gru_seq_state', 'go_backwards_seq']) {
+  test(`${c}: h_t at every step is Keras's sequence output`, async () => {
+    const layer = await rnnLayer(c);
+    const X = npy(c, 'X.npy');
+    const Y = npy(c, fs.existsSync(path.join(dir(c), 'Y0.npy')) ? 'Y0.npy' : 'Y.npy');
+    const [, T, M] = Y.shape;
+    for (let n = 0; n < X.shape[0]; n++) {
+      const r = rnnSteps(layer, sample(X, n));
+      assert.equal(r.steps.length, T);
+      assert.equal(r.units, M);
+      // Keras returns the sequence in processing order (reversed time for go_backwards).
+      r.steps.forEach((s, k) => close(s.h, sample(Y, n).data.subarray(k * M, (k + 1) * M), `${c} sample ${n} step ${k}`));
+      if (c === 'go_backwards_seq') assert.deepEqual(r.steps.map((s) => s.t), Array.from({ length: T }, (_, k) => T - k));
+      if (c === 'lstm_seq_state') {
+        close(r.steps[T - 1].c!, sample(npy(c, 'Y2.npy'), n).data, `${c} c_T of sample ${n}`);
+        for (const s of r.steps) {
+          const { i, f, c: cc, o } = s.gates;
+          close(s.c!, s.cPrev!.map((cp, j) => f[j] * cp + i[j] * cc[j]), 'c_t = f ⊙ c_{t-1} + i ⊙ c̃_t');
+          close(s.h, s.c!.map((v, j) => o[j] * Math.tanh(v)), 'h_t = o ⊙ tanh(c_t)');
+          for (const g of ['i', 'f', 'o']) s.gates[g].forEach((v) => assert.ok(v > 0 && v < 1, `${g} is a sigmoid`));
+        }
+      }
+    }
+  });
+}
+
+test('gru_reset_before: h_T through the Dense head gives Keras’s predictions', async () => {
+  const c = 'gru_reset_before';
+  const m = await openModel(path.join(dir(c), 'model.keras'));
+  const gru = m.layers.find((l) => l.weights.length === 3 && l.weights.some((w) => /recurrent/.test(w.role)))!;
+  const dense = m.layers.find((l) => l !== gru && l.weights.length === 2)!;
+  const [W, b] = dense.weights;
+  const X = npy(c, 'X.npy');
+  const Y = npy(c, 'Y.npy');
+  const K = Y.shape[1];
+  for (let n = 0; n < X.shape[0]; n++) {
+    const r = rnnSteps(gru, sample(X, n));
+    assert.deepEqual(r.gates, ['z', 'r', 'h']);
+    const h = r.steps[r.steps.length - 1].h;
+    const y = Array.from({ length: K }, (_, k) => h.reduce((s, v, j) => s + v * W.data![j * K + k], b.data![k]));
+    close(y, sample(Y, n).data, `sample ${n}`);
+  }
+});
