@@ -181,56 +181,84 @@ def _legacy_arrays(group):
     return out
 
 
-def load_keras1_weights(h5_path, json_path, arch):
-    """Keras 1.x save_weights file + its to_json() architecture: the Sequential translated to
-    Keras 3 layers (output_dim -> units, inner_activation -> recurrent_activation, Dropout p ->
-    rate), per-gate tensors concatenated in Keras 2's gate order (LSTM i, f, c, o; GRU z, r, h,
-    with reset_after=False as Keras 1 computed it) and set with layer.set_weights."""
+def _k1_layer(lc):
+    """A Keras 3 layer from a Keras 1.x layer dict (output_dim -> units, inner_activation ->
+    recurrent_activation, Dropout p -> rate, Dense bias -> use_bias, W_/U_/b_ per gate)."""
     L = keras.layers
+    cn, c = lc["class_name"], lc["config"]
+    common = dict(activation=c.get("activation", "tanh"), return_sequences=c.get("return_sequences", False),
+                  go_backwards=c.get("go_backwards", False), stateful=c.get("stateful", False), name=c["name"])
+    if cn == "LSTM":
+        return L.LSTM(c["output_dim"], recurrent_activation=c["inner_activation"], **common)
+    if cn == "GRU":
+        return L.GRU(c["output_dim"], recurrent_activation=c["inner_activation"], reset_after=False, **common)
+    if cn == "SimpleRNN":
+        return L.SimpleRNN(c["output_dim"], **common)
+    if cn == "Bidirectional":
+        return L.Bidirectional(_k1_layer(c["layer"]), merge_mode=c.get("merge_mode", "concat"), name=c["name"])
+    if cn == "Embedding":
+        return L.Embedding(c["input_dim"], c["output_dim"], mask_zero=c.get("mask_zero", False), name=c["name"])
+    if cn == "Dropout":
+        return L.Dropout(c["p"], name=c["name"])
+    if cn == "Dense":
+        return L.Dense(c["output_dim"], activation=c["activation"], use_bias=c.get("bias", True), name=c["name"])
+    if cn == "Activation":
+        return L.Activation(c["activation"], name=c["name"])
+    if cn == "Flatten":
+        return L.Flatten(name=c["name"])
+    if cn == "Masking":
+        return L.Masking(c.get("mask_value", 0.0), name=c["name"])
+    raise ValueError(f"Keras 1 layer {cn} not translated")
+
+
+_K1_GATES = {"LSTM": "ifco", "GRU": "zrh"}
+
+
+def _k1_arrays(cn, t, prefix=""):
+    """The Keras 3 weight list of one Keras 1 layer from its {short name: array} tensors."""
+    if cn in _K1_GATES:
+        return [np.concatenate([t[f"{prefix}{m}_{x}"] for x in _K1_GATES[cn]], axis=-1) for m in ("W", "U", "b")]
+    if cn == "SimpleRNN":
+        return [t[prefix + "W"], t[prefix + "U"], t[prefix + "b"]]
+    if cn == "Dense":
+        return [t[prefix + "W"]] + ([t[prefix + "b"]] if prefix + "b" in t else [])
+    if cn == "Embedding":
+        return [t[prefix + "W"]]
+    return None
+
+
+def load_keras1_weights(h5_path, json_path, arch, weights_group=None):
+    """Keras 1.x file: the Sequential of `arch` (a to_json() file beside a save_weights file, or the
+    model_config of a full model file) translated to Keras 3 layers, per-gate tensors concatenated
+    in Keras 2's gate order (LSTM i, f, c, o; GRU z, r, h, with reset_after=False as Keras 1
+    computed it; a Bidirectional's forward_*/backward_* halves) and set with layer.set_weights."""
     layers_cfg = arch["config"]["layers"] if isinstance(arch["config"], dict) else arch["config"]
     first = layers_cfg[0]["config"]
     bis = first.get("batch_input_shape") or [None, first.get("input_length"), first["input_dim"]]
     model = keras.Sequential(name="sequential")
-    model.add(keras.Input(batch_shape=tuple(bis)))
+    model.add(keras.Input(batch_shape=tuple(bis), dtype=first.get("input_dtype", "float32")))
     for lc in layers_cfg:
-        cn, c = lc["class_name"], lc["config"]
-        common = dict(activation=c.get("activation", "tanh"), return_sequences=c.get("return_sequences", False),
-                      go_backwards=c.get("go_backwards", False), stateful=c.get("stateful", False), name=c["name"])
-        if cn == "LSTM":
-            model.add(L.LSTM(c["output_dim"], recurrent_activation=c["inner_activation"], **common))
-        elif cn == "GRU":
-            model.add(L.GRU(c["output_dim"], recurrent_activation=c["inner_activation"], reset_after=False, **common))
-        elif cn == "SimpleRNN":
-            model.add(L.SimpleRNN(c["output_dim"], **common))
-        elif cn == "Dropout":
-            model.add(L.Dropout(c["p"], name=c["name"]))
-        elif cn == "Dense":
-            model.add(L.Dense(c["output_dim"], activation=c["activation"], use_bias=c.get("bias", True), name=c["name"]))
-        elif cn == "Activation":
-            model.add(L.Activation(c["activation"], name=c["name"]))
-        else:
-            raise ValueError(f"Keras 1 layer {cn} not translated")
-    gates = {"LSTM": "ifco", "GRU": "zrh"}
+        model.add(_k1_layer(lc))
     with h5py.File(h5_path, "r") as f:
+        root = f[weights_group] if weights_group else f
         for lc in layers_cfg:
             cn, name = lc["class_name"], lc["config"]["name"]
-            if name not in f:
+            if name not in root:
                 continue
-            t = _legacy_arrays(f[name])
-            if cn in gates:
-                g = gates[cn]
-                w = [np.concatenate([t[f"{m}_{x}"] for x in g], axis=-1) for m in ("W", "U", "b")]
-            elif cn in ("SimpleRNN",):
-                w = [t["W"], t["U"], t["b"]]
-            elif cn == "Dense":
-                w = [t["W"]] + ([t["b"]] if "b" in t else [])
+            t = _legacy_arrays(root[name])
+            if cn == "Bidirectional":
+                inner = lc["config"]["layer"]
+                w = (_k1_arrays(inner["class_name"], t, f"forward_{inner['config']['name']}_")
+                     + _k1_arrays(inner["class_name"], t, f"backward_{inner['config']['name']}_"))
             else:
-                continue
-            model.get_layer(name).set_weights(w)
-    how = ("Keras 1.x save_weights file: architecture from " + os.path.basename(json_path) + " translated to Keras 3 "
+                w = _k1_arrays(cn, t)
+            if w is not None:
+                model.get_layer(name).set_weights(w)
+    source = ("the file's own model_config" if json_path is None else os.path.basename(json_path))
+    how = ("Keras 1.x file: architecture from " + source + " translated to Keras 3 "
            "layers (output_dim -> units, inner_activation -> recurrent_activation, Dropout p -> rate, Dense bias -> use_bias); "
            "per-gate tensors W_*/U_*/b_* concatenated in Keras's gate order (LSTM i, f, c, o; GRU z, r, h with "
-           "reset_after=False) and set with layer.set_weights")
+           "reset_after=False; Bidirectional forward_*/backward_* halves) and set with layer.set_weights")
     return model, how
 
 
@@ -279,6 +307,11 @@ def extra_clean(cfg, removed):
     """Changes beyond fixtures_corpus.clean_keras2_config that these files need."""
     def fix(layer):
         cn, c = layer["class_name"], layer["config"]
+        for k, v in c.items():
+            # tf.keras 1.13-2.2 wrote {"dtype": "float32"} into every initializer's config.
+            if k.endswith("_initializer") and isinstance(v, dict) and isinstance(v.get("config"), dict) \
+                    and v["config"].pop("dtype", None) is not None:
+                removed.append("initializer dtype")
         if cn != "InputLayer" and c.get("dtype") in ("int32", "int64"):
             # Keras 2.0 wrote the Embedding's *input* dtype here; Keras 3 would make int weights.
             removed.append(f"{cn}.dtype {c['dtype']} -> float32 (Keras 2.0 stored the input dtype)")
@@ -359,6 +392,10 @@ def load_legacy_h5(path):
     removed = []
     with h5py.File(path, "r") as f:
         cfg = json.loads(_s(f.attrs["model_config"]))
+        version = _s(f.attrs.get("keras_version", ""))
+    if version.startswith("1"):
+        return load_keras1_weights(path, None, cfg, weights_group="model_weights")
+    with h5py.File(path, "r") as f:
         cfg = extra_clean(fc.clean_keras2_config(cfg, removed), removed)
         if cfg["class_name"] in ("Model", "Functional"):
             model = build_legacy_functional(cfg, removed)
@@ -550,11 +587,12 @@ def write_manifest(sources, results):
 
 
 LEFT_OUT = [
-    "akabe/lens-poem `char_rnn.h5` (3.4 MB, Keras 2.2.4 SimpleRNN char model): over the 2 MB size budget.",
     "akabe/lens-poem `word_rnn.h5`: over 4 MiB, not in the snapshot.",
-    "udnet96/lstm_seq2seq `s2s.h5` (1.9 MB, Keras 2.2.5): the same lstm_seq2seq example as Kashdog/NaturalQuery's, larger.",
-    "CSE5393/Lab9 `gru.h5`, `lstm.h5` (2.1 / 2.2 MB, Keras 2.0.4 Embedding + GRU/LSTM): over the 2 MB size budget.",
     "SMU-ML-2017/Project8 `gru_model.h5`, `lstm_model.h5`: Git LFS pointers, content not in the snapshot.",
+    "KonduitAI/dl4j-test-resources `tfkeras/convlstm2d_0.h5`, `convlstm2d_24.h5` (Bidirectional(ConvLSTM2D(go_backwards=True))): "
+    "Keras 3 refuses to rebuild them (\"Forward layer and backward layer should have different `go_backwards` value\"), so no Keras reference.",
+    "KonduitAI/dl4j-test-resources `weights/keras-attention.h5` (tf.keras 2.11 Attention): Keras 3 cannot deserialize its Attention config.",
+    "olegmak02/Weather-Prediction: one of its seven .keras files kept (`wind.keras`); the others are the same stacked-GRU design.",
 ]
 
 

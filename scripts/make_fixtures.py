@@ -8,7 +8,8 @@
 Sections: A keras cases (test/fixtures/keras), B JSON weight formats (test/fixtures/json),
 C corpus predictions (test/fixtures/corpus), D bad files (test/fixtures/bad),
 E examples workspace (examples/), R real-world corpus files committed under
-test/fixtures/corpus/<owner>__<repo>__<file>/ (--only-corpus NAME,... for some of them). B and E read the Keras cases written by A.
+test/fixtures/corpus/<owner>__<repo>__<file>/ (--only-corpus NAME,... for some of them),
+S model.summary() text as Keras prints it (test/fixtures/summary). B, E and S read the Keras cases written by A.
 Tests never run Python: the generated files are committed.
 """
 import argparse
@@ -45,7 +46,7 @@ def update_index(done, refused, replace=False):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--only", help="comma-separated Keras case names (section A only)")
-    ap.add_argument("--section", default="A,B,E,C,R,D", help="comma-separated sections (default all)")
+    ap.add_argument("--section", default="A,B,E,C,R,D,S", help="comma-separated sections (default all)")
     ap.add_argument("--list", action="store_true", help="list the Keras case names")
     ap.add_argument("--only-corpus", help="comma-separated section R folder names")
     args = ap.parse_args()
@@ -84,8 +85,11 @@ def main():
     if "D" in sections:
         import fixtures_formats
         fixtures_formats.make_bad()
+    if "S" in sections:
+        import fixtures_summary
+        fixtures_summary.run()
     for d in ("test/fixtures/keras", "test/fixtures/json", "test/fixtures/corpus",
-              "test/fixtures/bad", "examples"):
+              "test/fixtures/bad", "test/fixtures/summary", "examples"):
         p = os.path.join(REPO, d)
         if os.path.isdir(p):
             print(f"{d}: {file_size_report(p) / 1e6:.2f} MB")

@@ -12,7 +12,9 @@ import {
   InspectorError,
   arrayToNested,
   findSidecars,
+  fmtShape,
   forward,
+  kerasSummary,
   loadArrays,
   openModel,
   randomInputs,
@@ -21,15 +23,15 @@ import {
   writeNpy,
   type Model,
   type NDArray,
-  type Shape,
   type Summary,
+  type SummaryOptions,
   type VerifyReport,
 } from '../core';
 
 const USAGE = `Usage:
-  rnn-inspector summary MODEL [--json] [--config ARCH.json]
-  rnn-inspector predict MODEL [--inputs X.npy|X.npz|X.json …] [--samples N --seed S] [--json] [--out Y.npy] [--keras2-hard-sigmoid]
-  rnn-inspector verify  MODEL [--inputs X …] --expected Y [--expected Y2 …] [--atol A] [--rtol R] [--json]
+  rnn-inspector summary MODEL [--json] [--config ARCH.json] [--columns C] [--line-length L]
+  rnn-inspector predict MODEL [--inputs X.npy|X.npz|X.json …] [--samples N --seed S] [--json] [--out Y.npy] [--keras2-hard-sigmoid] [--precision f64|f32]
+  rnn-inspector verify  MODEL [--inputs X …] --expected Y [--expected Y2 …] [--atol A] [--rtol R] [--json] [--precision f64|f32]
 
 MODEL: Keras .h5 / .weights.h5 / .keras, a JSON weight file, or a TF.js model.json (or its folder).
 --config ARCH.json gives the architecture (model.to_json()) of a weights-only file; without it a
@@ -37,8 +39,13 @@ JSON config beside the file is used when its layer names match, else the topolog
 Without --inputs, predict and verify use the samples stored in the file, then sidecar files beside
 the model (X.npy / Y.npy, <model>.inputs.npy / <model>.predictions.npy), then (predict only)
 seeded random inputs like np.random.seed(S); np.random.randn(N, T, D).
+summary prints model.summary() line for line as Keras 3 prints it for this file, for a terminal
+--columns wide (default 80: what Keras sees in a notebook or when output is not a terminal);
+--line-length is summary(line_length=L). Then the legend, the weights and the parameter arithmetic.
 --keras2-hard-sigmoid evaluates hard_sigmoid as Keras 1/2 did, clip(0.2x + 0.5), instead of
 today's clip(x/6 + 0.5): use it to reproduce predictions made with an old Keras.
+--precision f64 (default) computes in float64, the exact reference; f32 computes in float32 as
+Keras does (faster). Either runs on the WebAssembly SIMD kernels where they apply.
 Tolerance: |manual − expected| ≤ atol + rtol·|expected| (defaults atol ${DEFAULT_ATOL}, rtol ${DEFAULT_RTOL}).`;
 
 class UsageError extends Error {}
@@ -49,45 +56,16 @@ const stdoutPrint: Print = (s) => {
   process.stdout.write(s + '\n');
 };
 
-function fmtShape(s: Shape): string {
-  return `(${s.map((d) => (d === null ? 'None' : String(d))).join(', ')}${s.length === 1 ? ',' : ''})`;
-}
-
-function fmtBytes(n: number): string {
-  if (n < 1024) return `${n.toFixed(2)} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(2)} KB`;
-  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(2)} MB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GB`;
-}
-
 const int = (n: number) => n.toLocaleString('en-US');
 
-/** A table like Keras 3's model.summary(). */
-export function renderSummary(s: Summary, model: Model): string {
-  const rows = s.layers.map((l) => [
-    `${l.name} (${l.className})`,
-    l.outputShape.length === 1 ? fmtShape(l.outputShape[0]) : `[${l.outputShape.map(fmtShape).join(', ')}]`,
-    int(l.params),
-  ]);
-  const head = ['Layer (type)', 'Output Shape', 'Param #'];
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)) + 2);
-  const line = (l: string, m: string, r: string, fill: string) => l + w.map((x) => fill.repeat(x)).join(m) + r;
-  const row = (cells: string[]) => '│' + cells.map((c, i) => (i === 2 ? ` ${c.padStart(w[i] - 2)} ` : ` ${c.padEnd(w[i] - 2)} `)).join('│') + '│';
-  const lines: string[] = [];
-  lines.push(`Model: "${s.modelName}"  ${s.format.label}${s.kerasVersion && !s.format.label.includes(s.kerasVersion) ? ` (Keras ${s.kerasVersion})` : ''}`);
-  lines.push(line('┌', '┬', '┐', '─'));
-  lines.push(row(head));
-  lines.push(line('├', '┼', '┤', '─'));
-  rows.forEach((r, i) => {
-    lines.push(row(r));
-    if (i < rows.length - 1) lines.push(line('├', '┼', '┤', '─'));
-  });
-  lines.push(line('└', '┴', '┘', '─'));
-  const bytesPerParam = s.totalParams ? s.totalBytes / s.totalParams : 4;
-  lines.push(` Total params: ${int(s.totalParams)} (${fmtBytes(s.totalBytes)})`);
-  lines.push(` Trainable params: ${int(s.trainableParams)} (${fmtBytes(s.trainableParams * bytesPerParam)})`);
-  lines.push(` Non-trainable params: ${int(s.nonTrainableParams)} (${fmtBytes(s.nonTrainableParams * bytesPerParam)})`);
+/**
+ * model.summary() exactly as Keras 3 prints it (the core's one renderer), then what the file was
+ * read as, the N/T/D/M/K legend, the weights in the notebooks' notation and the parameter arithmetic.
+ */
+export function renderSummary(s: Summary, model: Model, opts: SummaryOptions = {}): string {
+  const lines: string[] = [...kerasSummary(model, s, opts).lines];
   lines.push('');
+  lines.push(`Read as: ${s.format.label}${s.kerasVersion && !s.format.label.includes(s.kerasVersion) ? ` (Keras ${s.kerasVersion})` : ''}`);
   const d = s.dims;
   const m = d.M.length ? d.M.map((x, i) => (d.M.length > 1 ? `M${i + 1}=${x}` : `M=${x}`)).join(', ') : 'M=—';
   lines.push(`Legend: N=${d.N ?? 'samples'} T=${d.T ?? 'None'} D=${d.D ?? '—'} ${m} K=${d.K ?? '—'}   (N samples, T time steps, D input features, M hidden units, K outputs)`);
@@ -241,6 +219,12 @@ function parseTolerance(v: string | undefined, name: string, dflt: number): numb
   return x;
 }
 
+function parseWidth(v: string, name: string): number {
+  const x = Number(v);
+  if (!Number.isInteger(x) || x < 40 || x > 1000) throw new UsageError(`--${name} must be a whole number of columns from 40 to 1000 (got ${v})`);
+  return x;
+}
+
 export async function main(argv: string[], out: Print = stdoutPrint): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
@@ -267,7 +251,10 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
         samples: { type: 'string' },
         seed: { type: 'string' },
         config: { type: 'string' },
+        columns: { type: 'string' },
+        'line-length': { type: 'string' },
         'keras2-hard-sigmoid': { type: 'boolean' },
+        precision: { type: 'string' },
       },
     });
   } catch (e) {
@@ -279,23 +266,31 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
   const model = await openModel(file, { weights: command !== 'summary', configPath: values.config });
   if (command === 'summary') {
     const s = summarize(model);
-    out(values.json ? JSON.stringify(summaryJson(s), null, 2) : renderSummary(s, model));
+    const opts: SummaryOptions = {
+      columns: values.columns === undefined ? undefined : parseWidth(values.columns, 'columns'),
+      lineLength: values['line-length'] === undefined ? undefined : parseWidth(values['line-length'], 'line-length'),
+    };
+    out(values.json ? JSON.stringify(summaryJson(s), null, 2) : renderSummary(s, model, opts));
     return 0;
   }
   if (!model.hasWeights) throw new InspectorError(file, 'this file holds an architecture only (no weights): no forward pass');
   const atol = parseTolerance(values.atol, 'atol', DEFAULT_ATOL);
   const rtol = parseTolerance(values.rtol, 'rtol', DEFAULT_RTOL);
   const inputs = await resolveInputs(model, file, values.inputs, { n: values.samples, seed: values.seed }, command === 'predict');
-  const result = forward(model, inputs.arrays, { hardSigmoid: values['keras2-hard-sigmoid'] ? 'keras2' : 'keras3' });
+  const precision = values.precision ?? 'f64';
+  if (precision !== 'f64' && precision !== 'f32') throw new UsageError(`--precision must be f64 or f32 (got ${precision})`);
+  const result = forward(model, inputs.arrays, { hardSigmoid: values['keras2-hard-sigmoid'] ? 'keras2' : 'keras3', precision });
+  const arith = `Arithmetic: ${result.precision === 'f32' ? 'float32' : 'float64'} (${result.kernels === 'wasm-simd' ? 'WebAssembly SIMD kernels' : 'TypeScript kernels'})`;
   if (command === 'predict') {
     if (values.out) {
       const written = writeOutputs(values.out, result.outputs);
       if (!values.json) out(`Wrote ${written.join(', ')}`);
     }
     if (values.json) {
-      out(JSON.stringify({ inputs: inputs.from, outputs: result.outputs.map((o) => ({ name: o.name, shape: o.array.shape, data: arrayToNested(o.array) })) }));
+      out(JSON.stringify({ inputs: inputs.from, precision: result.precision, kernels: result.kernels, outputs: result.outputs.map((o) => ({ name: o.name, shape: o.array.shape, data: arrayToNested(o.array) })) }));
     } else {
       out(`Inputs: ${inputs.from}`);
+      out(arith);
       for (const o of result.outputs) {
         out(`${o.name}  shape (${o.array.shape.join(', ')})`);
         out(renderArray(o.array));
@@ -319,7 +314,7 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
     expectedFrom = expectedFiles.join(', ');
   }
   const report = verify(result.outputs, expected, { atol, rtol });
-  out(values.json ? JSON.stringify(verifyJson(report), null, 2) : renderVerify(report, inputs.from, expectedFrom));
+  out(values.json ? JSON.stringify({ ...verifyJson(report), precision: result.precision, kernels: result.kernels }, null, 2) : `${arith}\n${renderVerify(report, inputs.from, expectedFrom)}`);
   return report.pass ? 0 : 1;
 }
 

@@ -8,7 +8,7 @@ import { callKey, schedule } from './layers/graph';
 import { inputLayerShape } from './layers/core';
 import type { RunCtx, Tensor } from './layers/types';
 import { fmtShape } from './layers/util';
-import { forwardProblem } from './shapes';
+import { forwardProblem } from './layers/support';
 
 export interface ForwardOptions {
   /** Collect hidden states. */
@@ -20,6 +20,13 @@ export interface ForwardOptions {
    * reproduce predictions made when an old file was written.
    */
   hardSigmoid?: 'keras3' | 'keras2';
+  /**
+   * Arithmetic of the SIMD kernels: 'f64' (default: the exact reference, equal to the TypeScript
+   * kernels within 1e-12) or 'f32' (Keras's own float32 arithmetic, faster).
+   */
+  precision?: 'f64' | 'f32';
+  /** 'reference': the pure-TypeScript kernels only; 'fast' (default): SIMD kernels where they apply. */
+  engine?: 'fast' | 'reference';
 }
 
 export interface NamedArray {
@@ -40,6 +47,12 @@ export interface ForwardResult {
   /** One per model output, named after the producing layer (+ ":i" when it has several). */
   outputs: NamedArray[];
   traces: LayerTrace[];
+  /**
+   * The arithmetic used: 'f32' when a layer ran on the float32 kernels, else 'f64'.
+   * `kernels` says whether any layer ran on the WebAssembly SIMD kernels.
+   */
+  precision: 'f64' | 'f32';
+  kernels: 'wasm-simd' | 'typescript';
 }
 
 function checkInput(x: NDArray, expected: Shape | null, i: number, count: number, layer: string): void {
@@ -79,12 +92,20 @@ export function forward(model: Model, inputs: NDArray[], opts: ForwardOptions = 
   }
 
   const traces: LayerTrace[] = [];
+  let usedFast = false;
+  let usedF32 = false;
   const ctx: RunCtx = {
     model,
     // Activations follow today's Keras unless the Keras 1/2 hard_sigmoid is asked for.
     kerasVersion: opts.hardSigmoid === 'keras2' ? '2.0' : undefined,
     trace: opts.trace ? (layer, className, direction, states) => traces.push({ layer, className, ...(direction ? { direction } : {}), states }) : null,
     isCancelled: opts.isCancelled,
+    precision: opts.precision ?? 'f64',
+    engine: opts.engine ?? 'fast',
+    usedFast: (p) => {
+      usedFast = true;
+      if (p === 'f32') usedF32 = true;
+    },
   };
   const values = new Map<string, Tensor[]>();
   for (const call of calls) {
@@ -113,5 +134,5 @@ export function forward(model: Model, inputs: NDArray[], opts: ForwardOptions = 
     if (!ts || !t) throw new InspectorError('', `model output ${r.layer} was not computed`);
     return { name: ts.length > 1 ? `${r.layer}:${r.tensor}` : r.layer, array: t.array };
   });
-  return { outputs, traces };
+  return { outputs, traces, precision: usedF32 ? 'f32' : 'f64', kernels: usedFast ? 'wasm-simd' : 'typescript' };
 }

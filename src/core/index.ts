@@ -4,6 +4,7 @@
  *
  *   openModel(path)            file → normalized Model            (formats/)
  *   summarize(model)           shapes, parameters, D/M/K notation (shapes.ts, layers/)
+ *   kerasSummary(model, s)     model.summary() as Keras 3 prints it (summary/)
  *   forward(model, inputs)     the by-hand forward pass           (forward.ts, layers/, math/)
  *   verify(actual, expected)   max |Δ|, worst sample, tolerance   (verify.ts)
  *   loadArrays / saveNpy / randn  sample data                      (arrays/)
@@ -14,11 +15,18 @@ export type { OpenOptions } from './formats';
 export { summarize } from './shapes';
 export type { Summary, SummaryLayer, SummaryWeight, Dims } from './shapes';
 export type { Letter, Term } from './layers/types';
+export { kerasSummary, summaryText, kerasShape, readableMemorySize, groupThousands, paramTotals, DEFAULT_COLUMNS } from './summary';
+export type { KerasSummary, SummaryOptions, SummaryRow, SummaryTotal } from './summary';
 export { forward } from './forward';
 export type { ForwardOptions, ForwardResult, NamedArray, LayerTrace } from './forward';
-export { verify, DEFAULT_ATOL, DEFAULT_RTOL } from './verify';
+export { verify, tolerance, withinTolerance, DEFAULT_ATOL, DEFAULT_RTOL } from './verify';
 export type { VerifyOptions, VerifyReport, OutputCheck } from './verify';
 export { loadArrays, parseNpy, parseNpz, writeNpy, arrayFromJson, arrayToNested } from './arrays';
 export { NumpyRandomState, randn } from './arrays/numpyRandom';
 export { findSidecars, sidecarNames, randomInputs, modelStem } from './samples';
 export type { Sidecars, RandomInputs } from './samples';
+export { fmtShape } from './pyrepr';
+export { bytesPerElement } from './dtypes';
+export { consumers } from './layers/graph';
+export { inputLayerShape } from './layers/core';
+export { isKeras2 } from './math/activations';

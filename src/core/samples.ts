@@ -5,7 +5,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NumpyRandomState } from './arrays/numpyRandom';
-import { InspectorError, type Layer, type Model, type NDArray } from './model';
+import { InspectorError, type Model, type NDArray } from './model';
+import { consumers } from './layers/graph';
+import { inputLayerShape } from './layers/core';
 
 const MODEL_SUFFIXES = ['.weights.h5', '.hdf5', '.h5', '.keras', '.json'];
 const ARRAY_EXTS = ['.npy', '.npz', '.json'];
@@ -61,11 +63,6 @@ export function findSidecars(modelPath: string): Sidecars {
   return result;
 }
 
-/** The first layer that consumes an input layer's tensor. */
-function consumerOf(model: Model, input: Layer): Layer | undefined {
-  return model.layers.find((l) => l.inbound.some((node) => node.some((r) => r.layer === input.name)));
-}
-
 export interface RandomInputs {
   arrays: NDArray[];
   /** The NumPy code that makes the same arrays, e.g. "np.random.seed(0); X = np.random.randn(15, 10, 3)". */
@@ -84,12 +81,12 @@ export function randomInputs(model: Model, n: number, seed: number, timesteps = 
   const arrays = model.inputs.map((ref, i) => {
     const input = model.layers.find((l) => l.name === ref.layer);
     if (!input) throw new InspectorError('', `model input ${ref.layer} not found`);
-    const batchShape: (number | null)[] = input.config.batch_shape ?? input.config.batch_input_shape ?? [null, null, null];
+    const batchShape = inputLayerShape(input, model) ?? [null, null, null];
     const rest = batchShape.slice(1).map((d, k) => (d ?? (k === 0 ? timesteps : null)));
     if (rest.some((d) => d === null)) throw new InspectorError('', `the input shape of ${input.name} is not fully known (${JSON.stringify(batchShape)}); load inputs from a file instead`);
     const shape = [n, ...(rest as number[])];
     const name = model.inputs.length > 1 ? `X${i}` : 'X';
-    const consumer = consumerOf(model, input);
+    const consumer = consumers(model, input.name)[0];
     if (consumer?.className === 'Embedding') {
       const vocab = Number(consumer.config.input_dim);
       lines.push(`${name} = np.random.randint(0, ${vocab}, size=(${shape.join(', ')}))`);

@@ -9,11 +9,13 @@
  * disagreement between the two becomes a note).
  */
 import type { Layer, Model, ModelFormat, Shape, Weight } from './model';
+import { bytesPerElement } from './dtypes';
+import { forwardProblem } from './layers/support';
+import { propagateShapes } from './propagate';
 import { getSpec } from './layers/registry';
 import { callKey, schedule } from './layers/graph';
-import { inputLayerShape } from './layers/core';
 import { biParts, tdInner } from './layers/wrappers';
-import { activationName, isKeras2, resolveActivation } from './math/activations';
+import { activationName, isKeras2 } from './math/activations';
 import { rnnParams } from './layers/recurrent';
 import type { ExpectedWeight, Letter, NotationCtx, ShapeCtx, Term } from './layers/types';
 import { Notation } from './notation';
@@ -87,94 +89,6 @@ export interface Summary {
   notes: string[];
   /** "not supported: <Class> (layer <name>)" for layers the forward pass cannot run. */
   unsupported: string[];
-}
-
-const BYTES: Record<string, number> = { float64: 8, int64: 8, uint64: 8, float16: 2, bfloat16: 2, int16: 2, uint16: 2, int8: 1, uint8: 1, bool: 1 };
-const bytesPer = (dtype: string): number => BYTES[dtype] ?? 4;
-
-/** Why the forward pass cannot run a layer, or null when it can. */
-export function forwardProblem(layer: Layer, kerasVersion?: string): string | null {
-  const spec = getSpec(layer.className);
-  if (!spec || !spec.forward) return `not supported: ${layer.className} (layer ${layer.name})`;
-  const c = layer.config ?? {};
-  const actKeys: unknown[] = [];
-  if (['Dense', 'Conv1D', 'Convolution1D', 'Activation'].includes(layer.className)) actKeys.push(c.activation);
-  if (spec.recurrent && layer.className !== 'Bidirectional') {
-    try {
-      const p = rnnParams(layer);
-      actKeys.push(p.activation);
-      if (p.kind !== 'SimpleRNN') actKeys.push(p.recurrentActivation);
-    } catch (e) {
-      return (e as Error).message;
-    }
-  }
-  for (const a of actKeys) {
-    if (!resolveActivation(a, kerasVersion)) return `not supported: activation '${activationName(a)}' (layer ${layer.name})`;
-  }
-  if (layer.className === 'Bidirectional') {
-    try {
-      const [f, b] = biParts(layer);
-      if (!['SimpleRNN', 'LSTM', 'GRU', 'RNN', 'CuDNNLSTM', 'CuDNNGRU'].includes(f.className)) {
-        return `not supported: Bidirectional(${f.className}) (layer ${layer.name})`;
-      }
-      return forwardProblem(f, kerasVersion) ?? forwardProblem(b, kerasVersion);
-    } catch (e) {
-      return (e as Error).message;
-    }
-  }
-  if (layer.className === 'TimeDistributed') {
-    try {
-      return forwardProblem(tdInner(layer), kerasVersion);
-    } catch (e) {
-      return (e as Error).message;
-    }
-  }
-  return null;
-}
-
-interface Resolved {
-  /** Output shapes per layer#node (null: unknown). */
-  out: Map<string, Shape[] | null>;
-  /** Input shapes per layer#node. */
-  in: Map<string, Shape[] | null>;
-}
-
-/** Propagates shapes through the graph. */
-export function propagateShapes(model: Model, ctx: ShapeCtx): Resolved {
-  const { calls, unresolved } = schedule(model);
-  for (const c of unresolved) note(ctx, `layer ${c.layer.name}: its inputs could not be resolved in the graph`);
-  const out = new Map<string, Shape[] | null>();
-  const ins = new Map<string, Shape[] | null>();
-  for (const call of calls) {
-    const key = callKey(call.layer.name, call.node);
-    const layer = call.layer;
-    if (layer.className === 'InputLayer') {
-      const s = inputLayerShape(layer, model);
-      if (!s) note(ctx, `input ${layer.name}: no input shape is recorded in the file`);
-      ins.set(key, []);
-      out.set(key, [s ?? [null]]);
-      continue;
-    }
-    const inputs = call.inputs.map((r) => out.get(callKey(r.layer, r.node))?.[r.tensor] ?? null);
-    ins.set(key, inputs.every((s) => s) ? (inputs as Shape[]) : null);
-    const spec = getSpec(layer.className);
-    if (!spec) {
-      note(ctx, `layer ${layer.name}: ${layer.className} is not known to this version, so its output shape is unknown`);
-      out.set(key, null);
-      continue;
-    }
-    if (inputs.some((s) => !s)) {
-      out.set(key, null);
-      continue;
-    }
-    try {
-      out.set(key, spec.outputShapes(layer, inputs as Shape[], ctx));
-    } catch (e) {
-      note(ctx, `layer ${layer.name}: output shape unknown (${(e as Error).message})`);
-      out.set(key, null);
-    }
-  }
-  return { out, in: ins };
 }
 
 function summaryWeights(
@@ -378,7 +292,7 @@ export function summarize(model: Model): Summary {
   const totalParams = layers.reduce((s, l) => s + l.params, 0);
   const trainableParams = layers.reduce((s, l) => s + l.trainableParams, 0);
   let totalBytes = 0;
-  for (const l of layers) for (const w of l.weights) totalBytes += w.params * bytesPer(w.dtype);
+  for (const l of layers) for (const w of l.weights) totalBytes += w.params * bytesPerElement(w.dtype);
 
   // D/M/K legend.
   const dims: Dims = { N: null, T: null, D: null, M: [], K: null };

@@ -4,9 +4,20 @@
  */
 import { InspectorError, type NDArray } from './model';
 import type { NamedArray } from './forward';
+import { fmtShape } from './pyrepr';
 
 export const DEFAULT_ATOL = 1e-5;
 export const DEFAULT_RTOL = 1e-4;
+
+/** numpy.allclose's bound for one expected value: atol + rtol·|expected|. */
+export function tolerance(expected: number, atol: number, rtol: number): number {
+  return atol + rtol * Math.abs(expected);
+}
+
+/** numpy.allclose's rule for one element: |actual − expected| ≤ atol + rtol·|expected| (NaN never passes). */
+export function withinTolerance(actual: number, expected: number, atol: number, rtol: number): boolean {
+  return Math.abs(actual - expected) <= tolerance(expected, atol, rtol);
+}
 
 export interface VerifyOptions {
   atol?: number;
@@ -31,7 +42,6 @@ export interface VerifyReport {
   outputs: OutputCheck[];
 }
 
-const fmtShape = (s: number[]): string => `(${s.join(', ')}${s.length === 1 ? ',' : ''})`;
 
 function unravel(flat: number, shape: number[]): number[] {
   const idx = new Array<number>(shape.length);
@@ -76,7 +86,7 @@ export function verify(actual: (NDArray | NamedArray)[], expected: NDArray[], op
       const y = ed[i];
       const diff = Math.abs(x - y);
       // NaN in either side: diff is NaN, so the comparison fails and it counts as a mismatch.
-      if (!(diff <= atol + rtol * Math.abs(y))) mismatches++;
+      if (!(diff <= tolerance(y, atol, rtol))) mismatches++;
       const rank = Number.isNaN(diff) ? Infinity : diff;
       if (rank > worstDiff) {
         worstDiff = rank;
@@ -89,7 +99,7 @@ export function verify(actual: (NDArray | NamedArray)[], expected: NDArray[], op
     if (worstAt >= 0) {
       const index = unravel(worstAt, a.shape);
       const y = ed[worstAt];
-      worst = { sample: index[0] ?? 0, index, actual: ad[worstAt], expected: y, tolerance: atol + rtol * Math.abs(y) };
+      worst = { sample: index[0] ?? 0, index, actual: ad[worstAt], expected: y, tolerance: tolerance(y, atol, rtol) };
     }
     if (sawNaN) maxAbsDiff = NaN;
     return { name, shape: a.shape.slice(), count: ad.length, mismatches, maxAbsDiff, pass: mismatches === 0, worst };

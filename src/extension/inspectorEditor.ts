@@ -32,6 +32,7 @@ export function readSettings(scope?: vscode.Uri): SettingsView {
     defaultSamples: c.get<number>('defaultSamples', 1),
     defaultSeed: c.get<number>('defaultSeed', 0),
     defaultTimesteps: c.get<number>('defaultTimesteps', 10),
+    precision: c.get<string>('precision', 'f64') === 'f32' ? 'f32' : 'f64',
   };
 }
 
@@ -153,7 +154,7 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
         const last = doc.lastRun;
         if (doc.state.kind !== 'ready' || !last) return;
         const sample = Math.min(Math.max(0, m.sample | 0), last.result.samples - 1);
-        const traces = runTraces(doc.state.model, last.inputs, sample);
+        const traces = runTraces(doc.state.model, last.inputs, sample, last.result.precision);
         last.result = { ...last.result, traces, request: { ...last.result.request, traceSample: sample } };
         this.reply(panel, m, { type: 'traces', sample, traces });
         return;
@@ -206,6 +207,7 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
       throw new Error(state.kind === 'error' ? state.message : 'still loading');
     }
     const settings = readSettings(doc.uri);
+    request = { ...request, precision: request.precision ?? settings.precision };
     this.broadcast(doc, { type: 'running', request });
     let report: ((done: number, total: number) => void) | undefined;
     const work = runInWorker({ model: state.model, atol: settings.atol, rtol: settings.rtol }, request, {

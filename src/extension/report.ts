@@ -1,6 +1,6 @@
 /** The Markdown report (Export Report): header, legend, summary, layer shapes, verification. No vscode import. */
 import type { LayerView, ModelView, RunResult, WeightView } from '../shared/messages';
-import { fmtInt, fmtNum, readableBytes } from '../shared/format';
+import { fmtInt, fmtNum } from '../shared/format';
 
 const dimText = (d: number | null | number[]): string =>
   Array.isArray(d) ? (d.length ? d.join(', ') : '—') : d === null ? 'None' : String(d);
@@ -40,12 +40,11 @@ export function markdownReport(m: ModelView, run: RunResult | undefined, now = n
   out.push('', '## Dimensions', '', '| N | T | D | M | K |', '|---|---|---|---|---|');
   out.push(`| ${dimText(m.dims.N)} | ${dimText(m.dims.T)} | ${dimText(m.dims.D)} | ${dimText(m.dims.M)} | ${dimText(m.dims.K)} |`);
   out.push('', 'N samples, T sequence length, D input features, M hidden units, K outputs.');
-  out.push('', '## Summary (as model.summary())', '', '| Layer (type) | Output Shape | Param # |', '|---|---|---:|');
-  for (const l of m.layers) out.push(`| ${cell(`${l.name} (${l.className})`)} | ${cell(l.outputShape)} | ${fmtInt(l.params)} |`);
+  const t = m.summary;
+  out.push('', '## Summary (as model.summary())', '', `| ${t.header.join(' | ')} |`, `|---|---|---:|${t.connected ? '---|' : ''}`);
+  for (const r of t.rows) out.push(`| ${[`${r.name} (${r.className})`, r.outputShape, r.params, ...(t.connected ? [r.connectedTo ?? '-'] : [])].map(cell).join(' | ')} |`);
   out.push('');
-  out.push(`- Total params: ${fmtInt(m.totalParams)} (${readableBytes(m.totalBytes)})`);
-  out.push(`- Trainable params: ${fmtInt(m.trainableParams)} (${readableBytes(m.trainableBytes)})`);
-  out.push(`- Non-trainable params: ${fmtInt(m.nonTrainableParams)} (${readableBytes(m.nonTrainableBytes)})`);
+  for (const total of t.totals) out.push(`- ${total.label}: ${total.text}`);
   out.push('', '```text', m.summaryText, '```');
   out.push('', '## Layers');
   for (const l of m.layers) {
@@ -62,6 +61,7 @@ export function markdownReport(m: ModelView, run: RunResult | undefined, now = n
   } else {
     out.push(`- Inputs: ${run.inputsLabel}, shape (${run.inputShape.join(', ')})`);
     if (run.expectedLabel) out.push(`- Expected: ${run.expectedLabel}`);
+    out.push(`- Arithmetic: ${run.precision === 'f32' ? 'float32' : 'float64'} (${run.kernels === 'wasm-simd' ? 'WebAssembly SIMD kernels' : 'TypeScript kernels'})`);
     out.push(`- Result: ${verdictLine(run)}`);
     if (run.verify) {
       out.push('', '| output | shape | max abs diff | mismatches | result | worst sample |', '|---|---|---:|---:|---|---|');

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { forward, verify, type Model, type NDArray } from '../core';
+import { forward, verify, withinTolerance, type Model, type NDArray } from '../core';
 import {
   ROW_LIMIT,
   type RunRequest,
@@ -43,28 +43,36 @@ function sliceSize(model: Model, perSample: number): number {
   return Math.max(1, Math.min(4096, Math.floor(2e6 / costPerSample)));
 }
 
-export async function runForward(model: Model, inputs: NDArray[], hooks: RunHooks): Promise<NDArray[]> {
+export interface ForwardRun {
+  outputs: NDArray[];
+  precision: 'f64' | 'f32';
+  kernels: 'wasm-simd' | 'typescript';
+}
+
+export async function runForward(model: Model, inputs: NDArray[], hooks: RunHooks, precision: 'f64' | 'f32' = 'f64'): Promise<ForwardRun> {
   const N = inputs[0].shape[0];
   const per = inputs[0].data.length / Math.max(1, N);
   const step = sliceSize(model, per);
   const parts: NDArray[][] = [];
+  let used: Omit<ForwardRun, 'outputs'> = { precision: 'f64', kernels: 'typescript' };
   for (let start = 0; start < N; start += step) {
     if (hooks.isCancelled()) throw new CancelledError();
     const end = Math.min(N, start + step);
     const slice = inputs.map((a) => sliceBatch(a, start, end));
-    const res = forward(model, slice, { trace: false, isCancelled: hooks.isCancelled });
+    const res = forward(model, slice, { trace: false, isCancelled: hooks.isCancelled, precision });
+    used = { precision: res.precision, kernels: res.kernels };
     parts.push(res.outputs.map((o) => o.array));
     hooks.progress?.(end, N);
     await yieldToHost();
   }
   if (hooks.isCancelled()) throw new CancelledError();
-  return parts[0].map((_, k) => concatBatch(parts.map((p) => p[k])));
+  return { outputs: parts[0].map((_, k) => concatBatch(parts.map((p) => p[k]))), ...used };
 }
 
 /** Hidden states h_t of every recurrent layer for one sample. */
-export function runTraces(model: Model, inputs: NDArray[], sample: number): TraceView[] {
+export function runTraces(model: Model, inputs: NDArray[], sample: number, precision: 'f64' | 'f32' = 'f64'): TraceView[] {
   const one = inputs.map((a) => sliceBatch(a, sample, sample + 1));
-  const res = forward(model, one, { trace: true, isCancelled: () => false });
+  const res = forward(model, one, { trace: true, isCancelled: () => false, precision });
   return res.traces.map((t) => ({
     layer: t.layer,
     className: t.className,
@@ -91,7 +99,7 @@ function perSampleRows(actual: NDArray[], expected: NDArray[] | undefined, atol:
           exp.push(e);
           const d = Math.abs(a.data[i] - e);
           if (!(d <= maxAbs)) maxAbs = d;
-          if (!(d <= atol + rtol * Math.abs(e))) pass = false;
+          if (!withinTolerance(a.data[i], e, atol, rtol)) pass = false;
         }
       }
     });
@@ -119,7 +127,8 @@ export async function runRequest(ctx: RunContext, request: RunRequest, hooks: Ru
   const { model, atol, rtol } = ctx;
   const inputs = await resolveInputs(model, request);
   const expected = await resolveExpected(model, request);
-  const outputs = await runForward(model, inputs.arrays, hooks);
+  const run = await runForward(model, inputs.arrays, hooks, request.precision ?? 'f64');
+  const outputs = run.outputs;
   const names = model.outputs.map((o) => o.layer);
   const named = outputs.map((array, k) => ({ name: names[k] ?? `output ${k}`, array }));
   const report = expected ? verify(named, expected.arrays, { atol, rtol }) : undefined;
@@ -130,7 +139,7 @@ export async function runRequest(ctx: RunContext, request: RunRequest, hooks: Ru
     { d: -1 },
   ).s;
   const { rows, truncated } = limitRows(perSampleRows(outputs, expected?.arrays, atol, rtol), worstSample);
-  const traces = runTraces(model, inputs.arrays, sample);
+  const traces = runTraces(model, inputs.arrays, sample, request.precision ?? 'f64');
   return {
     inputs: inputs.arrays,
     outputs,
@@ -146,6 +155,8 @@ export async function runRequest(ctx: RunContext, request: RunRequest, hooks: Ru
       verify: report,
       traces,
       elapsedMs: Date.now() - t0,
+      precision: run.precision,
+      kernels: run.kernels,
     },
   };
 }

@@ -2,36 +2,12 @@
  * Turns the core's Summary into what the panel displays (ModelView), and weight tensors or
  * traces into small matrices for heatmaps. No vscode import: the report and the tests use it too.
  */
-import type { Layer, Model, NDArray, Shape, Summary, SummaryLayer, SummaryWeight, Weight } from '../core';
-import { fmtInt, readableBytes } from '../shared/format';
+import { consumers, inputLayerShape, kerasShape, kerasSummary, type Layer, type Model, type NDArray, type Summary, type SummaryLayer, type SummaryWeight, type Weight } from '../core';
 import type { ArraySource, InputSpecView, LayerView, MatrixView, ModelView, WeightView } from '../shared/messages';
 
 /** Heatmaps never draw more than this many rows / columns (larger tensors are subsampled). */
 export const MAX_ROWS = 256;
 export const MAX_COLS = 512;
-
-const pyTuple = (s: Shape): string => {
-  const parts = s.map((d) => (d === null ? 'None' : String(d)));
-  return `(${parts.join(', ')}${parts.length === 1 ? ',' : ''})`;
-};
-
-/** True for files written by Keras 1 / 2 (tf.keras), whose summary() looks different from Keras 3's. */
-export const isKeras2 = (version?: string): boolean => /^[12]\./.test(version ?? '');
-
-/**
- * Output shape as model.summary() prints it: "(None, 5)", or a list for several outputs.
- * Keras 2 also prints an InputLayer's shape as a list: "[(None, 10, 3)]".
- */
-export function formatOutputShape(shapes: Shape[], className: string, kerasVersion?: string): string {
-  if (shapes.length === 0) return '?';
-  if (shapes.length === 1 && !(className === 'InputLayer' && isKeras2(kerasVersion))) return pyTuple(shapes[0]);
-  return `[${shapes.map(pyTuple).join(', ')}]`;
-}
-
-const DTYPE_BYTES: Record<string, number> = {
-  float16: 2, bfloat16: 2, float32: 4, float64: 8, int8: 1, uint8: 1, int16: 2, int32: 4, int64: 8, bool: 1,
-};
-export const dtypeBytes = (dtype: string): number => DTYPE_BYTES[dtype] ?? 4;
 
 /** A layer's tensors; wrappers already list their inner layers' weights, so inner is only a fallback. */
 function allWeights(l: SummaryLayer): SummaryWeight[] {
@@ -79,18 +55,18 @@ export function layerSettings(layer: Layer | undefined): [string, string][] {
   return out;
 }
 
-function layerView(l: SummaryLayer, kerasVersion: string | undefined, topName = l.name, model?: Model): LayerView {
+function layerView(l: SummaryLayer, topName = l.name, model?: Model): LayerView {
   return {
     name: l.name,
     className: l.className,
-    outputShape: formatOutputShape(l.outputShape, l.className, kerasVersion),
+    outputShape: kerasShape(l.outputShape),
     params: l.params,
     trainableParams: l.trainableParams,
     weights: l.weights.map((w) => weightView(topName, w)),
     inbound: l.inbound,
     arithmetic: l.arithmetic,
     equations: l.equations,
-    inner: l.inner?.map((i) => layerView(i, kerasVersion, topName)),
+    inner: l.inner?.map((i) => layerView(i, topName)),
     forwardSupported: l.forwardSupported,
     recurrent: isRecurrent(l),
     terms: l.terms,
@@ -100,55 +76,6 @@ function layerView(l: SummaryLayer, kerasVersion: string | undefined, topName = 
     settings: model ? layerSettings(findLayer(model.layers, l.name)) : [],
     from: ((model && findLayer(model.layers, l.name)?.inbound?.[0]) ?? []).map((r) => ({ layer: r.layer, tensor: r.tensor })),
   };
-}
-
-/**
- * model.summary() as the file's Keras prints it: Keras 3's box table (columns 33 / 24 / 15), or
- * Keras 2 / tf.keras's ruled table (29 / 26 / 10) for files written by Keras 1 / 2.
- */
-export function summaryText(s: Summary, bytes: { total: number; trainable: number; nonTrainable: number }, kerasVersion?: string): string {
-  const totals = [
-    `Total params: ${fmtInt(s.totalParams)} (${readableBytes(bytes.total)})`,
-    `Trainable params: ${fmtInt(s.trainableParams)} (${readableBytes(bytes.trainable)})`,
-    `Non-trainable params: ${fmtInt(s.nonTrainableParams)} (${readableBytes(bytes.nonTrainable)})`,
-  ];
-  const shape = (l: SummaryLayer): string => formatOutputShape(l.outputShape, l.className, kerasVersion);
-  if (isKeras2(kerasVersion)) {
-    const pad = (t: string, w: number): string => (t.length >= w - 1 ? t + ' ' : t.padEnd(w));
-    const row = (a: string, b: string, c: string): string => ' ' + pad(a, 28) + pad(b, 26) + c;
-    const lines = [`Model: "${s.modelName}"`, '_'.repeat(65), row('Layer (type)', 'Output Shape', 'Param #'), '='.repeat(65)];
-    s.layers.forEach((l, i) => {
-      lines.push(row(`${l.name} (${l.className})`, shape(l), String(l.params)));
-      if (i < s.layers.length - 1) lines.push('');
-    });
-    lines.push('='.repeat(65), ...totals, '_'.repeat(65));
-    return lines.join('\n');
-  }
-  const w = [33, 24, 15];
-  const cells = (c: string[], edge: string): string =>
-    edge + c.map((t, i) => ` ${i === 2 ? t.padStart(w[i] - 2) : t.padEnd(w[i] - 2)} `).join(edge) + edge;
-  const rule = (l: string, m: string, r: string, f: string): string => l + w.map((x) => f.repeat(x)).join(m) + r;
-  const lines = [`Model: "${s.modelName}"`, rule('┏', '┳', '┓', '━'), cells(['Layer (type)', 'Output Shape', 'Param #'], '┃'), rule('┡', '╇', '┩', '━')];
-  s.layers.forEach((l, i) => {
-    lines.push(cells([`${l.name} (${l.className})`, shape(l), fmtInt(l.params)], '│'));
-    lines.push(i < s.layers.length - 1 ? rule('├', '┼', '┤', '─') : rule('└', '┴', '┘', '─'));
-  });
-  lines.push(...totals.map((t) => ` ${t}`));
-  return lines.join('\n');
-}
-
-function trainableBytes(s: Summary): { total: number; trainable: number; nonTrainable: number } {
-  let trainable = 0;
-  let nonTrainable = 0;
-  for (const l of s.layers) {
-    for (const w of allWeights(l)) {
-      const b = w.params * dtypeBytes(w.dtype);
-      if (w.trainable) trainable += b;
-      else nonTrainable += b;
-    }
-  }
-  const total = s.totalBytes || trainable + nonTrainable;
-  return { total, trainable, nonTrainable };
 }
 
 function findLayer(layers: Layer[], name: string): Layer | undefined {
@@ -164,16 +91,14 @@ function findLayer(layers: Layer[], name: string): Layer | undefined {
 export function inputSpec(model: Model, summary: Summary): InputSpecView {
   const ref = model.inputs[0];
   const inputLayer = ref ? findLayer(model.layers, ref.layer) : undefined;
-  const cfg = inputLayer?.config ?? {};
-  const batch = (cfg.batch_input_shape ?? cfg.batch_shape ?? null) as (number | null)[] | null;
+  const batch = inputLayer ? inputLayerShape(inputLayer, model) : null;
   let perSample: (number | null)[] = batch ? batch.slice(1) : [];
   if (!batch) {
     const { T, D } = summary.dims;
     perSample = [T, D];
   }
   // A leading Embedding takes integer token ids in [0, input_dim).
-  const consumers = model.layers.filter((l) => ref && l.inbound.some((call) => call.some((t) => t.layer === ref.layer)));
-  const first = consumers[0] ?? model.layers.find((l) => l.className !== 'InputLayer');
+  const first = (ref ? consumers(model, ref.layer)[0] : undefined) ?? model.layers.find((l) => l.className !== 'InputLayer');
   let integerVocab: number | undefined;
   if (first?.className === 'Embedding' && typeof first.config.input_dim === 'number') {
     integerVocab = first.config.input_dim;
@@ -187,9 +112,10 @@ export function modelView(
   summary: Summary,
   sources: { inputs: ArraySource[]; expected: ArraySource[] },
 ): ModelView {
-  const bytes = trainableBytes(summary);
+  const table = kerasSummary(model, summary);
+  const [total, trainable, nonTrainable] = table.totals;
   const kerasVersion = summary.kerasVersion ?? model.kerasVersion;
-  const layers = summary.layers.map((l) => layerView(l, kerasVersion, l.name, model));
+  const layers = summary.layers.map((l) => layerView(l, l.name, model));
   const path = model.source.path;
   return {
     file: path,
@@ -205,13 +131,14 @@ export function modelView(
     unsupported: summary.unsupported,
     hasWeights: model.hasWeights,
     layers,
-    summaryText: summaryText(summary, bytes, kerasVersion),
+    summary: { header: table.header, connected: table.connected, rows: table.rows, totals: table.totals },
+    summaryText: table.lines.join('\n'),
     totalParams: summary.totalParams,
     trainableParams: summary.trainableParams,
     nonTrainableParams: summary.nonTrainableParams,
-    totalBytes: bytes.total,
-    trainableBytes: bytes.trainable,
-    nonTrainableBytes: bytes.nonTrainable,
+    totalBytes: total.bytes,
+    trainableBytes: trainable.bytes,
+    nonTrainableBytes: nonTrainable.bytes,
     dims: summary.dims,
     legend: summary.legend,
     inputs: summary.inputs.map((i) => ({ name: i.name, shape: i.shape.slice(), letters: i.letters })),

@@ -10,7 +10,7 @@
  * previous run, `runResult`.
  */
 
-import type { Letter, SummaryWeight, Term, VerifyReport } from '../core';
+import type { Letter, SummaryRow, SummaryTotal, SummaryWeight, Term, VerifyReport } from '../core';
 
 // ---------------------------------------------------------------------------------------------
 // What the panel shows about a model (a display copy of core's Summary, no weight values)
@@ -88,6 +88,14 @@ export interface InputSpecView {
   integerVocab?: number;
 }
 
+export interface SummaryTableView {
+  header: string[];
+  /** Keras adds "Connected to" for functional models that are not a chain. */
+  connected: boolean;
+  rows: SummaryRow[];
+  totals: SummaryTotal[];
+}
+
 export interface ModelView {
   file: string;
   fileName: string;
@@ -102,7 +110,9 @@ export interface ModelView {
   unsupported: string[];
   hasWeights: boolean;
   layers: LayerView[];
-  /** The model.summary() table as Keras prints it (monospace text). */
+  /** model.summary()'s table as data, from the core's one renderer (the panel draws it as a table). */
+  summary: SummaryTableView;
+  /** The same, as the text Keras prints (monospace). */
   summaryText: string;
   totalParams: number;
   trainableParams: number;
@@ -128,6 +138,8 @@ export interface SettingsView {
   defaultSamples: number;
   defaultSeed: number;
   defaultTimesteps: number;
+  /** `rnnInspector.precision`: arithmetic of the forward pass. */
+  precision: 'f64' | 'f32';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -142,6 +154,8 @@ export interface RunRequest {
   timesteps: number;
   /** Sample whose hidden states are shown. */
   traceSample: number;
+  /** float64 (the exact reference, default) or float32 (Keras's own arithmetic); the host fills in the setting. */
+  precision?: 'f64' | 'f32';
 }
 
 export interface SampleRow {
@@ -189,6 +203,9 @@ export interface RunResult {
   verify?: VerifyView;
   traces: TraceView[];
   elapsedMs: number;
+  /** The arithmetic that ran, and whether on the WebAssembly SIMD kernels or the TypeScript ones. */
+  precision: 'f64' | 'f32';
+  kernels: 'wasm-simd' | 'typescript';
 }
 
 export const ROW_LIMIT = 50;

@@ -1,6 +1,8 @@
-/** The summary table: Layer (type) | Output Shape | Param #, the totals, and the text as Keras prints it. */
+/**
+ * The summary table: the rows and totals of model.summary() as the host's core renderer made them
+ * (Layer (type) | Output Shape | Param # [| Connected to]), and the text exactly as Keras prints it.
+ */
 import type { ModelView } from '../shared/messages';
-import { fmtInt, readableBytes } from '../shared/format';
 import { h } from './dom';
 import { cardId } from './cards';
 
@@ -13,19 +15,32 @@ export function jumpTo(e: Event | null, name: string): void {
   card.focus({ preventScroll: true });
 }
 
+const TOTAL_KEYS: Record<string, string> = { 'Total params': 'total', 'Trainable params': 'trainable', 'Non-trainable params': 'non-trainable' };
+
 export function summaryTable(m: ModelView): HTMLElement {
-  const hasCard = (l: ModelView['layers'][number]): boolean => l.weights.length > 0 || (l.inner ?? []).some((i) => i.weights.length > 0);
-  const rows = m.layers.map((l) =>
+  const t = m.summary;
+  const byName = new Map(m.layers.map((l) => [l.name, l]));
+  const hasCard = (l: ModelView['layers'][number] | undefined): boolean => !!l && (l.weights.length > 0 || (l.inner ?? []).some((i) => i.weights.length > 0));
+  const rows = t.rows.map((r) =>
     h(
       'tr',
-      { 'data-layer': l.name },
-      h('td', {}, hasCard(l) ? h('a', { href: `#${cardId(l.name)}`, onclick: (e: Event) => jumpTo(e, l.name) }, l.name) : l.name, ' ', h('span', { class: 'muted' }, `(${l.className})`)),
-      h('td', { class: 'mono' }, l.outputShape),
-      h('td', { class: 'num', 'data-params': String(l.params) }, fmtInt(l.params)),
+      { 'data-layer': r.name },
+      h('td', {}, hasCard(byName.get(r.name)) ? h('a', { href: `#${cardId(r.name)}`, onclick: (e: Event) => jumpTo(e, r.name) }, r.name) : r.name, ' ', h('span', { class: 'muted' }, `(${r.className})`)),
+      h('td', { class: 'mono' }, r.outputShape),
+      h('td', { class: 'num', 'data-params': String(byName.get(r.name)?.params ?? '') }, r.params),
+      ...(t.connected ? [h('td', { class: 'mono' }, r.connectedTo ?? '-')] : []),
     ),
   );
-  const total = (label: string, n: number, bytes: number, key: string): HTMLElement =>
-    h('tr', { class: 'total', 'data-total': key }, h('th', { scope: 'row', colspan: 2 }, label), h('td', { class: 'num' }, fmtInt(n), h('span', { class: 'muted' }, ` (${readableBytes(bytes)})`)));
+  const totals = t.totals.map((x) => {
+    const [count, ...bytes] = x.text.split(' ');
+    return h(
+      'tr',
+      { class: 'total', 'data-total': TOTAL_KEYS[x.label] ?? x.label },
+      h('th', { scope: 'row', colspan: 2 }, x.label),
+      h('td', { class: 'num' }, count, h('span', { class: 'muted' }, ` ${bytes.join(' ')}`)),
+      ...(t.connected ? [h('td', {})] : []),
+    );
+  });
   return h(
     'section',
     { 'aria-labelledby': 'summary-h' },
@@ -33,15 +48,9 @@ export function summaryTable(m: ModelView): HTMLElement {
     h(
       'table',
       { class: 'summary' },
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Layer (type)'), h('th', { scope: 'col' }, 'Output Shape'), h('th', { scope: 'col', class: 'num' }, 'Param #'))),
+      h('thead', {}, h('tr', {}, ...t.header.map((name, i) => h('th', { scope: 'col', ...(i === 2 ? { class: 'num' } : {}) }, name)))),
       h('tbody', {}, ...rows),
-      h(
-        'tfoot',
-        {},
-        total('Total params', m.totalParams, m.totalBytes, 'total'),
-        total('Trainable params', m.trainableParams, m.trainableBytes, 'trainable'),
-        total('Non-trainable params', m.nonTrainableParams, m.nonTrainableBytes, 'non-trainable'),
-      ),
+      h('tfoot', {}, ...totals),
     ),
     h('details', {}, h('summary', {}, 'As text'), h('pre', { class: 'mono' }, m.summaryText)),
   );

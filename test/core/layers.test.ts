@@ -11,7 +11,7 @@ import { fixture } from './paths';
 import { openModel } from '../../src/core/formats';
 import { loadArrays, arrayFromJson } from '../../src/core/arrays';
 import { getSpec } from '../../src/core/layers/registry';
-import { propagateShapes } from '../../src/core/shapes';
+import { propagateShapes } from '../../src/core/propagate';
 import { callKey } from '../../src/core/layers/graph';
 import { verify } from '../../src/core/verify';
 import type { Layer, NDArray, Weight } from '../../src/core/model';

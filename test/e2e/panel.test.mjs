@@ -98,14 +98,16 @@ after(async () => {
   server?.stop();
 });
 
-/** Every card's badge equals its row of the summary table. */
-async function assertBadgesEqualRows() {
+/** Every card's badge equals its row of the summary table (as printed there) and, when given, Keras's count. */
+async function assertBadgesEqualRows(expected) {
   const f = frame();
-  const cards = await f.locator('article.card').evaluateAll((els) => els.map((e) => [e.getAttribute('data-layer'), e.querySelector('.badge')?.getAttribute('data-params')]));
+  const cards = await f.locator('article.card').evaluateAll((els) => els.map((e) => [e.getAttribute('data-layer'), e.querySelector('.badge')?.textContent ?? '']));
   assert.ok(cards.length > 0);
-  for (const [name, params] of cards) {
-    const row = await f.locator(`table.summary tr[data-layer="${name}"] td[data-params]`).getAttribute('data-params');
-    assert.equal(params, row, `badge of ${name}`);
+  for (const [name, badge] of cards) {
+    const row = (await f.locator(`table.summary tr[data-layer="${name}"] td.num`).first().textContent()).replace(/,/g, '');
+    assert.equal(badge.replace(/,/g, ''), `${row} params`, `badge of ${name}`);
+    const keras = expected?.layers.find((l) => l.name === name);
+    if (keras) assert.equal(row, String(keras.params), `summary row of ${name}`);
   }
   return cards;
 }
@@ -145,7 +147,7 @@ describe('panel', () => {
     await f.locator('#run').click();
     await f.locator('#verdict[data-pass="true"]').waitFor({ timeout: 30_000 });
     assert.equal(await value('N'), String(e.input_shapes[0][0]));
-    const cards = await assertBadgesEqualRows();
+    const cards = await assertBadgesEqualRows(e);
     assert.equal(cards.length, 3);
     // The diagram: the implicit input, the three layers, the output; shapes in letters and numbers.
     const edges = await assertDiagram(e.layers.map((l) => l.name), 1);
@@ -183,7 +185,7 @@ describe('panel', () => {
     // The forward and backward heatmaps have different titles.
     const titles = await f.locator(`article.card[data-layer="${bi.name}"] .figure h4`).allInnerTexts();
     assert.equal(new Set(titles).size, titles.length);
-    await assertBadgesEqualRows();
+    await assertBadgesEqualRows(e);
     const edges = await assertDiagram(e.layers.map((l) => l.name), 1);
     const units = e.rnn_layers[0].units;
     assert.equal(edges.find(([a, b]) => a === bi.name && b === dense.name)?.[2], `(N, 2M) = (N, ${2 * units})`);

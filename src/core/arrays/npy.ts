@@ -6,6 +6,8 @@
  * padded with spaces and a newline, then the raw values.
  */
 import { NDArray, InspectorError } from '../model';
+import { halfToNumber } from '../dtypes';
+import { fmtShape } from '../pyrepr';
 
 export const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
@@ -119,16 +121,6 @@ function nativeLittleEndian(): boolean {
   return new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 }
 
-/** IEEE 754 half precision → double (exact). */
-function halfToNumber(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24; // zero or subnormal
-  if (exp === 0x1f) return frac ? NaN : sign * Infinity;
-  return sign * (1024 + frac) * 2 ** (exp - 25);
-}
-
 /** A reader for one element at a byte offset. */
 function elementReader(view: DataView, key: string, le: boolean): (offset: number) => number {
   switch (key) {
@@ -202,11 +194,6 @@ export function parseNpy(bytes: Uint8Array, file = ''): NpyArray {
   return { shape, data, dtype: DTYPES[key] };
 }
 
-/** Python's repr of a shape tuple: (), (5,), (2, 3). */
-function shapeTuple(shape: number[]): string {
-  return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
-}
-
 /**
  * Writes a standard .npy v1.0 file (little-endian, C order) that np.load reads.
  * The header is padded so the data starts on a 64-byte boundary, as NumPy does.
@@ -217,7 +204,7 @@ export function writeNpy(a: NDArray, dtype: 'float32' | 'float64' = 'float32'): 
     throw new InspectorError('', `cannot write .npy: shape (${a.shape.join(', ')}) does not match ${a.data.length} values`);
   }
   const size = dtype === 'float32' ? 4 : 8;
-  let header = `{'descr': '<f${size}', 'fortran_order': False, 'shape': ${shapeTuple(a.shape)}, }`;
+  let header = `{'descr': '<f${size}', 'fortran_order': False, 'shape': ${fmtShape(a.shape)}, }`;
   const total = Math.ceil((10 + header.length + 1) / 64) * 64;
   header = header.padEnd(total - 10 - 1, ' ') + '\n';
   if (header.length > 0xffff) throw new InspectorError('', 'cannot write .npy: header too long for format 1.0');

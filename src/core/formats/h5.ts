@@ -5,6 +5,7 @@
 import type * as H5 from 'h5wasm/node' with { 'resolution-mode': 'import' };
 import * as fs from 'node:fs';
 import { InspectorError } from '../model';
+import { decodeBfloat16, decodeFloat16 } from '../dtypes';
 
 type H5Module = typeof H5;
 let loading: Promise<H5Module> | undefined;
@@ -153,29 +154,6 @@ export function datasetDtype(ds: H5.Dataset): string {
   return 'unknown';
 }
 
-/** Decodes IEEE half floats (h5wasm hands float16 back as raw bytes). */
-function halfToFloat(bytes: Uint8Array, littleEndian: boolean): Float32Array {
-  const n = bytes.length / 2;
-  const out = new Float32Array(n);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let i = 0; i < n; i++) {
-    const h = dv.getUint16(2 * i, littleEndian);
-    const s = h & 0x8000 ? -1 : 1;
-    const e = (h >> 10) & 0x1f;
-    const f = h & 0x3ff;
-    out[i] = e === 0 ? s * f * 2 ** -24 : e === 31 ? (f ? NaN : s * Infinity) : s * (1 + f / 1024) * 2 ** (e - 15);
-  }
-  return out;
-}
-
-/** Decodes bfloat16 stored as uint16 (Keras 3 marks such datasets with attribute dtype="bfloat16"). */
-function bf16ToFloat(raw: ArrayLike<number>): Float32Array {
-  const out = new Float32Array(raw.length);
-  const u32 = new Uint32Array(out.buffer);
-  for (let i = 0; i < raw.length; i++) u32[i] = (raw[i] & 0xffff) << 16;
-  return out;
-}
-
 /** Reads a numeric dataset as float32/float64 values in C order. */
 export function readFloats(ds: H5.Dataset, display: string): Float32Array | Float64Array {
   const m = ds.metadata;
@@ -185,9 +163,9 @@ export function readFloats(ds: H5.Dataset, display: string): Float32Array | Floa
   } catch (e) {
     throw new InspectorError(display, `cannot read dataset ${ds.path}: ${firstLine(e)}`);
   }
-  if (attrString(ds, 'dtype') === 'bfloat16' && ArrayBuffer.isView(v)) return bf16ToFloat(v as unknown as ArrayLike<number>);
+  if (attrString(ds, 'dtype') === 'bfloat16' && ArrayBuffer.isView(v)) return decodeBfloat16(v as unknown as ArrayLike<number>);
   if (v instanceof Float32Array || v instanceof Float64Array) return v;
-  if (m.type === 1 && m.size === 2 && v instanceof Uint8Array) return halfToFloat(v, m.littleEndian);
+  if (m.type === 1 && m.size === 2 && v instanceof Uint8Array) return decodeFloat16(v, m.littleEndian);
   if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
     const arr = v as unknown as ArrayLike<number | bigint>;
     const out = new Float64Array(arr.length);

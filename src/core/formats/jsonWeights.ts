@@ -8,43 +8,17 @@
  */
 import { InspectorError, type NDArray, type Weight } from '../model';
 import type { StoredLayer } from './infer';
+import { arrayFromJson } from '../arrays/json';
 
 export type JsonKind = 'json-notebook' | 'json-weight-list' | 'tfjs-layers' | 'keras-json-config' | 'rnn-inspector-json';
 
-/** Nested numeric lists → shape + float data (rectangular only). */
-export function nestedToTensor(value: unknown, what: string, display: string): { shape: number[]; data: Float64Array } {
-  const shape: number[] = [];
-  let v: unknown = value;
-  while (Array.isArray(v)) {
-    shape.push(v.length);
-    if (v.length === 0) break;
-    v = v[0];
-  }
-  const size = shape.reduce((a, b) => a * b, 1);
-  const data = new Float64Array(size);
-  let k = 0;
-  const walk = (x: unknown, depth: number, where: string): void => {
-    if (depth === shape.length) {
-      if (typeof x !== 'number') throw new InspectorError(display, `${what}${where} is not a number`);
-      data[k++] = x;
-      return;
-    }
-    if (!Array.isArray(x) || x.length !== shape[depth]) {
-      throw new InspectorError(display, `${what}${where} is not a rectangular array (expected ${shape[depth]} entries at depth ${depth})`);
-    }
-    for (let i = 0; i < x.length; i++) walk(x[i], depth + 1, `${where}[${i}]`);
-  };
-  walk(value, 0, '');
-  return { shape, data };
-}
-
 export function jsonWeight(value: unknown, name: string, display: string, role = ''): Weight {
-  const t = nestedToTensor(value, name, display);
+  const t = arrayFromJson(value, display, name);
   return { name, role, shape: t.shape, dtype: 'float64', trainable: true, data: t.data };
 }
 
 export function jsonArray(value: unknown, what: string, display: string): NDArray {
-  return nestedToTensor(value, what, display);
+  return arrayFromJson(value, display, what);
 }
 
 const NOTEBOOK_ALIASES: Record<'Wx' | 'Wh' | 'bh' | 'Wo' | 'bo', string[]> = {

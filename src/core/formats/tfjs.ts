@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InspectorError, type Layer, type Weight } from '../model';
+import { bytesPerElement } from '../dtypes';
 import type { Graph } from './kerasConfig';
 import { graphFromModelConfig } from './kerasConfig';
 
@@ -23,8 +24,6 @@ export interface TfjsModel {
   weights: Map<Layer, Weight[]>;
   generatedBy?: string;
 }
-
-const BYTES: Record<string, number> = { float32: 4, int32: 4, uint8: 1, bool: 1 };
 
 export function readTfjs(json: any, file: string, display: string, withData: boolean): TfjsModel {
   const topo = json.modelTopology ?? {};
@@ -49,7 +48,7 @@ export function readTfjs(json: any, file: string, display: string, withData: boo
   const pending = new Map<Layer, { w: Weight; order: number; seq: number }[]>();
   let seq = 0;
   for (const g of groups) {
-    const total = g.weights.reduce((a, w) => a + (BYTES[w.dtype ?? 'float32'] ?? 4) * w.shape.reduce((x, y) => x * y, 1), 0);
+    const total = g.weights.reduce((a, w) => a + bytesPerElement(w.dtype ?? 'float32') * w.shape.reduce((x, y) => x * y, 1), 0);
     let buf: Buffer | undefined;
     if (withData) {
       const parts = g.paths.map((p) => {
@@ -67,7 +66,7 @@ export function readTfjs(json: any, file: string, display: string, withData: boo
       const count = m.shape.reduce((x, y) => x * y, 1);
       let data: Float32Array | Float64Array | undefined;
       if (buf) {
-        const dv = new DataView(buf.buffer, buf.byteOffset + off, count * (BYTES[dtype] ?? 4));
+        const dv = new DataView(buf.buffer, buf.byteOffset + off, count * bytesPerElement(dtype));
         if (dtype === 'float32') {
           data = new Float32Array(count);
           for (let i = 0; i < count; i++) data[i] = dv.getFloat32(4 * i, true);
@@ -78,7 +77,7 @@ export function readTfjs(json: any, file: string, display: string, withData: boo
           throw new InspectorError(display, `TF.js weight dtype ${dtype} (${m.name}) is not supported`);
         }
       }
-      off += count * (BYTES[dtype] ?? 4);
+      off += count * bytesPerElement(dtype);
       const o = owner(m.name);
       if (!o) throw new InspectorError(display, `manifest weight ${m.name} matches no layer of the model`);
       const list = pending.get(o.layer) ?? [];

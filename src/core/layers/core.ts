@@ -6,6 +6,7 @@ import { InspectorError, type Layer, type Model, type Shape } from '../model';
 import { activationName, applyActivation, resolveActivation } from '../math/activations';
 import type { LayerSpec, Tensor } from './types';
 import { cfg, nd, note, one, prod } from './util';
+import { consumers } from './graph';
 
 // ---------------------------------------------------------------- InputLayer
 
@@ -29,7 +30,7 @@ export function declaredInputShape(layer: Layer): Shape | null {
 export function inputLayerShape(layer: Layer, model: Model): Shape | null {
   const own = declaredInputShape(layer);
   if (own) return own;
-  const consumer = model.layers.find((l) => l.inbound.some((call) => call.some((r) => r.layer === layer.name)));
+  const consumer = consumers(model, layer.name)[0];
   if (!consumer) return null;
   const c = cfg(consumer);
   const s = asShape(c.batch_input_shape) ?? asShape(c.batch_shape);

@@ -1,7 +1,9 @@
 /** Dense: y = act(x·W + b) on the last axis, for 2-D (N, M) and 3-D (N, T, M) inputs alike. */
 import { InspectorError, type Layer, type Shape } from '../model';
 import { matmul } from '../math/kernels';
-import { activationName, applyActivation, resolveActivation } from '../math/activations';
+import { activationName, applyActivation, isKeras2, resolveActivation } from '../math/activations';
+import { fastDense } from '../math/fastDense';
+import { activationCode } from '../math/wasm';
 import type { Description, ExpectedWeight, LayerSpec, Letter, NotationCtx, RunCtx, Tensor, Term } from './types';
 import { bindWeights, cfg, lastDim, nd, one } from './util';
 
@@ -62,12 +64,25 @@ export const denseSpec: LayerSpec = {
     const [W, b] = bindWeights(layer, expected(layer, [null, inSize]));
     const K = units(layer);
     const rows = x.array.data.length / inSize;
-    const out = new Float64Array(rows * K);
-    matmul(x.array.data, rows, inSize, W, K, out, b ?? null);
     const spec = cfg(layer).activation;
     const act = resolveActivation(spec, ctx.kerasVersion);
     if (!act) throw new InspectorError('', `not supported: activation '${activationName(spec)}' (layer ${layer.name})`);
-    applyActivation(act, out, K);
+    const precision = ctx.precision ?? 'f64';
+    // The SIMD kernels unless the reference is asked for; the TypeScript reference below otherwise.
+    const fast =
+      ctx.engine === 'reference'
+        ? null
+        : fastDense({ x: x.array.data, rows, inSize, W, K, bias: b ?? null, act: activationCode(activationName(spec), isKeras2(ctx.kerasVersion)), precision });
+    let out: Float64Array;
+    if (fast) {
+      ctx.usedFast?.(precision);
+      out = fast.out;
+      if (!fast.activated) applyActivation(act, out, K);
+    } else {
+      out = new Float64Array(rows * K);
+      matmul(x.array.data, rows, inSize, W, K, out, b ?? null);
+      applyActivation(act, out, K);
+    }
     return [{ array: nd([...shape.slice(0, -1), K], out), mask: x.mask }];
   },
 };

@@ -17,6 +17,7 @@ import { activationName, resolveActivation, type Activation } from '../math/acti
 import type { Description, ExpectedWeight, LayerSpec, RunCtx, ShapeCtx, Tensor } from './types';
 import { rnnDescribe } from './rnnNotation';
 import { bindWeights, cfg, lastDim, matchWeights, nd, normRole, one } from './util';
+import { tryFastRnn } from './recurrentFast';
 
 export type RnnKind = 'SimpleRNN' | 'LSTM' | 'GRU' | 'CuDNNLSTM' | 'CuDNNGRU';
 
@@ -161,6 +162,16 @@ export function runRnn(layer: Layer, p: RnnParams, x: Tensor, weights: Weight[],
     } else inBias = bias;
   }
   const resetAfter = p.kind === 'CuDNNGRU' || (p.kind === 'GRU' && p.resetAfter);
+
+  // The SIMD kernels when they apply (no masked step, vectorised activations); else the reference below.
+  const fast = tryFastRnn(p, resetAfter, { ...x.array, mask: x.mask }, Wx, Wh, inBias, recBias, ctx, p.returnSequences || wantTrace);
+  if (fast) {
+    const states = [nd([N, M], fast.h)];
+    if (fast.c) states.push(nd([N, M], fast.c));
+    const out = p.returnSequences ? nd([N, T, M], fast.seq!) : nd([N, M], fast.h);
+    const tr = wantTrace ? (p.returnSequences ? new Float64Array(fast.seq!) : fast.seq!) : null;
+    return { output: out, states, trace: tr ? nd([N, T, M], tr) : undefined };
+  }
 
   // 1. x·Wx + b for all samples and steps at once.
   const xw = new Float64Array(N * T * GM);

@@ -6,7 +6,7 @@
 import type { LayerSpec } from './types';
 import { recurrentSpec } from './recurrent';
 import { denseSpec } from './dense';
-import { bidirectionalSpec, timeDistributedSpec } from './wrappers';
+import { bidirectionalSpec, timeDistributedSpec, useRegistry } from './wrappers';
 import {
   activationSpec,
   flattenSpec,
@@ -74,24 +74,12 @@ const REGISTRY: Record<string, LayerSpec> = {
   AvgPool1D: pool1DSpec,
 };
 
-/** Keras aliases whose forward code tests the canonical name. */
-const ALIAS: Record<string, string> = {
-  GlobalAvgPool1D: 'GlobalAveragePooling1D',
-  GlobalMaxPool1D: 'GlobalMaxPooling1D',
-  MaxPool1D: 'MaxPooling1D',
-  AvgPool1D: 'AveragePooling1D',
-  Convolution1D: 'Conv1D',
-};
-
-export function canonicalClass(className: string): string {
-  return ALIAS[className] ?? className;
-}
-
 export function getSpec(className: string): LayerSpec | undefined {
-  return REGISTRY[className];
+  return Object.hasOwn(REGISTRY, className) ? REGISTRY[className] : undefined;
 }
+useRegistry(getSpec);
 
-/** Classes with a registry entry (for docs and the extension). */
+/** Classes with a registry entry (the architecture test checks that no other module names one). */
 export function registeredClasses(): string[] {
   return Object.keys(REGISTRY);
 }

@@ -90,6 +90,12 @@ export interface RunCtx {
   /** Set when hidden states are to be recorded. */
   trace: TraceSink | null;
   isCancelled?: () => boolean;
+  /** Arithmetic of the fast kernels: 'f64' (default, the exact reference) or 'f32' (Keras's own). */
+  precision?: 'f64' | 'f32';
+  /** 'reference': the TypeScript kernels only (what the tests compare the fast path against). */
+  engine?: 'fast' | 'reference';
+  /** Called by a layer that ran on the SIMD kernels, with the precision it used. */
+  usedFast?: (precision: 'f64' | 'f32') => void;
 }
 
 export interface LayerSpec {

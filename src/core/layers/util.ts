@@ -1,12 +1,10 @@
 /** Helpers shared by the layer specs: weight binding, shape formatting, config reading. */
 import { InspectorError, type Layer, type NDArray, type Shape, type Weight } from '../model';
 import { toF64 } from '../math/kernels';
+import { fmtShape } from '../pyrepr';
 import type { ExpectedWeight, ShapeCtx, Tensor } from './types';
 
-/** "(None, 10, 3)" as Keras prints a shape. */
-export function fmtShape(s: readonly (number | null)[]): string {
-  return `(${s.map((d) => (d == null ? 'None' : String(d))).join(', ')}${s.length === 1 ? ',' : ''})`;
-}
+export { fmtShape } from '../pyrepr';
 
 /** Keras's variable name from a stored weight's role or name: "simple_rnn/simple_rnn_cell/kernel:0" → "kernel". */
 export function normRole(role: string): string {

@@ -7,8 +7,16 @@
 import { InspectorError, type Layer, type Shape, type Weight } from '../model';
 import type { Description, ExpectedWeight, LayerSpec, RunCtx, ShapeCtx, Tensor, Term } from './types';
 import { cfg, nd, one, wrapped } from './util';
-import { getSpec } from './registry';
 import { rnnParams, runRnn, type RnnParams } from './recurrent';
+
+/**
+ * The registry's lookup of a wrapped layer's spec. registry.ts imports this module for its table,
+ * so it hands the lookup in (`useRegistry`) rather than being imported back (no import cycle).
+ */
+let getSpec: (className: string) => LayerSpec | undefined = () => undefined;
+export function useRegistry(lookup: (className: string) => LayerSpec | undefined): void {
+  getSpec = lookup;
+}
 
 function innerSpec(inner: Layer, outer: Layer): LayerSpec {
   const spec = getSpec(inner.className);

@@ -1,0 +1,116 @@
+/**
+ * The recurrent layers on the SIMD kernels: per block of samples and per time step, two blocked
+ * products (x_t·Wx + b_in and h_{t-1}·Wh + b_rec, weights packed once per call) and one vectorised
+ * gate step, all inside the kernels' memory: nothing is allocated inside the time loop.
+ * Same arithmetic as the TypeScript reference (src/core/layers/recurrent.ts) up to summation order
+ * in float64; float32 on request (Keras's own arithmetic).
+ */
+import { InspectorError } from '../model';
+import { Arena, kernels, packGates, packPanels, panelWidth, roundUp, type Precision } from './wasm';
+
+/** 0 SimpleRNN, 1 LSTM (i f c o), 2 GRU reset_after, 3 GRU reset before (z r h). */
+export type FastRnnKind = 0 | 1 | 2 | 3;
+
+export interface FastRnnArgs {
+  kind: FastRnnKind;
+  N: number;
+  T: number;
+  D: number;
+  M: number;
+  /** (N, T, D) C order. */
+  x: Float64Array;
+  /** D × G·M and M × G·M, row-major, Keras gate order. */
+  Wx: Float64Array;
+  Wh: Float64Array;
+  inBias: Float64Array | null;
+  recBias: Float64Array | null;
+  act: number;
+  ract: number;
+  goBackwards: boolean;
+  /** Keep h_t of every step ((N, T, M), processing order). */
+  wantSeq: boolean;
+  precision: Precision;
+  isCancelled?: () => boolean;
+}
+
+export interface FastRnnResult {
+  seq: Float64Array | null;
+  h: Float64Array;
+  c: Float64Array | null;
+}
+
+const GATES = [1, 4, 3, 3];
+/** Samples per block: one product feeds them all; their state stays in cache. */
+const NB = 64;
+
+/** Runs the layer on the kernels; null when they are unavailable (the caller uses the reference). */
+export function fastRnn(a: FastRnnArgs): FastRnnResult | null {
+  const k = kernels();
+  if (!k) return null;
+  const { kind, N, T, D, M } = a;
+  const f64 = a.precision === 'f64';
+  const G = GATES[kind];
+  const pw = panelWidth(a.precision);
+  const Mp = roundUp(M, pw);
+  const GMp = G * Mp;
+  const nb = Math.min(NB, N);
+  const ar = new Arena(k, a.precision);
+  const wx = ar.alloc(D * GMp);
+  const wh = ar.alloc(Mp * GMp);
+  const bin = ar.alloc(GMp);
+  const brec = ar.alloc(GMp);
+  const xb = ar.alloc(nb * T * D);
+  const zx = ar.alloc(nb * GMp);
+  const zr = ar.alloc(nb * GMp);
+  const h = ar.alloc(nb * Mp);
+  const c = ar.alloc(nb * Mp);
+  const rh = ar.alloc(nb * Mp);
+  const sq = ar.alloc(a.wantSeq ? nb * T * Mp : 0);
+  ar.commit();
+  packPanels(a.Wx, D, G, M, Mp, D, pw, ar.view(wx, D * GMp));
+  packPanels(a.Wh, M, G, M, Mp, Mp, pw, ar.view(wh, Mp * GMp));
+  if (a.inBias) packGates(a.inBias, G, M, Mp, ar.view(bin, GMp));
+  if (a.recBias) packGates(a.recBias, G, M, Mp, ar.view(brec, GMp));
+  const X = ar.view(xb, nb * T * D);
+  const H = ar.view(h, nb * Mp);
+  const C = ar.view(c, nb * Mp);
+  const S = ar.view(sq, a.wantSeq ? nb * T * Mp : 0);
+
+  const gemm = f64 ? k.gemm64 : k.gemm32;
+  const step = f64 ? k.step64 : k.step32;
+  const es = ar.bytesPer;
+  const inMode = a.inBias ? 2 : 0;
+  const recMode = a.recBias ? 2 : 0;
+  const stepKind = kind === 3 ? 3 : kind;
+  const recPanels = (kind === 3 ? 2 * Mp : GMp) / pw;
+  const whH = wh + (2 * Mp / pw) * Mp * pw * es; // the h̃ panels of Wh (reset-before GRU)
+  const seqOut = a.wantSeq ? new Float64Array(N * T * M) : null;
+  const hOut = new Float64Array(N * M);
+  const cOut = kind === 1 ? new Float64Array(N * M) : null;
+
+  for (let n0 = 0; n0 < N; n0 += nb) {
+    if (a.isCancelled?.()) throw new InspectorError('', 'cancelled');
+    const rows = Math.min(nb, N - n0);
+    X.set(a.x.subarray(n0 * T * D, (n0 + rows) * T * D));
+    H.fill(0);
+    C.fill(0);
+    for (let s = 0; s < T; s++) {
+      const t = a.goBackwards ? T - 1 - s : s;
+      gemm(xb + t * D * es, T * D, rows, D, wx, GMp / pw, zx, GMp, inMode, bin);
+      gemm(h, Mp, rows, Mp, wh, recPanels, zr, GMp, recMode, brec);
+      const seqPtr = a.wantSeq ? sq + s * Mp * es : 0;
+      step(stepKind, zx, zr, h, c, rh, rows, Mp, a.act, a.ract, seqPtr, T * Mp * es);
+      if (kind === 3) {
+        gemm(rh, Mp, rows, Mp, whH, Mp / pw, zr + 2 * Mp * es, GMp, 0, 0);
+        step(4, zx, zr, h, c, rh, rows, Mp, a.act, a.ract, seqPtr, T * Mp * es);
+      }
+    }
+    for (let b = 0; b < rows; b++) {
+      const n = n0 + b;
+      hOut.set(H.subarray(b * Mp, b * Mp + M), n * M);
+      if (cOut) cOut.set(C.subarray(b * Mp, b * Mp + M), n * M);
+      if (seqOut) for (let s = 0; s < T; s++) seqOut.set(S.subarray((b * T + s) * Mp, (b * T + s) * Mp + M), (n * T + s) * M);
+    }
+  }
+  return { seq: seqOut, h: hOut, c: cOut };
+}

@@ -1,0 +1,9 @@
+// AssemblyScript entry of the SIMD kernels (built by scripts/build-wasm.mjs with asc --enable simd).
+// Memory is laid out by the caller (src/core/math/wasm.ts) from heapBase() upwards; nothing here allocates.
+export { gemm64, gemm32 } from './gemm';
+export { step64, step32 } from './rnn';
+export { act64n, act32n } from './act';
+
+export function heapBase(): usize {
+  return (__heap_base + 15) & ~15;
+}
