@@ -27,6 +27,8 @@ export interface ForwardOptions {
   precision?: 'f64' | 'f32';
   /** 'reference': the pure-TypeScript kernels only; 'fast' (default): SIMD kernels where they apply. */
   engine?: 'fast' | 'reference';
+  /** Sees each layer's inputs just before it runs (the step-through reads a recurrent layer's sequence). */
+  onLayerInputs?: (layer: string, inputs: NDArray[]) => void;
 }
 
 export interface NamedArray {
@@ -126,6 +128,7 @@ export function forward(model: Model, inputs: NDArray[], opts: ForwardOptions = 
       return t;
     });
     const spec = getSpec(layer.className)!;
+    opts.onLayerInputs?.(layer.name, ins.map((t) => t.array));
     values.set(key, spec.forward!(layer, ins, ctx));
   }
   const outputs: NamedArray[] = model.outputs.map((r) => {

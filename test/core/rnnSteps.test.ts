@@ -12,6 +12,7 @@ import { fixture } from './paths';
 import { openModel } from '../../src/core/formats';
 import { parseNpy } from '../../src/core/arrays/npy';
 import { rnnSteps } from '../../src/core/layers/rnnSteps';
+import { layerSteps } from '../../src/core/steps';
 import type { Layer, NDArray } from '../../src/core/model';
 
 const dir = (c: string): string => fixture('keras', c);
@@ -76,3 +77,34 @@ test('gru_reset_before: h_T through the Dense head gives Keras’s predictions',
     close(y, sample(Y, n).data, `sample ${n}`);
   }
 });
+
+/** y = act(h·W + b) of a Dense head, with the activations these fixtures use. */
+function denseHead(h: number[], W: Float64Array, b: Float64Array, act: string): number[] {
+  const K = b.length;
+  const z = Array.from({ length: K }, (_, k) => h.reduce((s, v, j) => s + v * W[j * K + k], b[k]));
+  if (act === 'sigmoid') return z.map((v) => 1 / (1 + Math.exp(-v)));
+  assert.equal(act, 'linear');
+  return z;
+}
+
+for (const [c, pick] of [
+  ['lstm_stacked', 'second LSTM (its input is the first LSTM’s h⁽¹⁾_t)'],
+  ['bidir_concat', 'Bidirectional (both halves, h_T = [h→_T, h←_1])'],
+] as const) {
+  test(`layerSteps on ${c}: the ${pick} reproduces Keras’s predictions through the Dense head`, async () => {
+    const m = await openModel(path.join(dir(c), 'model.keras'));
+    const rec = m.layers.filter((l) => l.weights.length >= 3 || (l.inner ?? []).some((i) => i.weights.length >= 3) || (l.className === 'Bidirectional'));
+    const layer = rec[rec.length - 1];
+    const dense = m.layers.find((l) => l.className === 'Dense')!;
+    const [W, b] = dense.weights;
+    const X = npy(c, 'X.npy');
+    const Y = npy(c, 'Y.npy');
+    for (let n = 0; n < X.shape[0]; n++) {
+      const one = { shape: [1, ...X.shape.slice(1)], data: sample(X, n).data } as NDArray;
+      const halves = layerSteps(m, [one], layer.name);
+      const h = halves.flatMap((r) => r.steps[r.steps.length - 1].h);
+      if (c === 'bidir_concat') assert.deepEqual(halves.map((r) => [r.direction, r.goBackwards]), [['forward', false], ['backward', true]]);
+      close(denseHead(h, W.data as Float64Array, b.data as Float64Array, String(dense.config.activation)), sample(Y, n).data, `${c} sample ${n}`);
+    }
+  });
+}

@@ -42,13 +42,14 @@ let page;
 const frame = () => panelFrame(page);
 
 /** Switches the colour theme through the palette (Preferences: Color Theme), as a user does. */
-let theme = 'Default Dark Modern';
+let theme = 'Dark Modern';
 async function setTheme(name) {
   if (theme === name) return;
   await runCommand(page, 'Preferences: Color Theme');
   const input = page.locator('.quick-input-widget input');
   await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 10_000 });
   await input.fill(name);
+  // The picker lists themes by label ("Light Modern"); the first match is highlighted.
   await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
   theme = name;
@@ -58,9 +59,9 @@ async function setTheme(name) {
 /** One screenshot in the dark theme and one in the light theme. */
 async function shots(name) {
   await page.screenshot({ path: path.join(SHOTS, `panel-${name}-dark.png`) });
-  await setTheme('Default Light Modern');
+  await setTheme('Light Modern');
   await page.screenshot({ path: path.join(SHOTS, `panel-${name}-light.png`) });
-  await setTheme('Default Dark Modern');
+  await setTheme('Dark Modern');
 }
 
 async function closeEditors() {
