@@ -13,7 +13,7 @@ import {
 } from '../shared/messages';
 import { InspectorDocument, errorText } from './document';
 import { panelHtml, webviewOptions } from './html';
-import { CancelledError, runInWorker, runTraces } from './runner';
+import { CancelledError, runInWorker, runSteps, runTraces } from './runner';
 import { pickArrayFile } from './pickers';
 import { findWeight, weightMatrix } from './view';
 import { MessageChannelEnd, type Envelope } from '../shared/rpc';
@@ -157,6 +157,18 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
         const traces = runTraces(doc.state.model, last.inputs, sample, last.result.precision);
         last.result = { ...last.result, traces, request: { ...last.result.request, traceSample: sample } };
         this.reply(panel, m, { type: 'traces', sample, traces });
+        return;
+      }
+      case 'steps': {
+        const last = doc.lastRun;
+        if (doc.state.kind !== 'ready') return;
+        if (!last) return this.reply(panel, m, { type: 'steps', steps: [], error: 'Run the forward pass first: the steps use its inputs.' });
+        const sample = Math.min(Math.max(0, m.sample | 0), last.result.samples - 1);
+        try {
+          this.reply(panel, m, { type: 'steps', steps: runSteps(doc.state.model, last.inputs, m.layer, sample) });
+        } catch (e) {
+          this.reply(panel, m, { type: 'steps', steps: [], error: (e as Error).message });
+        }
         return;
       }
       case 'weight': {

@@ -7,11 +7,12 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { forward, verify, withinTolerance, type Model, type NDArray } from '../core';
+import { forward, layerSteps, verify, withinTolerance, type Model, type NDArray } from '../core';
 import {
   ROW_LIMIT,
   type RunRequest,
   type SampleRow,
+  type StepsView,
   type TraceView,
 } from '../shared/messages';
 import { MessageChannelEnd, type Envelope } from '../shared/rpc';
@@ -67,6 +68,11 @@ export async function runForward(model: Model, inputs: NDArray[], hooks: RunHook
   }
   if (hooks.isCancelled()) throw new CancelledError();
   return { outputs: parts[0].map((_, k) => concatBatch(parts.map((p) => p[k]))), ...used };
+}
+
+/** The step-through of one recurrent layer (both halves of a Bidirectional) for one sample. */
+export function runSteps(model: Model, inputs: NDArray[], layer: string, sample: number): StepsView[] {
+  return layerSteps(model, inputs.map((a) => sliceBatch(a, sample, sample + 1)), layer);
 }
 
 /** Hidden states h_t of every recurrent layer for one sample. */
@@ -133,11 +139,12 @@ export async function runRequest(ctx: RunContext, request: RunRequest, hooks: Ru
   const named = outputs.map((array, k) => ({ name: names[k] ?? `output ${k}`, array }));
   const report = expected ? verify(named, expected.arrays, { atol, rtol }) : undefined;
   const N = outputs[0].shape[0];
-  const sample = Math.min(Math.max(0, request.traceSample | 0), N - 1);
   const worstSample = report?.outputs.reduce<{ s?: number; d: number }>(
     (acc, o) => (o.worst && !(o.maxAbsDiff <= acc.d) ? { s: o.worst.sample, d: o.maxAbsDiff } : acc),
     { d: -1 },
   ).s;
+  // After a ✗ the traces and the step-through follow the worst sample.
+  const sample = report && !report.pass && worstSample !== undefined ? worstSample : Math.min(Math.max(0, request.traceSample | 0), N - 1);
   const { rows, truncated } = limitRows(perSampleRows(outputs, expected?.arrays, atol, rtol), worstSample);
   const traces = runTraces(model, inputs.arrays, sample, request.precision ?? 'f64');
   return {

@@ -10,7 +10,7 @@
  * previous run, `runResult`.
  */
 
-import type { Letter, SummaryRow, SummaryTotal, SummaryWeight, Term, VerifyReport } from '../core';
+import type { LayerSteps, Letter, SummaryRow, SummaryTotal, SummaryWeight, Term, VerifyReport } from '../core';
 
 // ---------------------------------------------------------------------------------------------
 // What the panel shows about a model (a display copy of core's Summary, no weight values)
@@ -210,6 +210,9 @@ export interface RunResult {
 
 export const ROW_LIMIT = 50;
 
+/** One recurrent layer (or Bidirectional half) stepped over t = 1…T for one sample (core's LayerSteps). */
+export type StepsView = LayerSteps;
+
 // ---------------------------------------------------------------------------------------------
 // Messages
 
@@ -225,6 +228,7 @@ export type HostToWebview =
   | { type: 'runResult'; result: RunResult }
   | { type: 'runError'; message: string }
   | { type: 'traces'; sample: number; traces: TraceView[] }
+  | { type: 'steps'; steps: StepsView[]; error?: string }
   | { type: 'weight'; id: string; matrix: MatrixView | null }
   | { type: 'sourcePicked'; purpose: 'inputs' | 'expected'; source: ArraySource | null }
   | { type: 'settings'; settings: SettingsView };
@@ -236,6 +240,7 @@ export type WebviewToHost =
   | { type: 'run'; request: RunRequest }
   | { type: 'cancel' }
   | { type: 'trace'; sample: number }
+  | { type: 'steps'; layer: string; sample: number }
   | { type: 'weight'; id: string }
   | { type: 'pickSource'; purpose: 'inputs' | 'expected' }
   | { type: 'command'; command: PanelCommand };
@@ -249,6 +254,9 @@ export interface PanelState {
   samples?: number;
   timesteps?: number;
   traceSample?: number;
+  /** The step-through's layer and time step. */
+  stepLayer?: string;
+  stepIndex?: number;
   scrollY?: number;
   pickedSources?: ArraySource[];
 }
@@ -258,7 +266,7 @@ export function sourceKey(s: ArraySource): string {
   return s.kind === 'file' ? `file:${s.path ?? ''}` : s.kind;
 }
 
-const WEBVIEW_TYPES = new Set(['ready', 'run', 'cancel', 'trace', 'weight', 'pickSource', 'command']);
+const WEBVIEW_TYPES = new Set(['ready', 'run', 'cancel', 'trace', 'steps', 'weight', 'pickSource', 'command']);
 
 /** Guards the host against anything that is not one of our messages. */
 export function isWebviewMessage(m: unknown): m is WebviewToHost {

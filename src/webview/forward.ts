@@ -15,6 +15,7 @@ import { fmtNum } from '../shared/format';
 import { button, h, icon } from './dom';
 import { heatmap } from './heatmap';
 import { setSamples } from './header';
+import { stepThrough } from './stepper';
 import { host, panel, post, save } from './state';
 
 let pickedSources: ArraySource[] = panel.state.pickedSources ?? [];
@@ -204,7 +205,11 @@ export function resultView(r: RunResult): HTMLElement {
     const s = Math.min(v, r.samples - 1);
     save({ traceSample: s });
     host.request<{ type: 'traces'; sample: number; traces: TraceView[] }>({ type: 'trace', sample: s }).then(
-      (t) => document.getElementById('traces')?.replaceChildren(...traceFigures(t.traces)),
+      (t) => {
+        document.getElementById('traces')?.replaceChildren(...traceFigures(t.traces));
+        const steps = panel.model && stepThrough(panel.model, t.sample);
+        if (steps) document.getElementById('step-through')?.replaceWith(steps);
+      },
       () => undefined,
     );
   });
@@ -223,6 +228,7 @@ export function resultView(r: RunResult): HTMLElement {
     h('h3', {}, 'Hidden state hₜ over time'),
     h('div', { class: 'row' }, sampleInput, h('span', { class: 'muted small' }, `0 … ${r.samples - 1}; rows = units, columns = time steps t`)),
     h('div', { id: 'traces' }, ...traceFigures(r.traces)),
+    panel.model ? stepThrough(panel.model, r.request.traceSample) : null,
   );
 }
 

@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { ROOT, launchBrowser, panelFrame, runCommand, startCodeServer, waitForWorkbench, log } from '../../scripts/e2e/lib.mjs';
+import { ROOT, launchBrowser, panelFrame, readNpy, runCommand, startCodeServer, waitForWorkbench, log } from '../../scripts/e2e/lib.mjs';
 
 const OUT = path.join(ROOT, 'test-output');
 const SHOTS = path.join(OUT, 'screenshots');
@@ -27,6 +27,7 @@ function makeWorkspace() {
     ['stacked', 'stacked', ['model.keras', 'X.npy', 'Y.npy']],
     ['bidir', 'bidir_concat', ['model.keras', 'X.npy', 'Y.npy']],
     ['lstm2', 'lstm_stacked', ['model.keras', 'X.npy', 'Y.npy']],
+    ['lstmseq', 'lstm_seq_state', ['model.keras', 'X.npy', 'Y0.npy', 'Y1.npy', 'Y2.npy']],
   ]) {
     fs.mkdirSync(path.join(WORKSPACE, dir), { recursive: true });
     for (const f of files) fs.copyFileSync(fx('keras', c, f), path.join(WORKSPACE, dir, f));
@@ -45,11 +46,17 @@ const frame = () => panelFrame(page);
 let theme = 'Dark Modern';
 async function setTheme(name) {
   if (theme === name) return;
-  await runCommand(page, 'Preferences: Color Theme');
+  // Not runCommand: "Preferences: Browse Color Themes in Marketplace" also contains the title.
+  await page.click('.part.editor', { position: { x: 5, y: 5 } }).catch(() => {});
   const input = page.locator('.quick-input-widget input');
-  await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 10_000 });
+  for (let i = 0; i < 10 && !(await input.isVisible()); i++) {
+    await page.keyboard.press('F1');
+    await page.waitForTimeout(300);
+  }
+  await input.fill('>Preferences: Color Theme');
+  await page.locator('.quick-input-list .monaco-list-row').filter({ hasNotText: 'Browse' }).filter({ hasText: 'Preferences: Color Theme' }).first().click();
+  await page.waitForTimeout(500);
   await input.fill(name);
-  // The picker lists themes by label ("Light Modern"); the first match is highlighted.
   await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
   theme = name;
@@ -210,5 +217,66 @@ describe('panel', () => {
     await assertBadgesEqualRows();
     await frame().locator('svg.diagram').scrollIntoViewIfNeeded();
     await shots('seq2seq-diagram');
+  });
+
+  test('step-through of an LSTM: h_t and c_t at every step are Keras’s, with the keyboard', { timeout: 90_000 }, async () => {
+    const e = expectedOf('lstm_seq_state');
+    const Y0 = readNpy(fx('keras', 'lstm_seq_state', 'Y0.npy')); // (N, T, M): h_t for every t
+    const Y2 = readNpy(fx('keras', 'lstm_seq_state', 'Y2.npy')); // (N, M): c_T
+    const [, T, M] = Y0.shape;
+    await open('lstmseq', 'model.keras');
+    const f = frame();
+    await f.locator('#src-inputs').selectOption({ label: 'X.npy (sidecar)' }).catch(() => undefined);
+    await f.locator('#run').click();
+    const table = f.locator('#step-through table.steps');
+    await table.first().waitFor({ timeout: 30_000 });
+    const sample = Number(await f.locator('#trace-sample').inputValue());
+    assert.equal(await f.locator('#step-t').getAttribute('max'), String(T));
+    const values = async (term) => (await f.locator(`#step-through tr[data-term="${term}"] td.values`).first().textContent()).replace(/[[\]]/g, ' ').trim().split(/\s+/).map(Number);
+    const keras = (arr, off) => Array.from(arr.data.slice(off, off + M));
+    const near = (got, want, what) => want.forEach((w, j) => assert.ok(Math.abs(got[j] - w) <= 6e-5, `${what}[${j}]: ${got[j]} vs Keras ${w}`));
+    near(await values('h_t'), keras(Y0, (sample * T + 0) * M), 'h_1');
+    for (const g of ['i_t (input gate)', 'f_t (forget gate)', 'o_t (output gate)']) assert.ok((await values(g)).every((v) => v > 0 && v < 1), g);
+    // → on the slider: t = 2.
+    await f.locator('#step-t').focus();
+    await page.keyboard.press('ArrowRight');
+    await f.locator('#step-label', { hasText: `step 2 of ${T}` }).waitFor({ timeout: 5_000 });
+    near(await values('h_t'), keras(Y0, (sample * T + 1) * M), 'h_2');
+    near(await values('h_{t-1}'), keras(Y0, (sample * T + 0) * M), 'h_{t-1} at t = 2');
+    await f.locator('#step-through').scrollIntoViewIfNeeded();
+    await shots('lstm-step-through');
+    // End: the last step; c_T is Keras's state output.
+    await f.locator('#step-next').focus();
+    await page.keyboard.press('End');
+    await f.locator('#step-label', { hasText: `step ${T} of ${T}` }).waitFor({ timeout: 5_000 });
+    near(await values('h_t'), keras(Y0, (sample * T + T - 1) * M), 'h_T');
+    near(await values('c_t'), keras(Y2, sample * M), 'c_T');
+    assert.equal(e.rnn_layers[0].units, M);
+  });
+
+  test('a 900 px window: no sideways scrolling in any state', { timeout: 120_000 }, async () => {
+    await page.setViewportSize({ width: 900, height: 900 });
+    try {
+      for (const [dir, file, name] of [['stacked', 'model.keras', 'stacked'], ['bidir', 'model.keras', 'bidirectional'], ['seq2seq', 's2s.h5', 'seq2seq'], ['lstmseq', 'model.keras', 'lstm']]) {
+        await open(dir, file);
+        const f = frame();
+        if (name !== 'seq2seq') {
+          await f.locator('#run').click();
+          await f.locator('#verdict').waitFor({ timeout: 30_000 });
+        }
+        await page.waitForTimeout(500);
+        const [sw, cw] = await f.locator('body').evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+        assert.ok(sw <= cw, `${name}: content ${sw} px wide in a ${cw} px panel`);
+        await shots(`900-${name}-top`);
+        await f.locator('svg.diagram').scrollIntoViewIfNeeded();
+        await shots(`900-${name}-diagram`);
+        await f.locator('article.card').first().scrollIntoViewIfNeeded();
+        await shots(`900-${name}-card`);
+        await f.locator('#fwd-h').scrollIntoViewIfNeeded();
+        await shots(`900-${name}-forward`);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1500, height: 1000 });
+    }
   });
 });
