@@ -187,6 +187,7 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
         const id = {
           exportReport: 'rnnInspector.exportReport',
           copyReplication: 'rnnInspector.copyReplication',
+          exportNotebook: 'rnnInspector.exportNotebook',
           verify: 'rnnInspector.verify',
           reopenWith: 'workbench.action.reopenWithEditor',
           reload: 'rnnInspector.reload',

@@ -233,7 +233,7 @@ export type HostToWebview =
   | { type: 'sourcePicked'; purpose: 'inputs' | 'expected'; source: ArraySource | null }
   | { type: 'settings'; settings: SettingsView };
 
-export type PanelCommand = 'exportReport' | 'copyReplication' | 'verify' | 'reopenWith' | 'reload';
+export type PanelCommand = 'exportReport' | 'copyReplication' | 'exportNotebook' | 'verify' | 'reopenWith' | 'reload';
 
 export type WebviewToHost =
   | { type: 'ready' }

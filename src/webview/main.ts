@@ -23,6 +23,13 @@ function toolbar(): HTMLElement {
   return h(
     'nav',
     { class: 'toolbar', 'aria-label': 'Actions' },
+    // Run from the top: the forward-pass section's own Run, with the inputs chosen there.
+    panel.model?.forwardSupported
+      ? button('Run', 'play', () => {
+          document.getElementById('run')?.click();
+          document.getElementById('fwd-h')?.scrollIntoView({ block: 'start' });
+        }, { id: 'toolbar-run', class: 'primary', 'aria-label': 'Run the forward pass (inputs as chosen in the forward-pass section)' })
+      : null,
     button('Verify Predictions…', 'pass', () => {
       // With expected predictions chosen in the forward-pass section, verify exactly those;
       // otherwise the command finds sidecars or asks for the files.
@@ -34,6 +41,7 @@ function toolbar(): HTMLElement {
     }),
     button('Export Report', 'export', () => post({ type: 'command', command: 'exportReport' })),
     button('Copy NumPy Replication', 'copy', () => post({ type: 'command', command: 'copyReplication' })),
+    button('Open as Jupyter Notebook', 'notebook', () => post({ type: 'command', command: 'exportNotebook' })),
     button('Reload', 'refresh', () => post({ type: 'command', command: 'reload' })),
   );
 }
@@ -92,6 +100,22 @@ host.onMessage((m) => {
       return;
   }
 });
+
+// VS Code swaps the body's theme class (vscode-light / vscode-dark / vscode-high-contrast) when the
+// colour theme changes: heatmaps read their colours when drawn, so draw the panel again.
+let themeClass = document.body.className;
+new MutationObserver(() => {
+  if (document.body.className === themeClass) return;
+  themeClass = document.body.className;
+  if (!panel.model || !panel.settings) return;
+  const y = window.scrollY;
+  render(panel.model, panel.settings);
+  if (panel.lastResult) {
+    document.getElementById('run-result')?.replaceChildren(resultView(panel.lastResult));
+    updateRandomFields();
+  }
+  window.scrollTo(0, y);
+}).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
 window.addEventListener('message', (e: MessageEvent<HostToWebview & Envelope>) => host.receive(e.data));
 

@@ -265,8 +265,13 @@ describe('panel', () => {
           await f.locator('#verdict').waitFor({ timeout: 30_000 });
         }
         await page.waitForTimeout(500);
-        const [sw, cw] = await f.locator('body').evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
-        assert.ok(sw <= cw, `${name}: content ${sw} px wide in a ${cw} px panel`);
+        const [sw, cw, wide] = await f.locator('body').evaluate(() => {
+          const cw = document.documentElement.clientWidth;
+          // What sticks out, for the message.
+          const wide = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > cw + 1).slice(0, 5).map((e) => `${e.tagName.toLowerCase()}.${e.className}`);
+          return [document.documentElement.scrollWidth, cw, wide.join(', ')];
+        });
+        assert.ok(sw <= cw, `${name}: content ${sw} px wide in a ${cw} px panel (${wide})`);
         await shots(`900-${name}-top`);
         await f.locator('svg.diagram').scrollIntoViewIfNeeded();
         await shots(`900-${name}-diagram`);
