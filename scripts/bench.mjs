@@ -19,6 +19,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchBackward, printBackward } from './bench_backward.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
@@ -42,10 +43,10 @@ const JSON_OUT = flag('json');
 const corePath = path.resolve(option('core') ?? path.join(ROOT, 'out', 'src', 'core', 'index.js'));
 const log = (...a) => console.error(...a);
 
-const KNOWN = ['json', 'no-numpy', 'keep', 'help'];
-const KNOWN_OPTIONS = ['only', 'core', 'child-open'];
+const KNOWN = ['json', 'no-numpy', 'no-keras', 'no-big', 'no-backward', 'keep', 'help'];
+const KNOWN_OPTIONS = ['only', 'core', 'child-open', 'child-summary'];
 if (flag('help') || flag('h')) {
-  console.log('usage: node scripts/bench.mjs [--json] [--only=id,id] [--no-numpy] [--keep] [--core=path/to/core/index.js]\nsee docs/benchmarks.md');
+  console.log('usage: node scripts/bench.mjs [--json] [--only=id,id] [--no-numpy] [--no-keras] [--no-big] [--no-backward] [--keep] [--core=path/to/core/index.js]\nsee docs/benchmarks.md');
   process.exit(0);
 }
 for (const a of argv) {
@@ -64,6 +65,18 @@ if (option('child-open')) {
   await core.openModel(option('child-open'));
   const t2 = performance.now();
   process.stdout.write(JSON.stringify({ requireMs: t1 - t0, openMs: t2 - t1 }) + '\n');
+  process.exit(0);
+}
+
+// Child mode: `rnn-inspector summary FILE` in a fresh process (the CLI's own main()), output
+// discarded; prints the in-process time and the process's peak RSS.
+if (option('child-summary')) {
+  const t0 = performance.now();
+  const cli = createRequire(import.meta.url)(path.join(path.dirname(corePath), '..', 'cli', 'main.js'));
+  const t1 = performance.now();
+  const code = await cli.main(['summary', option('child-summary')], () => {});
+  const t2 = performance.now();
+  process.stdout.write(JSON.stringify({ code, requireMs: t1 - t0, summaryMs: t2 - t1, maxRssKB: process.resourceUsage().maxRSS }) + '\n');
   process.exit(0);
 }
 
@@ -91,7 +104,30 @@ const WORKLOADS = [
     file: corpus('danisharain12__Scotland-Birth-rate-Forecasting-__bilstm_model.h5'),
     n: 1024,
   },
+  {
+    id: 'simplernn-large',
+    what: 'SimpleRNN(256)→Dense(10), D=64: notebook JSON weights made by the bench (33.6 GFLOP)',
+    generate: writeLargeSimpleRnn,
+    file: null,
+    n: 1024,
+    t: 200,
+  },
 ];
+
+/**
+ * The large workload of issue 11: the notebooks' JSON dump {Wx, Wh, bh, Wo, bo} for D=64, M=256,
+ * K=10, float32 values from a fixed LCG (uniform, scaled like Glorot), written into the bench's temp dir.
+ */
+function writeLargeSimpleRnn(dir) {
+  const [D, M, K] = [64, 256, 10];
+  let s = 12345;
+  const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5;
+  const mat = (r, c, sc) => Array.from({ length: r }, () => Array.from({ length: c }, () => Math.fround(rnd() * sc)));
+  const vec = (n, sc) => Array.from({ length: n }, () => Math.fround(rnd() * sc));
+  const file = path.join(dir, 'simplernn_large.json');
+  fs.writeFileSync(file, JSON.stringify({ Wx: mat(D, M, 2 / Math.sqrt(D)), Wh: mat(M, M, 2 / Math.sqrt(M)), bh: vec(M, 0.2), Wo: mat(M, K, 2 / Math.sqrt(M)), bo: vec(K, 0.2) }));
+  return file;
+}
 
 // ---------------------------------------------------------------------------------- helpers
 
@@ -113,7 +149,7 @@ function walk(dir) {
 function staleCore() {
   const src = path.join(ROOT, 'src', 'core');
   return walk(src)
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.includes(`${path.sep}simd${path.sep}`)) // simd/: AssemblyScript, built by build-wasm.mjs
     .filter((f) => {
       const js = path.join(ROOT, 'out', path.relative(ROOT, f)).replace(/\.ts$/, '.js');
       return !fs.existsSync(js) || fs.statSync(js).mtimeMs < fs.statSync(f).mtimeMs;
@@ -259,7 +295,7 @@ async function main() {
   const core = require(corePath);
   const only = option('only')?.split(',');
   const workloads = WORKLOADS.filter((w) => !only || only.includes(w.id));
-  if (!workloads.length) throw new Error(`no workload matches --only (ids: ${WORKLOADS.map((w) => w.id).join(', ')})`);
+  if (!workloads.length && !only?.some((o) => o === 'big' || o === 'verify-scale' || o.startsWith('bw') || o === 'backward')) throw new Error(`no workload matches --only (ids: ${WORKLOADS.map((w) => w.id).join(', ')})`);
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rnn-inspector-bench-'));
   const cpus = os.cpus();
@@ -279,8 +315,10 @@ async function main() {
   };
   const skipped = [];
   const coldCache = new Map();
+  const parallel = loadParallel();
 
   for (const w of workloads) {
+    if (w.generate) w.file = w.generate(tmp);
     if (!fs.existsSync(w.file)) {
       skipped.push(`${w.id}: ${w.file} not found`);
       log(`[bench] ${w.id}: skipped, ${w.file} not found`);
@@ -302,7 +340,7 @@ async function main() {
       openRuns.push(performance.now() - t0);
     }
     const summary = core.summarize(model);
-    const rnd = core.randomInputs(model, w.n, 0);
+    const rnd = core.randomInputs(model, w.n, 0, w.t ?? 10);
     const inputs = rnd.arrays;
 
     log(`[bench] ${w.id}: forward N=${w.n}…`);
@@ -320,6 +358,8 @@ async function main() {
       core.forward(model, inputs);
       runs.push(performance.now() - t0);
     }
+
+    const fast = await timeFastPaths(core, parallel, model, inputs, w.id);
 
     // What bench_numpy.py replays.
     const dir = path.join(tmp, w.id);
@@ -355,7 +395,10 @@ async function main() {
       forwardMs: median(runs),
       forwardRunsMs: runs,
       forwardWarmupMs: warm,
+      ...fast.report,
+      oursF64Ms: fast.report.oursF64Ms ?? median(runs),
       _ours: ours.outputs.map((o) => o.array),
+      _oursF32: fast.f32Outputs,
     });
   }
   fs.writeFileSync(path.join(tmp, 'index.json'), JSON.stringify({ workloads: results.workloads.map((w) => w.id) }));
@@ -400,6 +443,7 @@ async function main() {
       w.ratio1 = w.forwardMs / w.numpy1Ms;
       w.maxAbsDiff = Math.max(diff(m), diff(s));
       w.inputsVsNumpyRng = m.inputs_vs_numpy_rng;
+      checkF32AgainstNumpy(core, w, dir, m, failures);
       if (!(w.maxAbsDiff <= TOLERANCE)) failures.push(`${w.id}: ours and NumPy's outputs differ by ${w.maxAbsDiff} (> ${TOLERANCE})`);
       // randomInputs = np.random.seed(0) draw, up to the last bit on rare draws (glibc's log; src/core/arrays/log.ts).
       const rng = m.inputs_vs_numpy_rng;
@@ -408,7 +452,18 @@ async function main() {
   } else {
     results.numpy = flag('no-numpy') ? { skipped: true } : { found: false, tried };
   }
-  for (const w of results.workloads) delete w._ours;
+  if (python && !flag('no-big') && (!only || only.includes('big'))) results.bigFiles = bigFiles(python);
+  if (python && !flag('no-big') && (!only || only.includes('verify-scale'))) results.verifyScale = verifyScale(python);
+  if (python && results.workloads.length && !flag('no-keras')) results.keras = kerasColumn(core, python, tmp, results.workloads);
+  for (const w of results.workloads) {
+    delete w._ours;
+    delete w._oursF32;
+  }
+  // The backward pass rows (scripts/bench_backward.mjs): --only=backward for them alone, --no-backward to skip.
+  if (!flag('no-backward') && (!only || only.some((id) => id.startsWith('bw') || id === 'backward'))) {
+    const threads = process.env.OPENBLAS_NUM_THREADS ? Number(process.env.OPENBLAS_NUM_THREADS) : os.availableParallelism();
+    results.backward = await benchBackward({ core, python, tmp, root: ROOT, corpus, env: numpyEnv, threads, log, failures, only });
+  }
   results.machine.loadAfter = os.loadavg();
   if (skipped.length) results.skipped = skipped;
   results.failures = failures;
@@ -421,6 +476,189 @@ async function main() {
     console.error(`\n[bench] FAILED — the benchmark computed something different from NumPy:\n  ${failures.join('\n  ')}`);
     process.exit(1);
   }
+}
+
+// ---------------------------------------------------------------------------------- fast paths, Keras
+
+/** The CLI's forwardParallel (out/src/cli/parallel.js beside the core), or null with --core elsewhere. */
+function loadParallel() {
+  const p = path.join(path.dirname(corePath), '..', 'cli', 'parallel.js');
+  return fs.existsSync(p) ? createRequire(import.meta.url)(p) : null;
+}
+
+/** Warm-up and timed runs of an async or sync `fn`, as for the f64 column; returns the median and the last output. */
+async function timeIt(fn) {
+  let t0 = performance.now();
+  let out = await fn();
+  let warm = performance.now() - t0;
+  for (let spent = warm; spent < WARMUP_MS; spent += warm) {
+    t0 = performance.now();
+    out = await fn();
+    warm = performance.now() - t0;
+  }
+  const runs = [];
+  for (let i = 0, k = pickRuns(warm); i < k; i++) {
+    t0 = performance.now();
+    await fn();
+    runs.push(performance.now() - t0);
+  }
+  return { ms: median(runs), runs, out };
+}
+
+/**
+ * float32 on one thread, and both precisions as the CLI runs them (forwardParallel: worker threads
+ * split the samples when the work pays). `oursF64Ms` / `oursF32Ms` are the CLI's; when it would use one
+ * thread they are the one-thread figures.
+ */
+async function timeFastPaths(core, parallel, model, inputs, id) {
+  log(`[bench] ${id}: float32, and the CLI's threads…`);
+  const f32 = await timeIt(() => core.forward(model, inputs, { precision: 'f32' }));
+  const report = { kernels: f32.out.kernels, forwardF32Ms: f32.ms, forwardF32RunsMs: f32.runs, threads: 1 };
+  report.oursF32Ms = f32.ms;
+  if (parallel) {
+    const probe = await parallel.forwardParallel(model, inputs, { precision: 'f64' });
+    report.threads = probe.threads;
+    if (probe.threads > 1) {
+      const p64 = await timeIt(() => parallel.forwardParallel(model, inputs, { precision: 'f64' }));
+      const p32 = await timeIt(() => parallel.forwardParallel(model, inputs, { precision: 'f32' }));
+      Object.assign(report, { parallelF64Ms: p64.ms, parallelF64RunsMs: p64.runs, parallelF32Ms: p32.ms, parallelF32RunsMs: p32.runs, oursF32Ms: p32.ms });
+      report.oursF64Ms = p64.ms;
+    }
+  }
+  return { report, f32Outputs: f32.out.outputs.map((o) => o.array) };
+}
+
+/** Our float32 outputs against NumPy's float64 ones: the verification rule (atol 1e-5 + rtol 1e-4). */
+function checkF32AgainstNumpy(core, w, dir, m, failures) {
+  const best = Math.min(w.numpyMs, w.numpy1Ms);
+  w.numpyBestMs = best;
+  w.ratioBestF64 = w.oursF64Ms / best;
+  w.ratio1F64 = w.oursF64Ms / w.numpy1Ms;
+  w.ratioBestF32 = w.oursF32Ms / best;
+  let worst = 0;
+  let ok = true;
+  m.outputs.forEach((f, k) => {
+    const theirs = core.parseNpy(fs.readFileSync(path.join(dir, f)), f);
+    const ours = w._oursF32[k];
+    for (let i = 0; i < theirs.data.length; i++) {
+      const d = Math.abs(ours.data[i] - theirs.data[i]);
+      if (!(d <= worst)) worst = d;
+      if (!(d <= 1e-5 + 1e-4 * Math.abs(theirs.data[i]))) ok = false;
+    }
+  });
+  w.maxAbsDiffF32 = worst;
+  if (!ok) failures.push(`${w.id}: our float32 outputs and NumPy's differ beyond atol 1e-5 + rtol 1e-4 (max |Δ| ${worst})`);
+}
+
+/** Keras predict on the same workloads (scripts/bench_keras.py); null column when TF is not installed. */
+function kerasColumn(core, python, tmp, workloads) {
+  log('[bench] Keras predict (TensorFlow, default threads)…');
+  const r = run(python, [path.join(HERE, 'bench_keras.py'), tmp, '--warmup-ms', String(WARMUP_MS), '--budget-ms', String(BUDGET_MS), '--min-runs', String(MIN_RUNS), '--max-runs', String(MAX_RUNS)], {
+    env: numpyEnv(null),
+    timeout: 900_000,
+  });
+  if (r.status === 3) return { found: false, reason: r.stderr.trim() };
+  if (r.status !== 0) {
+    log(`[bench] bench_keras.py failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().split('\n').pop()}`);
+    return { found: false, reason: (r.stderr || r.stdout).trim().slice(-2000) };
+  }
+  const k = JSON.parse(r.stdout.trim().split('\n').pop());
+  for (const w of workloads) {
+    const kw = k.workloads.find((x) => x.id === w.id);
+    if (!kw) continue;
+    w.kerasMs = kw.median_ms;
+    w.kerasRunsMs = kw.runs_ms;
+    w.ratioKeras = w.oursF64Ms / kw.median_ms;
+    w.ratioKerasF32 = w.oursF32Ms / kw.median_ms;
+    const theirs = core.parseNpy(fs.readFileSync(path.join(tmp, w.id, kw.outputs[0])), kw.outputs[0]);
+    w.maxAbsDiffKeras = w._ours[0] ? maxAbsDiff(w._ours[0], theirs) : null;
+  }
+  return { found: true, keras: k.keras, tensorflow: k.tensorflow, threads: k.threads };
+}
+
+// ---------------------------------------------------------------------------------- 1 GB files
+
+/**
+ * `summary` of a 1 GB model (Embedding(2e6, 128) → LSTM(256) → Dense(10)) as .keras, .weights.h5
+ * and .h5, written once by scripts/bench_big_model.py into the temp dir (kept there between runs,
+ * never committed). Each file: 3 fresh processes; wall time of the process, time inside it, peak RSS.
+ */
+function bigFiles(python) {
+  const dir = path.join(os.tmpdir(), 'rnn-inspector-bench-1gb');
+  log(`[bench] 1 GB model files in ${dir} (written once by scripts/bench_big_model.py)…`);
+  const g = run(python, [path.join(HERE, 'bench_big_model.py'), dir], { env: numpyEnv(null), timeout: 900_000 });
+  if (g.status !== 0) return { error: (g.stderr || g.stdout).trim().split('\n').pop() };
+  const info = JSON.parse(g.stdout.trim().split('\n').pop());
+  const files = [];
+  for (const name of ['big.keras', 'big.weights.h5', 'big.h5']) {
+    const file = path.join(dir, name);
+    const runs = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      const c = run(process.execPath, [fileURLToPath(import.meta.url), `--child-summary=${file}`, `--core=${corePath}`]);
+      const wallMs = performance.now() - t0;
+      if (c.status !== 0) return { error: `summary of ${name} failed: ${c.stderr.trim().split('\n').pop()}` };
+      runs.push({ wallMs, ...JSON.parse(c.stdout.trim().split('\n').pop()) });
+    }
+    files.push({
+      name,
+      bytes: fs.statSync(file).size,
+      wallMs: median(runs.map((r) => r.wallMs)),
+      summaryMs: median(runs.map((r) => r.summaryMs)),
+      peakRssMB: Math.max(...runs.map((r) => r.maxRssKB)) / 1024,
+      runs,
+    });
+  }
+  return { dir, params: info.params, keras: info.keras, files };
+}
+
+/**
+ * `rnn-inspector verify --inputs X.npy --expected Y.npy` of the notebook model for growing N
+ * (X.npy 24 MB to 720 MB; from 64 MB on the CLI streams it in batches): wall time and peak RSS of a
+ * fresh process. Data by scripts/bench_verify_data.py (NumPy's replay), kept in the temp dir.
+ */
+function verifyScale(python) {
+  const dir = path.join(os.tmpdir(), 'rnn-inspector-bench-verify');
+  const model = path.join(ROOT, SEED);
+  const ns = [100_000, 1_000_000, 3_000_000];
+  log(`[bench] verify at scale: N = ${ns.join(', ')} (data in ${dir})…`);
+  const g = run(python, [path.join(HERE, 'bench_verify_data.py'), dir, model, ...ns.map(String)], { env: numpyEnv(null), timeout: 900_000 });
+  if (g.status !== 0) return { error: (g.stderr || g.stdout).trim().split('\n').pop() };
+  const cli = path.join(path.dirname(corePath), '..', 'cli', 'main.js');
+  const rows = [];
+  for (const n of ns) {
+    const x = path.join(dir, `X_${n}.npy`);
+    const script = `const t=performance.now();require(${JSON.stringify(cli)}).main(['verify',${JSON.stringify(model)},'--inputs',${JSON.stringify(x)},'--expected',${JSON.stringify(path.join(dir, `Y_${n}.npy`))},'--json'],(s)=>{globalThis.out=s}).then((code)=>{const j=JSON.parse(globalThis.out);console.log(JSON.stringify({code,ms:performance.now()-t,maxRssKB:process.resourceUsage().maxRSS,pass:j.pass,batches:j.batches??1,maxAbsDiff:j.outputs[0].max_abs_diff}))})`;
+    const t0 = performance.now();
+    const c = run(process.execPath, ['-e', script]);
+    const wallMs = performance.now() - t0;
+    if (c.status !== 0) return { error: `verify N=${n} failed: ${c.stderr.trim().split('\n').pop()}` };
+    const r = JSON.parse(c.stdout.trim().split('\n').pop());
+    rows.push({ n, xBytes: fs.statSync(x).size, wallMs, ...r, peakRssMB: r.maxRssKB / 1024, usPerSample: (1000 * r.ms) / n });
+  }
+  return { dir, rows };
+}
+
+function printVerifyScale(v) {
+  if (!v) return [];
+  if (v.error) return ['', `verify at scale: not measured (${v.error})`];
+  const lines = ['', 'verify at scale: the notebook model, X.npy / Y.npy (NumPy), a fresh process per N (streamed in batches from 64 MB of X)'];
+  lines.push(`  ${'N'.padStart(9)} ${'X.npy'.padStart(9)} ${'batches'.padStart(8)} ${'time'.padStart(9)} ${'µs/sample'.padStart(10)} ${'peak RSS'.padStart(9)} ${'max |Δ|'.padStart(8)}  result`);
+  for (const r of v.rows) {
+    lines.push(`  ${String(r.n).padStart(9)} ${`${(r.xBytes / 1e6).toFixed(0)} MB`.padStart(9)} ${String(r.batches).padStart(8)} ${`${(r.ms / 1000).toFixed(2)} s`.padStart(9)} ${r.usPerSample.toFixed(2).padStart(10)} ${`${r.peakRssMB.toFixed(0)} MB`.padStart(9)} ${fmtDiff(r.maxAbsDiff).padStart(8)}  ${r.pass ? 'pass' : 'FAIL'}`);
+  }
+  return lines;
+}
+
+function printBigFiles(b) {
+  if (!b) return [];
+  if (b.error) return ['', `1 GB files: not measured (${b.error})`];
+  const lines = ['', `1 GB model, ${b.params.toLocaleString('en-US')} parameters (Keras ${b.keras}): rnn-inspector summary in a fresh process (median of 3; target < 500 ms and < 150 MB)`];
+  lines.push(`  ${'file'.padEnd(16)} ${'size'.padStart(9)} ${'process'.padStart(9)} ${'in-process'.padStart(11)} ${'peak RSS'.padStart(9)}`);
+  for (const f of b.files) {
+    lines.push(`  ${f.name.padEnd(16)} ${`${(f.bytes / 1e9).toFixed(2)} GB`.padStart(9)} ${`${f.wallMs.toFixed(0)} ms`.padStart(9)} ${`${f.summaryMs.toFixed(0)} ms`.padStart(11)} ${`${f.peakRssMB.toFixed(0)} MB`.padStart(9)}`);
+  }
+  return lines;
 }
 
 // ---------------------------------------------------------------------------------- table
@@ -448,7 +686,7 @@ function printTable(r) {
   if (np?.version) {
     const b = np.blas ?? {};
     lines.push(`NumPy ${np.version} (${np.python}, Python ${np.pythonVersion}); BLAS ${b.library ?? '?'} ${b.version ?? ''}`.trimEnd());
-    lines.push(`  kernel: ${b.kernel ?? '?'} (from ${b.source}); threads: ${np.threadsMulti} (multi) / ${np.threadsSingle} (OPENBLAS_NUM_THREADS=1); ours: 1 (JS)`);
+    lines.push(`  kernel: ${b.kernel ?? '?'} (from ${b.source}); threads: ${np.threadsMulti} (multi) / ${np.threadsSingle} (OPENBLAS_NUM_THREADS=1)`);
     const un = Object.entries(np.envUnset);
     lines.push(`  unset for the NumPy runs only: ${un.length ? un.map(([k, v]) => `${k}=${v}`).join(' ') : 'OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE (neither was set)'}`);
   } else if (np?.skipped) {
@@ -458,38 +696,53 @@ function printTable(r) {
   }
   lines.push('');
   const withNumpy = Boolean(np?.version);
-  const head = ['workload', 'N', 'T', 'params', 'open cold', 'open warm', 'forward', `NumPy ×${np?.threadsMulti}`, 'NumPy ×1', `ours/NumPy ×${np?.threadsMulti}`, 'ours/NumPy ×1', 'max |Δ|'];
-  const rows = r.workloads.map((w) => [
-    w.id,
-    String(w.n),
-    String(w.t),
-    String(w.params),
-    fmtMs(w.openColdMs),
-    fmtMs(w.openWarmMs),
-    fmtMs(w.forwardMs),
-    fmtMs(w.numpyMs),
-    fmtMs(w.numpy1Ms),
-    fmtRatio(w.ratio),
-    fmtRatio(w.ratio1),
-    fmtDiff(w.maxAbsDiff),
-  ]);
-  if (!withNumpy) {
-    head.length = 7;
-    for (const row of rows) row.length = 7;
+  const withKeras = Boolean(r.keras?.found);
+  if (withKeras) lines.push(`Keras ${r.keras.keras} / TensorFlow ${r.keras.tensorflow}: model.predict(X, batch_size=min(N, 1024)), float32, default threads`);
+  else if (r.keras && !r.keras.found) lines.push(`Keras column left out: ${String(r.keras.reason ?? '').split('\n').pop()}`);
+  lines.push('');
+  const cols = [
+    ['workload', (w) => w.id],
+    ['N', (w) => String(w.n)],
+    ['T', (w) => String(w.t)],
+    ['params', (w) => String(w.params)],
+    ['open cold', (w) => fmtMs(w.openColdMs)],
+    ['open warm', (w) => fmtMs(w.openWarmMs)],
+    ['f64 ×1', (w) => fmtMs(w.forwardMs)],
+    ['f64', (w) => fmtMs(w.oursF64Ms)],
+    ['f32', (w) => fmtMs(w.oursF32Ms)],
+    ['thr', (w) => String(w.threads ?? 1)],
+  ];
+  if (withNumpy) {
+    cols.push(
+      [`NumPy ×${np.threadsMulti}`, (w) => fmtMs(w.numpyMs)],
+      ['NumPy ×1', (w) => fmtMs(w.numpy1Ms)],
+      ['f64/NumPy best', (w) => fmtRatio(w.ratioBestF64)],
+      ['f64/NumPy ×1', (w) => fmtRatio(w.ratio1F64)],
+      ['f32/NumPy best', (w) => fmtRatio(w.ratioBestF32)],
+    );
   }
+  if (withKeras) cols.push(['Keras', (w) => fmtMs(w.kerasMs)], ['f64/Keras', (w) => fmtRatio(w.ratioKeras)], ['f32/Keras', (w) => fmtRatio(w.ratioKerasF32)]);
+  if (withNumpy) cols.push(['max |Δ| f64', (w) => fmtDiff(w.maxAbsDiff)], ['max |Δ| f32', (w) => fmtDiff(w.maxAbsDiffF32)]);
+  const head = cols.map((c) => c[0]);
+  const rows = r.workloads.map((w) => cols.map((c) => c[1](w)));
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const fmt = (row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   lines.push(fmt(head));
   lines.push(widths.map((n) => '-'.repeat(n)).join('  '));
   for (const row of rows) lines.push(fmt(row));
   lines.push('');
-  lines.push('times in ms (medians); open cold = first openModel in a fresh Node process; ratios = our forward / NumPy (above 1: we are slower)');
+  lines.push('times in ms (medians); open cold = first openModel in a fresh Node process; f64 ×1 = forward() on one thread;');
+  lines.push('f64 / f32 = as the CLI runs it (WebAssembly SIMD kernels, samples split over `thr` threads when the work pays);');
+  lines.push('NumPy best = the faster of its default BLAS threads and one thread; ratios = ours / theirs (above 1: we are slower)');
   for (const w of r.workloads) {
     const rng = w.inputsVsNumpyRng;
     const note = rng && rng.differ ? ` [randomInputs: ${rng.differ}/${rng.values} values ≤ ${rng.max_abs_diff.toExponential(1)} off np.random's, see docs]` : '';
     lines.push(`  ${w.id}: ${w.what} — ${w.file}${note}`);
   }
   if (r.skipped?.length) lines.push(`skipped: ${r.skipped.join('; ')}`);
+  lines.push(...printBigFiles(r.bigFiles));
+  lines.push(...printVerifyScale(r.verifyScale));
+  lines.push(...printBackward(r.backward));
   console.log(lines.join('\n'));
 }
 

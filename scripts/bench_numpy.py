@@ -2,7 +2,10 @@
 """NumPy side of `npm run bench` (scripts/bench.mjs): replays each workload the way the user's
 notebooks do, times it, and writes its outputs so the bench can check that both sides agree.
 
-    python3 scripts/bench_numpy.py DIR [--warmup-ms 300] [--budget-ms 1500] [--min-runs 3] [--max-runs 200]
+    python3 scripts/bench_numpy.py DIR [--warmup-ms 300] [--budget-ms 1500] [--min-runs 3] [--max-runs 200] [--backward]
+
+--backward: the backward rows instead (scripts/bench_backward.mjs): each manifest also names a
+target .npy; the script times the loss and the gradients by BPTT (see "backward (BPTT)" below).
 
 DIR holds index.json ({"workloads": [ids]}) and, per workload, DIR/<id>/manifest.json with the
 layer chain (classes, the config keys the forward pass needs, weight files written by the core's
@@ -286,6 +289,167 @@ def blas_info():
     return info
 
 
+# ----------------------------------------------------------------------------- backward (BPTT)
+# The backward rows of the bench (scripts/bench_backward.mjs): the loss (mean squared error over
+# every output element, as keras.losses.MeanSquaredError) and dL/dw by backpropagation through
+# time, written as the seed notebook writes it: a forward loop keeping each step's values, then
+# the loop over t = T…1 accumulating dWx += x_tᵀ·δ_t, dWh += h_{t-1}ᵀ·δ_t, db += Σ δ_t.
+
+def _dact(name, y, a):
+    """d act / d a from the output y (and the argument a where needed)."""
+    if name == "tanh":
+        return 1.0 - y * y
+    if name == "sigmoid":
+        return y * (1.0 - y)
+    if name == "relu":
+        return (a > 0).astype(np.float64)
+    if name == "linear":
+        return np.ones_like(y)
+    raise ValueError(f"activation {name!r} has no backward step in bench_numpy.py")
+
+
+def _rnn_backward(x, layer, ws, dy, kv):
+    """Forward with caches, then BPTT. Returns dx and the gradients [kernel, recurrent_kernel, bias?]."""
+    cls = layer["class_name"]
+    c = layer["config"]
+    if c.get("go_backwards"):
+        raise ValueError("go_backwards has no backward step in bench_numpy.py")
+    M = int(c["units"])
+    an = c.get("activation") or "linear"
+    rn = c.get("recurrent_activation") or "sigmoid"
+    act, ract = activation(an, kv), activation(rn, kv)
+    Wx, Wh, b = ws["kernel"], ws["recurrent_kernel"], ws.get("bias")
+    N, T, _ = x.shape
+    seq = bool(c.get("return_sequences"))
+    dys = dy if seq else None
+    hs = [np.zeros((N, M))]
+    cs = [np.zeros((N, M))]
+    cache = []
+    for t in range(T):
+        h = hs[-1]
+        if cls == "SimpleRNN":
+            a = x[:, t] @ Wx + h @ Wh + (b if b is not None else 0.0)
+            hn = act(a)
+            cache.append(a)
+        elif cls == "LSTM":
+            z = x[:, t] @ Wx + h @ Wh + (b if b is not None else 0.0)
+            i, f, g, o = ract(z[:, :M]), ract(z[:, M:2 * M]), act(z[:, 2 * M:3 * M]), ract(z[:, 3 * M:])
+            cn = f * cs[-1] + i * g
+            ac = act(cn)
+            hn = o * ac
+            cs.append(cn)
+            cache.append((z, i, f, g, o, ac))
+        else:  # GRU, reset_after (Keras's default)
+            bx, bh = (b[0], b[1]) if b is not None else (0.0, 0.0)
+            xz = x[:, t] @ Wx + bx
+            hz = h @ Wh + bh
+            az, ar = xz[:, :M] + hz[:, :M], xz[:, M:2 * M] + hz[:, M:2 * M]
+            zg, rg = ract(az), ract(ar)
+            ah = xz[:, 2 * M:] + rg * hz[:, 2 * M:]
+            hh = act(ah)
+            hn = zg * h + (1.0 - zg) * hh
+            cache.append((az, ar, zg, rg, ah, hh, hz))
+        hs.append(hn)
+    dWx, dWh = np.zeros_like(Wx), np.zeros_like(Wh)
+    db = np.zeros_like(b) if b is not None else None
+    dx = np.zeros_like(x)
+    dh = np.zeros((N, M)) if seq else dy.copy()
+    dc = np.zeros((N, M))
+    for t in range(T - 1, -1, -1):
+        if seq:
+            dh = dh + dys[:, t]
+        hp, xt = hs[t], x[:, t]
+        if cls == "SimpleRNN":
+            d = dh * _dact(an, hs[t + 1], cache[t])
+            dWx += xt.T @ d
+            dWh += hp.T @ d
+            if db is not None:
+                db += d.sum(0)
+            dx[:, t] = d @ Wx.T
+            dh = d @ Wh.T
+        elif cls == "LSTM":
+            z, i, f, g, o, ac = cache[t]
+            dct = dc + dh * o * _dact(an, ac, cs[t + 1])
+            d = np.concatenate([dct * g * _dact(rn, i, z[:, :M]), dct * cs[t] * _dact(rn, f, z[:, M:2 * M]),
+                                dct * i * _dact(an, g, z[:, 2 * M:3 * M]), dh * ac * _dact(rn, o, z[:, 3 * M:])], axis=1)
+            dc = dct * f
+            dWx += xt.T @ d
+            dWh += hp.T @ d
+            if db is not None:
+                db += d.sum(0)
+            dx[:, t] = d @ Wx.T
+            dh = d @ Wh.T
+        else:
+            az, ar, zg, rg, ah, hh, hz = cache[t]
+            dah = dh * (1.0 - zg) * _dact(an, hh, ah)
+            daz = dh * (hp - hh) * _dact(rn, zg, az)
+            dar = dah * hz[:, 2 * M:] * _dact(rn, rg, ar)
+            dxz = np.concatenate([daz, dar, dah], axis=1)
+            dhz = np.concatenate([daz, dar, dah * rg], axis=1)
+            dWx += xt.T @ dxz
+            dWh += hp.T @ dhz
+            if db is not None:
+                db[0] += dxz.sum(0)
+                db[1] += dhz.sum(0)
+            dx[:, t] = dxz @ Wx.T
+            dh = dh * zg + dhz @ Wh.T
+    out = hs[1:] if seq else hs[-1]
+    return dx, [dWx, dWh] + ([db] if db is not None else []), (np.stack(out, axis=1) if seq else out)
+
+
+def backward(layers, weights, xs, target, kv):
+    """(loss, gradients in trainable_weights order) for a chain of recurrent / Dense layers."""
+    acts = [xs[0]]
+    for layer, ws in zip(layers, weights):  # the forward pass, keeping each layer's input
+        acts.append(run_layer(acts[-1], layer, ws, kv))
+    y = acts[-1]
+    loss = float(np.mean((y - target) ** 2))
+    dy = 2.0 * (y - target) / y.size
+    grads = []
+    for k in range(len(layers) - 1, -1, -1):
+        layer, ws, x = layers[k], weights[k], acts[k]
+        cls = layer["class_name"]
+        if cls == "Dense":
+            an = layer["config"].get("activation") or "linear"
+            y = acts[k + 1]
+            d = dy * _dact(an, y, x @ ws["kernel"] + ws.get("bias", 0.0))
+            I, K = ws["kernel"].shape
+            g = [x.reshape(-1, I).T @ d.reshape(-1, K)] + ([d.reshape(-1, K).sum(0)] if "bias" in ws else [])
+            dy = d @ ws["kernel"].T
+        elif cls in ("SimpleRNN", "LSTM", "GRU"):
+            dy, g, _ = _rnn_backward(x, layer, ws, dy, kv)
+        elif cls in ("Dropout",):
+            g = []
+        else:
+            raise ValueError(f"layer class {cls} has no backward step in bench_numpy.py")
+        grads = g + grads
+    return loss, grads
+
+
+def main_backward(args):
+    with open(os.path.join(args.dir, "index.json")) as f:
+        index = json.load(f)
+    results = []
+    for wid in index["workloads"]:
+        d = os.path.join(args.dir, wid)
+        with open(os.path.join(d, "manifest.json")) as f:
+            manifest = json.load(f)
+        kv = manifest.get("keras_version")
+        layers = manifest["layers"]
+        weights = [load_weights(d, layer) for layer in layers]
+        xs = [np.load(os.path.join(d, i["file"])) for i in manifest["inputs"]]
+        target = np.load(os.path.join(d, manifest["target"]))
+        (loss, grads), warm, times = time_runs(lambda: backward(layers, weights, xs, target, kv), args.warmup_ms, args.budget_ms, args.min_runs, args.max_runs)
+        files = []
+        for k, g in enumerate(grads):
+            name = f"{args.tag}_grad{k}.npy"
+            np.save(os.path.join(d, name), np.ascontiguousarray(g, dtype=np.float64))
+            files.append(name)
+        results.append({"id": wid, "loss": loss, "warmup_ms": warm, "runs_ms": times, "median_ms": statistics.median(times), "gradients": files})
+    json.dump({"numpy": np.__version__, "blas": blas_info(), "workloads": results}, sys.stdout)
+    sys.stdout.write("\n")
+
+
 # ----------------------------------------------------------------------------- main
 
 
@@ -317,7 +481,10 @@ def main():
     ap.add_argument("--min-runs", type=int, default=3)
     ap.add_argument("--max-runs", type=int, default=200)
     ap.add_argument("--tag", default="numpy", help="prefix of the output files")
+    ap.add_argument("--backward", action="store_true", help="the backward rows: loss and BPTT gradients")
     args = ap.parse_args()
+    if args.backward:
+        return main_backward(args)
 
     with open(os.path.join(args.dir, "index.json")) as f:
         index = json.load(f)

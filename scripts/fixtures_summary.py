@@ -2,7 +2,9 @@
 
 For each full-model file of the Keras cases (test/fixtures/keras/<case>/model.keras, model.h5),
 the examples (examples/**/*.keras, *.h5 except *.weights.h5) and the architecture-only JSON
-configs (test/fixtures/json/model_config*.json, via keras.models.model_from_json), the model is
+configs (test/fixtures/json/model_config*.json, via keras.models.model_from_json), and a few models
+of its own (test/fixtures/summary/models/<case>/: shared layers, a nested model, long names,
+frozen / float16 weights, several outputs), the model is
 loaded with real Keras (keras.models.load_model(path, compile=False)) and `model.summary()` is
 captured (print_fn) at two terminal widths:
 
@@ -28,8 +30,65 @@ OUT = os.path.join(FIX, "summary")
 WIDTHS = (80, 120)
 
 
-def _sources():
+MODELS = os.path.join(OUT, "models")
+
+
+def _summary_models():
+    """Small models for what the other sections do not cover: shared layers, nested models,
+    long names (wrapping, "…"), frozen and non-trainable weights, float16 weights, several outputs."""
+    from fixtures_common import fresh
+    L = keras.layers
+    cases = {}
+
+    fresh(11)
+    a, b = keras.Input((4,), name="left"), keras.Input((4,), name="right")
+    shared = L.Dense(3, name="shared_dense")
+    x = L.Concatenate(name="joined")([shared(a), shared(b)])
+    cases["shared_layer"] = keras.Model([a, b], L.Dense(1, name="score")(x), name="siamese")
+
+    fresh(12)
+    inp = keras.Input((10, 3), name="sequence")
+    inner = keras.Sequential([L.SimpleRNN(4, name="inner_rnn"), L.Dense(2, name="inner_dense")], name="inner")
+    cases["nested_sequential"] = keras.Model(inp, L.Dense(1, name="head")(inner(inp)), name="outer")
+
+    fresh(13)
+    cases["long_names"] = keras.Sequential([
+        keras.Input((7, 2)),
+        L.SimpleRNN(5, return_sequences=True, name="a_recurrent_layer_whose_name_is_much_longer_than_the_column"),
+        L.TimeDistributed(L.Dense(3, name="inner"), name="time_distributed_with_a_long_name"),
+        L.Flatten(name="f"),
+        L.Dense(2, name="x" * 45),
+    ], name="a_model_name_that_is_long_enough_to_need_wrapping_on_an_eighty_column_console_yes")
+
+    fresh(14)
+    frozen = L.LSTM(6, name="frozen_lstm")
+    frozen.trainable = False
+    cases["frozen_batchnorm"] = keras.Sequential([
+        keras.Input((5, 3)), frozen, L.BatchNormalization(name="bn"), L.Dense(2, name="out")], name="frozen")
+
+    fresh(15)
+    cases["float16_weights"] = keras.Sequential([
+        keras.Input((6, 2)), L.GRU(4, dtype="float16", name="gru16"), L.Dense(2, name="dense32")], name="half")
+
+    fresh(16)
+    inp = keras.Input((8, 3), name="x")
+    seq, h = L.GRU(5, return_sequences=True, return_state=True, name="gru")(inp)
+    out1 = L.Dense(2, name="per_step")(seq)
+    out2 = L.Dense(1, name="final")(L.Concatenate(name="both")([h, L.GlobalAveragePooling1D(name="mean")(seq)]))
+    cases["two_outputs"] = keras.Model(inp, [out1, out2], name="two_heads")
+
     files = []
+    for name, model in cases.items():
+        d = os.path.join(MODELS, name)
+        os.makedirs(d, exist_ok=True)
+        for fmt in ("model.keras", "model.h5"):
+            model.save(os.path.join(d, fmt))
+            files.append(os.path.join(d, fmt))
+    return files
+
+
+def _sources():
+    files = _summary_models()
     for case in sorted(os.listdir(os.path.join(FIX, "keras"))):
         for fmt in ("model.keras", "model.h5"):
             p = os.path.join(FIX, "keras", case, fmt)

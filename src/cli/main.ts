@@ -1,11 +1,15 @@
 /**
- * rnn-inspector summary | predict | verify — the core, headless.
- * Exit codes: 0 success (verify: every output matches), 1 verify mismatch, 2 input error.
+ * rnn-inspector summary | predict | verify | gradients — the core, headless.
+ * Exit codes: 0 success (verify: every output matches), 1 verify mismatch (gradients --check: a
+ * relative error above 1e-6), 2 input error.
  * Any error: one line on stderr naming the file and the problem, never a stack trace.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { isMainThread } from 'node:worker_threads';
+import { forwardParallel } from './parallel';
+import { streamable, verifyStreamed } from './streamVerify';
 import {
   DEFAULT_ATOL,
   DEFAULT_RTOL,
@@ -13,25 +17,29 @@ import {
   arrayToNested,
   findSidecars,
   fmtShape,
-  forward,
   kerasSummary,
   loadArrays,
   openModel,
+  parseHardSigmoid,
   randomInputs,
+  recheckHardSigmoid,
   summarize,
   verify,
   writeNpy,
+  type HardSigmoid,
   type Model,
   type NDArray,
   type Summary,
   type SummaryOptions,
   type VerifyReport,
 } from '../core';
+import { GRADIENTS_HELP, GRADIENTS_USAGE, runGradients } from './gradients';
 
 const USAGE = `Usage:
   rnn-inspector summary MODEL [--json] [--config ARCH.json] [--columns C] [--line-length L]
-  rnn-inspector predict MODEL [--inputs X.npy|X.npz|X.json …] [--samples N --seed S] [--json] [--out Y.npy] [--keras2-hard-sigmoid] [--precision f64|f32]
-  rnn-inspector verify  MODEL [--inputs X …] --expected Y [--expected Y2 …] [--atol A] [--rtol R] [--json] [--precision f64|f32]
+  rnn-inspector predict MODEL [--inputs X.npy|X.npz|X.json …] [--samples N --seed S] [--json] [--out Y.npy] [--hard-sigmoid keras2|keras3] [--precision f64|f32]
+  rnn-inspector verify  MODEL [--inputs X …] --expected Y [--expected Y2 …] [--atol A] [--rtol R] [--json] [--hard-sigmoid keras2|keras3] [--precision f64|f32]
+${GRADIENTS_USAGE}
 
 MODEL: Keras .h5 / .weights.h5 / .keras, a JSON weight file, or a TF.js model.json (or its folder).
 --config ARCH.json gives the architecture (model.to_json()) of a weights-only file; without it a
@@ -42,11 +50,13 @@ seeded random inputs like np.random.seed(S); np.random.randn(N, T, D).
 summary prints model.summary() line for line as Keras 3 prints it for this file, for a terminal
 --columns wide (default 80: what Keras sees in a notebook or when output is not a terminal);
 --line-length is summary(line_length=L). Then the legend, the weights and the parameter arithmetic.
---keras2-hard-sigmoid evaluates hard_sigmoid as Keras 1/2 did, clip(0.2x + 0.5), instead of
-today's clip(x/6 + 0.5): use it to reproduce predictions made with an old Keras.
+--hard-sigmoid keras2|keras3 picks the hard_sigmoid definition: keras2 = clip(0.2x + 0.5) (Keras 1/2,
+tf.keras 2.x, TF.js), keras3 = relu6(x + 3) / 6 (Keras 3). Default: the one of the framework that
+wrote the file (its keras_version / TF.js). --keras2-hard-sigmoid is short for --hard-sigmoid keras2.
 --precision f64 (default) computes in float64, the exact reference; f32 computes in float32 as
 Keras does (faster). Either runs on the WebAssembly SIMD kernels where they apply.
-Tolerance: |manual − expected| ≤ atol + rtol·|expected| (defaults atol ${DEFAULT_ATOL}, rtol ${DEFAULT_RTOL}).`;
+Tolerance: |manual − expected| ≤ atol + rtol·|expected| (defaults atol ${DEFAULT_ATOL}, rtol ${DEFAULT_RTOL}).
+${GRADIENTS_HELP}`;
 
 class UsageError extends Error {}
 
@@ -94,7 +104,7 @@ export function renderSummary(s: Summary, model: Model, opts: SummaryOptions = {
   return lines.join('\n');
 }
 
-function summaryJson(s: Summary) {
+function summaryJson(s: Summary, model: Model, opts: SummaryOptions) {
   return {
     format: s.format.id,
     format_label: s.format.label,
@@ -116,6 +126,7 @@ function summaryJson(s: Summary) {
     dims: s.dims,
     notes: s.notes,
     unsupported: s.unsupported,
+    summary_text: kerasSummary(model, s, opts).lines.join('\n'),
   };
 }
 
@@ -148,6 +159,14 @@ async function resolveInputs(model: Model, file: string, given: string[] | undef
   if (!allowRandom) throw new UsageError('no inputs: pass --inputs X.npy (no samples in the file and no sidecar X.npy / <model>.inputs.npy beside it)');
   const r = randomInputs(model, 1, 0);
   return { arrays: r.arrays, from: r.python };
+}
+
+/** Expected predictions (verify) or targets (gradients) when none are given: stored samples, then sidecars. */
+async function expectedArrays(model: Model, file: string, storedOk: boolean): Promise<Inputs> {
+  if (storedOk && model.samples?.expected?.length) return { arrays: model.samples.expected, from: `${file} (stored samples)` };
+  const side = findSidecars(file).expected;
+  if (!side) throw new UsageError('no expected predictions / targets: pass --expected Y.npy (verify) or --targets T.npy (gradients)');
+  return { arrays: await readArrays(side, 'expected'), from: side.join(', ') };
 }
 
 function formatNumber(x: number): string {
@@ -235,7 +254,7 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
     out(require('../../package.json').version);
     return 0;
   }
-  if (!['summary', 'predict', 'verify'].includes(command)) throw new UsageError(`unknown command "${command}" (summary, predict or verify)`);
+  if (!['summary', 'predict', 'verify', 'gradients'].includes(command)) throw new UsageError(`unknown command "${command}" (summary, predict, verify or gradients)`);
   let parsed;
   try {
     parsed = parseArgs({
@@ -254,7 +273,11 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
         columns: { type: 'string' },
         'line-length': { type: 'string' },
         'keras2-hard-sigmoid': { type: 'boolean' },
+        'hard-sigmoid': { type: 'string' },
         precision: { type: 'string' },
+        targets: { type: 'string', multiple: true },
+        loss: { type: 'string' },
+        check: { type: 'boolean' },
       },
     });
   } catch (e) {
@@ -270,24 +293,48 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
       columns: values.columns === undefined ? undefined : parseWidth(values.columns, 'columns'),
       lineLength: values['line-length'] === undefined ? undefined : parseWidth(values['line-length'], 'line-length'),
     };
-    out(values.json ? JSON.stringify(summaryJson(s), null, 2) : renderSummary(s, model, opts));
+    out(values.json ? JSON.stringify(summaryJson(s, model, opts), null, 2) : renderSummary(s, model, opts));
     return 0;
   }
   if (!model.hasWeights) throw new InspectorError(file, 'this file holds an architecture only (no weights): no forward pass');
   const atol = parseTolerance(values.atol, 'atol', DEFAULT_ATOL);
   const rtol = parseTolerance(values.rtol, 'rtol', DEFAULT_RTOL);
-  const inputs = await resolveInputs(model, file, values.inputs, { n: values.samples, seed: values.seed }, command === 'predict');
   const precision = values.precision ?? 'f64';
   if (precision !== 'f64' && precision !== 'f32') throw new UsageError(`--precision must be f64 or f32 (got ${precision})`);
-  const result = forward(model, inputs.arrays, { hardSigmoid: values['keras2-hard-sigmoid'] ? 'keras2' : 'keras3', precision });
-  const arith = `Arithmetic: ${result.precision === 'f32' ? 'float32' : 'float64'} (${result.kernels === 'wasm-simd' ? 'WebAssembly SIMD kernels' : 'TypeScript kernels'})`;
+  let hardSigmoid: HardSigmoid | undefined = values['keras2-hard-sigmoid'] ? 'keras2' : undefined;
+  if (values['hard-sigmoid'] !== undefined) {
+    const hs = parseHardSigmoid(values['hard-sigmoid']);
+    if (!hs) throw new UsageError(`--hard-sigmoid must be keras2 or keras3 (got ${values['hard-sigmoid']})`);
+    hardSigmoid = hs === 'auto' ? undefined : hs;
+  }
+  // A large X.npy is verified a batch at a time, at constant memory (./streamVerify).
+  const big = command === 'verify' ? streamable(model, values.inputs, values.expected, (f) => fs.statSync(f).size) : undefined;
+  if (big) {
+    const tty = process.stderr.isTTY;
+    const r = await verifyStreamed(model, big.x, big.y, { atol, rtol, precision, hardSigmoid }, (d, n) => tty && process.stderr.write(`\rverify: ${d} / ${n} samples`));
+    if (tty) process.stderr.write('\n');
+    const arith = `Arithmetic: ${r.precision === 'f32' ? 'float32' : 'float64'} (${r.kernels === 'wasm-simd' ? 'WebAssembly SIMD kernels' : 'TypeScript kernels'}${r.threads > 1 ? `, ${r.threads} threads` : ''}; streamed in ${r.batches} batches)`;
+    out(values.json ? JSON.stringify({ ...verifyJson(r.report), precision: r.precision, kernels: r.kernels, batches: r.batches }, null, 2) : `${arith}\n${renderVerify(r.report, big.x, big.y)}`);
+    return r.report.pass ? 0 : 1;
+  }
+  const inputs = await resolveInputs(model, file, values.inputs, { n: values.samples, seed: values.seed }, command === 'predict');
+  if (command === 'gradients') {
+    const t = values.targets?.length ? { arrays: await readArrays(values.targets, 'target'), from: values.targets.join(', ') } : await expectedArrays(model, file, !values.inputs?.length);
+    const g = { model, inputs: inputs.arrays, inputsFrom: inputs.from, targets: t.arrays, targetsFrom: t.from, loss: values.loss, check: values.check, json: values.json, out: values.out };
+    return runGradients({ ...g, keras2HardSigmoid: values['keras2-hard-sigmoid'] }, out, (m) => new UsageError(m));
+  }
+  // On every core when the work is large (./parallel): the same numbers as one forward().
+  const result = await forwardParallel(model, inputs.arrays, { hardSigmoid, precision });
+  const arith =
+    `Arithmetic: ${result.precision === 'f32' ? 'float32' : 'float64'} (${result.kernels === 'wasm-simd' ? 'WebAssembly SIMD kernels' : 'TypeScript kernels'}${result.threads > 1 ? `, ${result.threads} threads` : ''})` +
+    (result.hardSigmoid ? `\nhard_sigmoid: ${result.hardSigmoid.why}` : '');
   if (command === 'predict') {
     if (values.out) {
       const written = writeOutputs(values.out, result.outputs);
       if (!values.json) out(`Wrote ${written.join(', ')}`);
     }
     if (values.json) {
-      out(JSON.stringify({ inputs: inputs.from, precision: result.precision, kernels: result.kernels, outputs: result.outputs.map((o) => ({ name: o.name, shape: o.array.shape, data: arrayToNested(o.array) })) }));
+      out(JSON.stringify({ inputs: inputs.from, precision: result.precision, kernels: result.kernels, ...(result.hardSigmoid ? { hard_sigmoid: result.hardSigmoid.semantics } : {}), outputs: result.outputs.map((o) => ({ name: o.name, shape: o.array.shape, data: arrayToNested(o.array) })) }));
     } else {
       out(`Inputs: ${inputs.from}`);
       out(arith);
@@ -298,23 +345,17 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
     }
     return 0;
   }
-  let expectedFiles = values.expected;
-  let expected: NDArray[] | undefined;
-  let expectedFrom = '';
-  if (expectedFiles?.length) {
-    expected = await readArrays(expectedFiles, 'expected');
-    expectedFrom = expectedFiles.join(', ');
-  } else if (!values.inputs?.length && model.samples?.expected?.length) {
-    expected = model.samples.expected;
-    expectedFrom = `${file} (stored samples)`;
-  } else {
-    expectedFiles = findSidecars(file).expected;
-    if (!expectedFiles) throw new UsageError('no expected predictions: pass --expected Y.npy');
-    expected = await readArrays(expectedFiles, 'expected');
-    expectedFrom = expectedFiles.join(', ');
-  }
+  const { arrays: expected, from: expectedFrom } = values.expected?.length
+    ? { arrays: await readArrays(values.expected, 'expected'), from: values.expected.join(', ') }
+    : await expectedArrays(model, file, !values.inputs?.length);
   const report = verify(result.outputs, expected, { atol, rtol });
-  out(values.json ? JSON.stringify({ ...verifyJson(report), precision: result.precision, kernels: result.kernels }, null, 2) : `${arith}\n${renderVerify(report, inputs.from, expectedFrom)}`);
+  const other = recheckHardSigmoid(model, inputs.arrays, expected, { ...result, traces: [] }, report, { atol, rtol }, { precision });
+  const hsJson = result.hardSigmoid ? { hard_sigmoid: result.hardSigmoid.semantics, hard_sigmoid_source: result.hardSigmoid.source, ...(other ? { hard_sigmoid_other_matches: other } : {}) } : {};
+  out(
+    values.json
+      ? JSON.stringify({ ...verifyJson(report), precision: result.precision, kernels: result.kernels, ...hsJson }, null, 2)
+      : `${arith}\n${renderVerify(report, inputs.from, expectedFrom)}${other ? `\nNote: ${other}` : ''}`,
+  );
   return report.pass ? 0 : 1;
 }
 
@@ -325,7 +366,7 @@ function oneLine(e: unknown): string {
   return `rnn-inspector: ${msg.split('\n')[0]}`;
 }
 
-if (require.main === module) {
+if (require.main === module && isMainThread) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -4,22 +4,28 @@
  */
 import { InspectorError, type Model, type NDArray, type Shape } from './model';
 import { getSpec } from './layers/registry';
-import { callKey, schedule } from './layers/graph';
-import { inputLayerShape } from './layers/core';
+import { callKey, schedule, type Call } from './layers/graph';
+import { inputLayerShape, isInputLayer } from './layers/core';
 import type { RunCtx, Tensor } from './layers/types';
 import { fmtShape } from './layers/util';
 import { forwardProblem } from './layers/support';
+import { chooseHardSigmoid, usesHardSigmoid, type HardSigmoid, type HardSigmoidChoice } from './hardSigmoid';
 
 export interface ForwardOptions {
   /** Collect hidden states. */
   trace?: boolean;
   isCancelled?: () => boolean;
   /**
-   * Which hard_sigmoid to evaluate. 'keras3' (default): clip(x/6 + 0.5, 0, 1), what today's Keras
-   * computes for any file it loads. 'keras2': clip(0.2·x + 0.5, 0, 1), what Keras 1/2 computed, to
-   * reproduce predictions made when an old file was written.
+   * Which hard_sigmoid to evaluate. 'auto' (default): the definition of the framework that wrote
+   * the file (Keras 1/2, tf.keras 2.x, TF.js: clip(0.2·x + 0.5, 0, 1); Keras 3: relu6(x + 3) / 6).
+   * 'keras2' / 'keras3' force one.
    */
-  hardSigmoid?: 'keras3' | 'keras2';
+  hardSigmoid?: HardSigmoid | 'auto';
+  /**
+   * Called after each layer call with its inputs, outputs and what its forward step kept for the
+   * backward pass (setting this makes the recurrent engine keep its tape): used by gradients().
+   */
+  record?: (call: Call, inputs: Tensor[], outputs: Tensor[], kept: unknown) => void;
   /**
    * Arithmetic of the SIMD kernels: 'f64' (default: the exact reference, equal to the TypeScript
    * kernels within 1e-12) or 'f32' (Keras's own float32 arithmetic, faster).
@@ -55,6 +61,8 @@ export interface ForwardResult {
    */
   precision: 'f64' | 'f32';
   kernels: 'wasm-simd' | 'typescript';
+  /** The hard_sigmoid evaluated and why; present when a layer of the model uses hard_sigmoid. */
+  hardSigmoid?: HardSigmoidChoice;
 }
 
 function checkInput(x: NDArray, expected: Shape | null, i: number, count: number, layer: string): void {
@@ -96,10 +104,11 @@ export function forward(model: Model, inputs: NDArray[], opts: ForwardOptions = 
   const traces: LayerTrace[] = [];
   let usedFast = false;
   let usedF32 = false;
+  const hs = chooseHardSigmoid(model, opts.hardSigmoid);
   const ctx: RunCtx = {
     model,
-    // Activations follow today's Keras unless the Keras 1/2 hard_sigmoid is asked for.
-    kerasVersion: opts.hardSigmoid === 'keras2' ? '2.0' : undefined,
+    // Activations follow today's Keras except hard_sigmoid, whose definition follows hs.
+    kerasVersion: hs.semantics === 'keras2' ? '2.0' : undefined,
     trace: opts.trace ? (layer, className, direction, states) => traces.push({ layer, className, ...(direction ? { direction } : {}), states }) : null,
     isCancelled: opts.isCancelled,
     precision: opts.precision ?? 'f64',
@@ -114,12 +123,13 @@ export function forward(model: Model, inputs: NDArray[], opts: ForwardOptions = 
     if (opts.isCancelled?.()) throw new InspectorError('', 'cancelled');
     const layer = call.layer;
     const key = callKey(layer.name, call.node);
-    if (layer.className === 'InputLayer') {
+    if (isInputLayer(layer)) {
       const idx = model.inputs.findIndex((r) => r.layer === layer.name);
       if (idx < 0) continue; // an input the model does not use
       const x = inputs[idx];
       checkInput(x, inputLayerShape(layer, model), idx, inputs.length, layer.name);
       values.set(key, [{ array: x, mask: null }]);
+      opts.record?.(call, [], values.get(key)!, undefined);
       continue;
     }
     const ins = call.inputs.map((r) => {
@@ -128,8 +138,10 @@ export function forward(model: Model, inputs: NDArray[], opts: ForwardOptions = 
       return t;
     });
     const spec = getSpec(layer.className)!;
+    if (opts.record) ctx.keep = {};
     opts.onLayerInputs?.(layer.name, ins.map((t) => t.array));
     values.set(key, spec.forward!(layer, ins, ctx));
+    opts.record?.(call, ins, values.get(key)!, ctx.keep?.value);
   }
   const outputs: NamedArray[] = model.outputs.map((r) => {
     const ts = values.get(callKey(r.layer, r.node));
@@ -137,5 +149,11 @@ export function forward(model: Model, inputs: NDArray[], opts: ForwardOptions = 
     if (!ts || !t) throw new InspectorError('', `model output ${r.layer} was not computed`);
     return { name: ts.length > 1 ? `${r.layer}:${r.tensor}` : r.layer, array: t.array };
   });
-  return { outputs, traces, precision: usedF32 ? 'f32' : 'f64', kernels: usedFast ? 'wasm-simd' : 'typescript' };
+  return {
+    outputs,
+    traces,
+    precision: usedF32 ? 'f32' : 'f64',
+    kernels: usedFast ? 'wasm-simd' : 'typescript',
+    ...(usesHardSigmoid(model) ? { hardSigmoid: hs } : {}),
+  };
 }

@@ -7,10 +7,12 @@
  *   kerasSummary(model, s)     model.summary() as Keras 3 prints it (summary/)
  *   forward(model, inputs)     the by-hand forward pass           (forward.ts, layers/, math/)
  *   verify(actual, expected)   max |Δ|, worst sample, tolerance   (verify.ts)
+ *   gradients(model, X, T)     the by-hand backward pass (BPTT)   (gradients.ts, losses.ts, layers/*Backward.ts, math/bptt.ts)
+ *   gradientCheck / sgdStep    finite differences, one SGD step   (gradcheck.ts)
  *   loadArrays / saveNpy / randn  sample data                      (arrays/)
  */
 export * from './model';
-export { openModel, detectFormat } from './formats';
+export { openModel } from './formats';
 export type { OpenOptions } from './formats';
 export { summarize } from './shapes';
 export type { Summary, SummaryLayer, SummaryWeight, Dims } from './shapes';
@@ -22,14 +24,28 @@ export { layerSteps } from './steps';
 export type { LayerSteps } from './steps';
 export type { RnnStep } from './layers/rnnSteps';
 export type { ForwardOptions, ForwardResult, NamedArray, LayerTrace } from './forward';
+export { chooseHardSigmoid, fileHardSigmoid, parseHardSigmoid, usesHardSigmoid, HARD_SIGMOID_FORMULA } from './hardSigmoid';
+export type { HardSigmoid, HardSigmoidChoice } from './hardSigmoid';
+export { recheckHardSigmoid } from './recheck';
 export { verify, tolerance, withinTolerance, DEFAULT_ATOL, DEFAULT_RTOL } from './verify';
 export type { VerifyOptions, VerifyReport, OutputCheck } from './verify';
+export { gradients, modelLoss, backwardProblems } from './gradients';
+export type { GradientsOptions, GradientsResult, HiddenGradNorms } from './gradients';
+export { LOSSES, isLossName, lossAndGrad } from './losses';
+export type { LossName } from './losses';
+export { gradientCheck, sgdStep, relError } from './gradcheck';
+export type { GradCheckOptions, GradCheckReport, GradCheckEntry, SgdStep } from './gradcheck';
+export type { WeightGrad } from './layers/types';
 export { loadArrays, parseNpy, parseNpz, writeNpy, arrayFromJson, arrayToNested } from './arrays';
+export { openNpyStream } from './arrays/npyStream';
+export type { NpyStream } from './arrays/npyStream';
 export { NumpyRandomState, randn } from './arrays/numpyRandom';
 export { findSidecars, sidecarNames, randomInputs, modelStem } from './samples';
 export type { Sidecars, RandomInputs } from './samples';
 export { fmtShape } from './pyrepr';
 export { bytesPerElement } from './dtypes';
 export { consumers } from './layers/graph';
-export { inputLayerShape } from './layers/core';
+export { inputLayerShape, isInputLayer } from './layers/core';
+export { getSpec, takesTokens } from './layers/registry';
+export type { LayerSpec } from './layers/types';
 export { isKeras2 } from './math/activations';

@@ -57,6 +57,11 @@ export interface Layer {
    * An InputLayer has a single call with no inputs: [[]].
    */
   inbound: TensorRef[][];
+  /**
+   * Keyword arguments of a call that carry tensors other than `initial_state` (Keras 3 configs:
+   * `mask=`, `constants=`…): the forward pass does not wire them and says so.
+   */
+  tensorKwargs?: string[];
   /** True for the InputLayer a Sequential model implies: Keras does not list it in model.layers / summary(). */
   implicit?: boolean;
 }

@@ -5,7 +5,7 @@
 import type { Model, Shape } from './model';
 import { getSpec } from './layers/registry';
 import { callKey, schedule } from './layers/graph';
-import { inputLayerShape } from './layers/core';
+import { inputLayerShape, isInputLayer } from './layers/core';
 import type { ShapeCtx } from './layers/types';
 import { note } from './layers/util';
 
@@ -25,7 +25,7 @@ export function propagateShapes(model: Model, ctx: ShapeCtx): Resolved {
   for (const call of calls) {
     const key = callKey(call.layer.name, call.node);
     const layer = call.layer;
-    if (layer.className === 'InputLayer') {
+    if (isInputLayer(layer)) {
       const s = inputLayerShape(layer, model);
       if (!s) note(ctx, `input ${layer.name}: no input shape is recorded in the file`);
       ins.set(key, []);

@@ -8,6 +8,7 @@ import { NumpyRandomState } from './arrays/numpyRandom';
 import { InspectorError, type Model, type NDArray } from './model';
 import { consumers } from './layers/graph';
 import { inputLayerShape } from './layers/core';
+import { takesTokens } from './layers/registry';
 
 const MODEL_SUFFIXES = ['.weights.h5', '.hdf5', '.h5', '.keras', '.json'];
 const ARRAY_EXTS = ['.npy', '.npz', '.json'];
@@ -87,7 +88,7 @@ export function randomInputs(model: Model, n: number, seed: number, timesteps = 
     const shape = [n, ...(rest as number[])];
     const name = model.inputs.length > 1 ? `X${i}` : 'X';
     const consumer = consumers(model, input.name)[0];
-    if (consumer?.className === 'Embedding') {
+    if (consumer && takesTokens(consumer)) {
       const vocab = Number(consumer.config.input_dim);
       lines.push(`${name} = np.random.randint(0, ${vocab}, size=(${shape.join(', ')}))`);
       return rng.randint(0, vocab, shape);

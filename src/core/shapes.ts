@@ -14,8 +14,8 @@ import { forwardProblem } from './layers/support';
 import { propagateShapes } from './propagate';
 import { getSpec } from './layers/registry';
 import { callKey, schedule } from './layers/graph';
-import { biParts, tdInner } from './layers/wrappers';
-import { activationName, isKeras2 } from './math/activations';
+import { biParts, recurrentBase } from './layers/wrappers';
+import { chooseHardSigmoid, HARD_SIGMOID_FORMULA, usesHardSigmoid, type HardSigmoidChoice } from './hardSigmoid';
 import { rnnParams } from './layers/recurrent';
 import type { ExpectedWeight, Letter, NotationCtx, ShapeCtx, Term } from './layers/types';
 import { Notation } from './notation';
@@ -86,6 +86,8 @@ export interface Summary {
   legend: Letter[];
   /** The model's inputs (also a Sequential's implicit one): shape with batch axis and its letters. */
   inputs: { name: string; shape: Shape; letters: string[] }[];
+  /** The hard_sigmoid the forward pass evaluates by default, when a layer uses it. */
+  hardSigmoid?: HardSigmoidChoice;
   notes: string[];
   /** "not supported: <Class> (layer <name>)" for layers the forward pass cannot run. */
   unsupported: string[];
@@ -210,7 +212,7 @@ function buildRow(
   if (spec?.inner) {
     try {
       const inner = spec.inner(layer);
-      if (layer.className === 'Bidirectional' && inputs) {
+      if (spec.wraps === 2 && inputs) {
         const parts = biParts(layer, inputs[0], ctx);
         row.inner = parts.map((p) => {
           const m = model.hasWeights && p.weights.length > 0 ? model : { ...model, hasWeights: false };
@@ -229,7 +231,7 @@ function buildRow(
           row.params = row.inner.reduce((s, r) => s + r.params, 0);
           row.trainableParams = row.inner.reduce((s, r) => s + r.trainableParams, 0);
         }
-      } else if (layer.className === 'TimeDistributed' && inputs) {
+      } else if (spec.wraps === 1 && inputs) {
         const p = inner[0];
         const step: Shape = [inputs[0][0] ?? null, ...inputs[0].slice(2)];
         const pout = (() => {
@@ -257,11 +259,6 @@ function buildRow(
   return row;
 }
 
-function usesHardSigmoid(layer: Layer): boolean {
-  const c = layer.config ?? {};
-  return activationName(c.activation) === 'hard_sigmoid' || activationName(c.recurrent_activation) === 'hard_sigmoid' || (layer.inner ?? []).some(usesHardSigmoid);
-}
-
 export function summarize(model: Model): Summary {
   const ctx: ShapeCtx = { model, kerasVersion: model.kerasVersion, notes: [...(model.notes ?? [])] };
   const resolved = propagateShapes(model, ctx);
@@ -285,8 +282,10 @@ export function summarize(model: Model): Summary {
   const layers = model.layers.filter((l) => rows.has(l.name)).map((l) => rows.get(l.name)!);
   for (const l of layers) l.outputLetters = notation.axes(l.name);
 
-  if ((isKeras2(model.kerasVersion) || /Keras 1/.test(model.format.label)) && model.layers.some(usesHardSigmoid)) {
-    note(ctx, "hard_sigmoid is evaluated as today's Keras does, clip(x/6 + 0.5); Keras 1/2, which wrote this file, used clip(0.2x + 0.5): pass --keras2-hard-sigmoid (CLI) or pick it in the panel to reproduce predictions made back then");
+  const hardSigmoid = usesHardSigmoid(model) ? chooseHardSigmoid(model) : undefined;
+  if (hardSigmoid) {
+    const other = hardSigmoid.semantics === 'keras2' ? 'keras3' : 'keras2';
+    note(ctx, `hard_sigmoid is evaluated as ${hardSigmoid.why}; --hard-sigmoid ${other} (CLI) or the panel's hard_sigmoid choice switches to ${HARD_SIGMOID_FORMULA[other]}`);
   }
 
   const totalParams = layers.reduce((s, l) => s + l.params, 0);
@@ -307,8 +306,7 @@ export function summarize(model: Model): Summary {
         dims.D = ins[0][2] ?? null;
       }
       try {
-        const base = call.layer.className === 'Bidirectional' ? biParts(call.layer)[0] : call.layer;
-        dims.M.push(rnnParams(base).units);
+        dims.M.push(rnnParams(recurrentBase(call.layer)).units);
       } catch {
         /* not a plain RNN */
       }
@@ -320,15 +318,8 @@ export function summarize(model: Model): Summary {
     let p = producer;
     // Look through transparent layers (Activation, Dropout) to the Dense that sets K.
     for (let g = 0; p && getSpec(p.className)?.transparent && g < 50; g++) p = byName.get(p.inbound?.[0]?.[0]?.layer ?? '');
-    const dense = p?.className === 'Dense' ? p : p?.className === 'TimeDistributed' ? (() => {
-      try {
-        const i = tdInner(p!);
-        return i.className === 'Dense' ? i : undefined;
-      } catch {
-        return undefined;
-      }
-    })() : undefined;
-    if (dense) dims.K = Number(dense.config.units);
+    const units = p ? getSpec(p.className)?.outputUnits?.(p) : undefined;
+    if (units !== undefined) dims.K = units;
     else {
       const s = resolved.out.get(callKey(out0.layer, out0.node))?.[out0.tensor];
       dims.K = s ? s[s.length - 1] ?? null : null;
@@ -355,6 +346,7 @@ export function summarize(model: Model): Summary {
     dims,
     legend: notation.legend,
     inputs: [...isInput].map((name) => ({ name, shape: resolved.out.get(callKey(name, 0))?.[0] ?? [], letters: notation.axes(name)[0] ?? [] })),
+    ...(hardSigmoid ? { hardSigmoid } : {}),
     notes: ctx.notes,
     unsupported,
   };

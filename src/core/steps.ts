@@ -20,21 +20,23 @@ export function layerSteps(model: Model, inputs: NDArray[], layerName: string, o
   const spec = layer && getSpec(layer.className);
   if (!layer || !spec?.recurrent) throw new InspectorError('', `layer ${layerName} is not a recurrent layer`);
   let seq: NDArray | undefined;
+  let states: NDArray[] = [];
   forward(model, inputs, {
     engine: 'reference',
     hardSigmoid: opts.hardSigmoid,
     onLayerInputs: (name, ins) => {
-      if (name === layerName && !seq) seq = ins[0];
+      if (name === layerName && !seq) [seq, ...states] = ins;
     },
   });
   if (!seq) throw new InspectorError('', `layer ${layerName} was not reached by the forward pass`);
   const kv = opts.hardSigmoid === 'keras2' ? '2.0' : undefined;
   if (spec.inner) {
+    if (states.length) throw new InspectorError('', `layer ${layerName}: the step-through of a Bidirectional started from initial states is not written yet`);
     const [fwd, bwd] = biParts(layer);
     return [
       { ...rnnSteps(fwd, seq, kv), layer: layer.name, direction: 'forward' },
       { ...rnnSteps(bwd, seq, kv), layer: layer.name, direction: 'backward' },
     ];
   }
-  return [rnnSteps(layer, seq, kv)];
+  return [rnnSteps(layer, seq, kv, { h: states[0]?.data, c: states[1]?.data })];
 }

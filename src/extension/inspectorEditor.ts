@@ -33,6 +33,7 @@ export function readSettings(scope?: vscode.Uri): SettingsView {
     defaultSeed: c.get<number>('defaultSeed', 0),
     defaultTimesteps: c.get<number>('defaultTimesteps', 10),
     precision: c.get<string>('precision', 'f64') === 'f32' ? 'f32' : 'f64',
+    hardSigmoid: ((v) => (v === 'keras2' || v === 'keras3' ? v : 'auto'))(c.get<string>('hardSigmoid', 'auto')),
   };
 }
 
@@ -220,7 +221,7 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
       throw new Error(state.kind === 'error' ? state.message : 'still loading');
     }
     const settings = readSettings(doc.uri);
-    request = { ...request, precision: request.precision ?? settings.precision };
+    request = { ...request, precision: request.precision ?? settings.precision, hardSigmoid: request.hardSigmoid ?? settings.hardSigmoid };
     this.broadcast(doc, { type: 'running', request });
     let report: ((done: number, total: number) => void) | undefined;
     const work = runInWorker({ model: state.model, atol: settings.atol, rtol: settings.rtol }, request, {

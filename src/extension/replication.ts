@@ -3,7 +3,7 @@
  * forward loop the way the user's notebooks do, then compares with model.predict / the stored
  * predictions. No vscode import.
  */
-import type { Layer, Model } from '../core';
+import { getSpec, type Layer, type LayerSpec, type Model } from '../core';
 
 export interface ReplicationOptions {
   seed: number;
@@ -24,7 +24,9 @@ const shapeText = (s: number[]): string => `(${s.join(', ')}${s.length === 1 ? '
 
 const FULL_MODEL = new Set(['keras-h5', 'keras-v3-zip']);
 const H5 = new Set(['keras-h5-weights', 'keras-v3-weights']);
-const SKIP = new Set(['InputLayer', 'Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'ActivityRegularization', 'Masking']);
+/** How the replication replays a layer: the layer registry says (LayerSpec.numpy). */
+const replay = (l: Layer): LayerSpec['numpy'] => getSpec(l.className)?.numpy;
+const gateCount = (l: Layer): number => getSpec(l.className)?.gates?.length ?? 0;
 
 interface Emitted {
   vars: string[];
@@ -39,14 +41,16 @@ function act(name: unknown, fallback: string): string {
 
 /** Variable names: the notebook's Wx, Wh, bh, Wo, bo when there is one of each, suffixed otherwise. */
 function namer(model: Model): (base: string, layer: Layer) => string {
-  const rnnCount = model.layers.filter((l) => /RNN|LSTM|GRU|Bidirectional/.test(l.className)).length;
-  const denseCount = model.layers.filter((l) => /Dense|TimeDistributed/.test(l.className)).length;
+  const isRnn = (l: Layer): boolean => replay(l) === 'rnn' || replay(l) === 'bidirectional';
+  const isDense = (l: Layer): boolean => replay(l) === 'dense';
+  const rnnCount = model.layers.filter(isRnn).length;
+  const denseCount = model.layers.filter(isDense).length;
   const idx = new Map<string, number>();
   let r = 0;
   let d = 0;
   for (const l of model.layers) {
-    if (/RNN|LSTM|GRU|Bidirectional/.test(l.className)) idx.set(l.name, ++r);
-    else if (/Dense|TimeDistributed/.test(l.className)) idx.set(l.name, ++d);
+    if (isRnn(l)) idx.set(l.name, ++r);
+    else if (isDense(l)) idx.set(l.name, ++d);
   }
   return (base, layer) => {
     const many = /^(Wo|bo)$/.test(base) ? denseCount > 1 : rnnCount > 1;
@@ -88,7 +92,7 @@ function rnnStep(layer: Layer, cfg: Record<string, any>, v: (b: string) => strin
   const vars = useBias ? [Wx, Wh, bh] : [Wx, Wh];
   const M = `${Wh}.shape[0]`;
   const lines: string[] = [];
-  if (layer.className.includes('LSTM')) {
+  if (gateCount(layer) === 4) {
     lines.push(
       `h = np.zeros(${M}); c = np.zeros(${M}); hs = []`,
       `for x_t in ${seq}:`,
@@ -98,7 +102,7 @@ function rnnStep(layer: Layer, cfg: Record<string, any>, v: (b: string) => strin
       `    h = ${ra}(o) * ${a}(c)`,
       `    hs.append(h)`,
     );
-  } else if (layer.className.includes('GRU')) {
+  } else if (gateCount(layer) === 3) {
     if (cfg.reset_after !== false && useBias) {
       lines.push(
         `h = np.zeros(${M}); hs = []`,
@@ -135,8 +139,9 @@ function emitLayer(model: Model, layer: Layer, v: (b: string, l: Layer) => strin
   const name = (b: string): string => v(b, layer);
   const cfg = layer.config ?? {};
   const cls = layer.className;
-  if (SKIP.has(cls)) return '';
-  if (/^(SimpleRNN|LSTM|GRU|CuDNNLSTM|CuDNNGRU)$/.test(cls)) {
+  const how = replay(layer);
+  if (how === 'skip' || how === 'masking') return '';
+  if (how === 'rnn') {
     const { vars, body } = rnnStep(layer, cfg, name);
     // go_backwards: Keras returns the states in processing order (the reversed sequence).
     const ret = cfg.return_sequences ? 'seq = np.array(hs)' : 'seq = hs[-1]';
@@ -146,7 +151,7 @@ function emitLayer(model: Model, layer: Layer, v: (b: string, l: Layer) => strin
       step: [`# ${cm(layer.name)} (${cls})`, ...body, `${ret}${cfg.return_sequences ? '' : '                                  # the last h_T'}`],
     };
   }
-  if (cls === 'Bidirectional' && layer.inner?.length === 2) {
+  if (how === 'bidirectional' && layer.inner?.length === 2) {
     const [fw, bw] = layer.inner;
     const fc = fw.config ?? {};
     // The backward copy always runs the other way from the forward one (whatever its stored config says).
@@ -166,7 +171,7 @@ function emitLayer(model: Model, layer: Layer, v: (b: string, l: Layer) => strin
         loadLine(model, layer, b.vars, b.vars.map((_, i) => i + nf)),
       ],
       step: [
-        `# ${cm(layer.name)} (Bidirectional ${cm(fw.className)}, merge_mode=${cm(String(mode))})`,
+        `# ${cm(layer.name)} (${cm(cls)} ${cm(fw.className)}, merge_mode=${cm(String(mode))})`,
         ...f.body,
         `hf = ${pickLast}`,
         ...b.body,
@@ -175,7 +180,8 @@ function emitLayer(model: Model, layer: Layer, v: (b: string, l: Layer) => strin
       ],
     };
   }
-  const dense = cls === 'Dense' ? layer : cls === 'TimeDistributed' && layer.inner?.[0]?.className === 'Dense' ? layer.inner[0] : undefined;
+  // A Dense, or a TimeDistributed(Dense): the wrapper replays its inner layer at every step.
+  const dense = how !== 'dense' ? undefined : !getSpec(cls)?.wraps ? layer : layer.inner?.[0] && replay(layer.inner[0]) === 'dense' ? layer.inner[0] : undefined;
   if (dense) {
     const Wo = name('Wo');
     const bo = name('bo');
@@ -187,13 +193,13 @@ function emitLayer(model: Model, layer: Layer, v: (b: string, l: Layer) => strin
       step: [`# ${cm(layer.name)} (${cls})`, `seq = ${act(dense.config?.activation, 'linear')}(seq.dot(${Wo})${useBias ? ` + ${bo}` : ''})`],
     };
   }
-  if (cls === 'Embedding') {
+  if (how === 'embedding') {
     const E = `E_${layer.name.replace(/\W/g, '_')}`;
-    return { vars: [E], loads: [loadLine(model, layer, [E], [0])], step: [`# ${cm(layer.name)} (Embedding)`, `seq = ${E}[seq.astype(int)]`] };
+    return { vars: [E], loads: [loadLine(model, layer, [E], [0])], step: [`# ${cm(layer.name)} (${cm(cls)})`, `seq = ${E}[seq.astype(int)]`] };
   }
-  if (cls === 'Flatten') return { vars: [], loads: [], step: [`seq = seq.reshape(-1)  # ${cm(layer.name)} (Flatten)`] };
-  if (cls === 'Activation') return { vars: [], loads: [], step: [`seq = ${act(cfg.activation, 'linear')}(seq)  # ${cm(layer.name)}`] };
-  if (cls === 'RepeatVector') return { vars: [], loads: [], step: [`seq = np.repeat(seq[None, :], ${Number(cfg.n ?? 1)}, axis=0)  # ${cm(layer.name)} (RepeatVector)`] };
+  if (how === 'flatten') return { vars: [], loads: [], step: [`seq = seq.reshape(-1)  # ${cm(layer.name)} (${cm(cls)})`] };
+  if (how === 'activation') return { vars: [], loads: [], step: [`seq = ${act(cfg.activation, 'linear')}(seq)  # ${cm(layer.name)}`] };
+  if (how === 'repeat') return { vars: [], loads: [], step: [`seq = np.repeat(seq[None, :], ${Number(cfg.n ?? 1)}, axis=0)  # ${cm(layer.name)} (${cm(cls)})`] };
   return `# ${cm(layer.name)} (${cm(cls)}) is not replayed here`;
 }
 
@@ -206,7 +212,7 @@ export function replicationGaps(model: Model): string[] {
   const layers = model.layers.filter((l) => !l.implicit);
   const v = namer(model);
   const gaps = layers.filter((l) => typeof emitLayer(model, l, v) === 'string' && emitLayer(model, l, v) !== '').map((l) => `${l.name} (${l.className})`);
-  for (const l of layers) if (l.className === 'Masking') gaps.push(`${l.name} (Masking: masked time steps are not replayed)`);
+  for (const l of layers) if (replay(l) === 'masking') gaps.push(`${l.name} (${l.className}: masked time steps are not replayed)`);
   const consumers = new Map<string, number>();
   for (const l of layers) for (const call of l.inbound) for (const t of call) consumers.set(t.layer, (consumers.get(t.layer) ?? 0) + 1);
   if (layers.some((l) => l.inbound.some((call) => call.length > 1)) || [...consumers.values()].some((n) => n > 1)) gaps.push('a graph that is not a plain chain of layers');
@@ -240,7 +246,7 @@ export function replicationPython(model: Model, o: ReplicationOptions): string {
   for (const l of layers) for (const call of l.inbound) for (const t of call) consumers.set(t.layer, (consumers.get(t.layer) ?? 0) + 1);
   const branching = layers.some((l) => l.inbound.some((call) => call.length > 1)) || [...consumers.values()].some((n) => n > 1);
   if (branching) out.push('# Note: this model is not a plain chain of layers; the loop below follows the layer order and needs adapting.');
-  if (layers.some((l) => l.className === 'Masking')) out.push('# Note: Masking is not replayed (masked time steps keep the previous state in Keras).');
+  if (layers.some((l) => replay(l) === 'masking')) out.push('# Note: Masking is not replayed (masked time steps keep the previous state in Keras).');
   if (skipped.length) out.push('# Note: some layers are not replayed (listed at the end); the result will differ from Keras.');
   out.push('import numpy as np');
   if (FULL_MODEL.has(id)) {

@@ -62,7 +62,9 @@ export function markdownReport(m: ModelView, run: RunResult | undefined, now = n
     out.push(`- Inputs: ${run.inputsLabel}, shape (${run.inputShape.join(', ')})`);
     if (run.expectedLabel) out.push(`- Expected: ${run.expectedLabel}`);
     out.push(`- Arithmetic: ${run.precision === 'f32' ? 'float32' : 'float64'} (${run.kernels === 'wasm-simd' ? 'WebAssembly SIMD kernels' : 'TypeScript kernels'})`);
+    if (run.hardSigmoid) out.push(`- hard_sigmoid: ${run.hardSigmoid.why}`);
     out.push(`- Result: ${verdictLine(run)}`);
+    if (run.hardSigmoid?.otherMatches) out.push(`- Note: ${run.hardSigmoid.otherMatches}`);
     if (run.verify) {
       out.push('', '| output | shape | max abs diff | mismatches | result | worst sample |', '|---|---|---:|---:|---|---|');
       for (const o of run.verify.outputs) {

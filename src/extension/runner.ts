@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { forward, layerSteps, verify, withinTolerance, type Model, type NDArray } from '../core';
+import { forward, layerSteps, recheckHardSigmoid, verify, withinTolerance, type HardSigmoid, type HardSigmoidChoice, type Model, type NDArray } from '../core';
 import {
   ROW_LIMIT,
   type RunRequest,
@@ -48,9 +48,16 @@ export interface ForwardRun {
   outputs: NDArray[];
   precision: 'f64' | 'f32';
   kernels: 'wasm-simd' | 'typescript';
+  hardSigmoid?: HardSigmoidChoice;
 }
 
-export async function runForward(model: Model, inputs: NDArray[], hooks: RunHooks, precision: 'f64' | 'f32' = 'f64'): Promise<ForwardRun> {
+export async function runForward(
+  model: Model,
+  inputs: NDArray[],
+  hooks: RunHooks,
+  precision: 'f64' | 'f32' = 'f64',
+  hardSigmoid: HardSigmoid | 'auto' = 'auto',
+): Promise<ForwardRun> {
   const N = inputs[0].shape[0];
   const per = inputs[0].data.length / Math.max(1, N);
   const step = sliceSize(model, per);
@@ -60,8 +67,8 @@ export async function runForward(model: Model, inputs: NDArray[], hooks: RunHook
     if (hooks.isCancelled()) throw new CancelledError();
     const end = Math.min(N, start + step);
     const slice = inputs.map((a) => sliceBatch(a, start, end));
-    const res = forward(model, slice, { trace: false, isCancelled: hooks.isCancelled, precision });
-    used = { precision: res.precision, kernels: res.kernels };
+    const res = forward(model, slice, { trace: false, isCancelled: hooks.isCancelled, precision, hardSigmoid });
+    used = { precision: res.precision, kernels: res.kernels, ...(res.hardSigmoid ? { hardSigmoid: res.hardSigmoid } : {}) };
     parts.push(res.outputs.map((o) => o.array));
     hooks.progress?.(end, N);
     await yieldToHost();
@@ -76,9 +83,9 @@ export function runSteps(model: Model, inputs: NDArray[], layer: string, sample:
 }
 
 /** Hidden states h_t of every recurrent layer for one sample. */
-export function runTraces(model: Model, inputs: NDArray[], sample: number, precision: 'f64' | 'f32' = 'f64'): TraceView[] {
+export function runTraces(model: Model, inputs: NDArray[], sample: number, precision: 'f64' | 'f32' = 'f64', hardSigmoid: HardSigmoid | 'auto' = 'auto'): TraceView[] {
   const one = inputs.map((a) => sliceBatch(a, sample, sample + 1));
-  const res = forward(model, one, { trace: true, isCancelled: () => false, precision });
+  const res = forward(model, one, { trace: true, isCancelled: () => false, precision, hardSigmoid });
   return res.traces.map((t) => ({
     layer: t.layer,
     className: t.className,
@@ -133,11 +140,16 @@ export async function runRequest(ctx: RunContext, request: RunRequest, hooks: Ru
   const { model, atol, rtol } = ctx;
   const inputs = await resolveInputs(model, request);
   const expected = await resolveExpected(model, request);
-  const run = await runForward(model, inputs.arrays, hooks, request.precision ?? 'f64');
+  const hs = request.hardSigmoid ?? 'auto';
+  const run = await runForward(model, inputs.arrays, hooks, request.precision ?? 'f64', hs);
   const outputs = run.outputs;
   const names = model.outputs.map((o) => o.layer);
   const named = outputs.map((array, k) => ({ name: names[k] ?? `output ${k}`, array }));
   const report = expected ? verify(named, expected.arrays, { atol, rtol }) : undefined;
+  const otherHardSigmoid =
+    report && expected && run.hardSigmoid
+      ? recheckHardSigmoid(model, inputs.arrays, expected.arrays, { outputs: named, traces: [], precision: run.precision, kernels: run.kernels, hardSigmoid: run.hardSigmoid }, report, { atol, rtol }, { precision: request.precision ?? 'f64' })
+      : null;
   const N = outputs[0].shape[0];
   const worstSample = report?.outputs.reduce<{ s?: number; d: number }>(
     (acc, o) => (o.worst && !(o.maxAbsDiff <= acc.d) ? { s: o.worst.sample, d: o.maxAbsDiff } : acc),
@@ -146,7 +158,7 @@ export async function runRequest(ctx: RunContext, request: RunRequest, hooks: Ru
   // After a ✗ the traces and the step-through follow the worst sample.
   const sample = report && !report.pass && worstSample !== undefined ? worstSample : Math.min(Math.max(0, request.traceSample | 0), N - 1);
   const { rows, truncated } = limitRows(perSampleRows(outputs, expected?.arrays, atol, rtol), worstSample);
-  const traces = runTraces(model, inputs.arrays, sample, request.precision ?? 'f64');
+  const traces = runTraces(model, inputs.arrays, sample, request.precision ?? 'f64', hs);
   return {
     inputs: inputs.arrays,
     outputs,
@@ -164,6 +176,7 @@ export async function runRequest(ctx: RunContext, request: RunRequest, hooks: Ru
       elapsedMs: Date.now() - t0,
       precision: run.precision,
       kernels: run.kernels,
+      ...(run.hardSigmoid ? { hardSigmoid: { semantics: run.hardSigmoid.semantics, source: run.hardSigmoid.source, why: run.hardSigmoid.why, ...(otherHardSigmoid ? { otherMatches: otherHardSigmoid } : {}) } } : {}),
     },
   };
 }

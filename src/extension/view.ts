@@ -2,7 +2,7 @@
  * Turns the core's Summary into what the panel displays (ModelView), and weight tensors or
  * traces into small matrices for heatmaps. No vscode import: the report and the tests use it too.
  */
-import { consumers, inputLayerShape, kerasShape, kerasSummary, type Layer, type Model, type NDArray, type Summary, type SummaryLayer, type SummaryWeight, type Weight } from '../core';
+import { consumers, inputLayerShape, isInputLayer, takesTokens, kerasShape, kerasSummary, type Layer, type Model, type NDArray, type Summary, type SummaryLayer, type SummaryWeight, type Weight } from '../core';
 import type { ArraySource, InputSpecView, LayerView, MatrixView, ModelView, WeightView } from '../shared/messages';
 
 /** Heatmaps never draw more than this many rows / columns (larger tensors are subsampled). */
@@ -98,9 +98,9 @@ export function inputSpec(model: Model, summary: Summary): InputSpecView {
     perSample = [T, D];
   }
   // A leading Embedding takes integer token ids in [0, input_dim).
-  const first = (ref ? consumers(model, ref.layer)[0] : undefined) ?? model.layers.find((l) => l.className !== 'InputLayer');
+  const first = (ref ? consumers(model, ref.layer)[0] : undefined) ?? model.layers.find((l) => !isInputLayer(l));
   let integerVocab: number | undefined;
-  if (first?.className === 'Embedding' && typeof first.config.input_dim === 'number') {
+  if (first && takesTokens(first) && typeof first.config.input_dim === 'number') {
     integerVocab = first.config.input_dim;
     if (!batch && perSample.length > 1) perSample = perSample.slice(0, 1);
   }

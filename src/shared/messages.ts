@@ -140,6 +140,8 @@ export interface SettingsView {
   defaultTimesteps: number;
   /** `rnnInspector.precision`: arithmetic of the forward pass. */
   precision: 'f64' | 'f32';
+  /** `rnnInspector.hardSigmoid`: 'auto' (the file's writer's definition), 'keras2' or 'keras3'. */
+  hardSigmoid: 'auto' | 'keras2' | 'keras3';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -156,6 +158,11 @@ export interface RunRequest {
   traceSample: number;
   /** float64 (the exact reference, default) or float32 (Keras's own arithmetic); the host fills in the setting. */
   precision?: 'f64' | 'f32';
+  /**
+   * hard_sigmoid definition: 'auto' (the file's writer's: Keras 1/2, tf.keras 2, TF.js →
+   * clip(0.2x + 0.5); Keras 3 → relu6(x + 3) / 6), or one forced; the host fills in the setting.
+   */
+  hardSigmoid?: 'auto' | 'keras2' | 'keras3';
 }
 
 export interface SampleRow {
@@ -206,6 +213,11 @@ export interface RunResult {
   /** The arithmetic that ran, and whether on the WebAssembly SIMD kernels or the TypeScript ones. */
   precision: 'f64' | 'f32';
   kernels: 'wasm-simd' | 'typescript';
+  /**
+   * Present when the model uses hard_sigmoid: the definition evaluated, whether the file or the user
+   * chose it, in words; `otherMatches` when verification failed but the other definition matches.
+   */
+  hardSigmoid?: { semantics: 'keras2' | 'keras3'; source: 'file' | 'option'; why: string; otherMatches?: string };
 }
 
 export const ROW_LIMIT = 50;

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ts from 'typescript';
 import { ROOT } from './paths';
+import { registeredClasses } from '../../src/core/layers/registry';
 
 const SRC = path.join(ROOT, 'src');
 const MAX_LINES = 400;
@@ -117,4 +118,36 @@ test('core/forward.ts does not import core/shapes.ts', () => {
   const deps = specifiers(parsed.get(f)!).map((s) => resolve(f, s));
   assert.ok(deps.length > 0);
   assert.ok(!deps.includes(path.join(SRC, 'core', 'shapes.ts')), 'forward.ts imports shapes.ts');
+});
+
+/**
+ * Keras class names a file writes as data: a string literal (or a template without substitutions)
+ * whose whole text is a registered class name, or an object literal key spelled as one
+ * (`{ LSTM: … }`). Prose that mentions a class inside a longer message is not counted.
+ */
+function classLiterals(sf: ts.SourceFile, classes: Set<string>): string[] {
+  const hits: string[] = [];
+  const at = (n: ts.Node, name: string): void => {
+    const { line } = sf.getLineAndCharacterOfPosition(n.getStart(sf));
+    hits.push(`${rel(sf.fileName)}:${line + 1}: ${name}`);
+  };
+  const visit = (n: ts.Node): void => {
+    if ((ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) && classes.has(n.text)) {
+      if (!ts.isImportDeclaration(n.parent) && !ts.isExportDeclaration(n.parent)) at(n, n.text);
+    } else if ((ts.isPropertyAssignment(n) || ts.isShorthandPropertyAssignment(n)) && ts.isIdentifier(n.name) && classes.has(n.name.text)) {
+      at(n, n.name.text);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return hits;
+}
+
+test('no Keras layer class name is written as a string literal outside src/core/layers/', () => {
+  const classes = new Set(registeredClasses());
+  assert.ok(classes.size > 30 && classes.has('LSTM'), 'the registry lists its classes');
+  const layersDir = path.join(SRC, 'core', 'layers') + path.sep;
+  const hits = [...parsed].filter(([f]) => !f.startsWith(layersDir)).flatMap(([, sf]) => classLiterals(sf, classes));
+  if (process.env.LIST_LITERALS) console.log(hits.join('\n'));
+  assert.deepEqual(hits, [], 'Keras class names outside the layer registry (use a LayerSpec field or hook instead)');
 });

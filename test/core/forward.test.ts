@@ -92,15 +92,24 @@ test('activations stored as Keras 3 serialized objects work like the plain strin
   close(forward(obj, [X]).outputs[0].array, await load(K('act_relu', 'Y.npy')));
 });
 
-test("hard_sigmoid is today's Keras's relu6(x+3)/6 by default, Keras 1/2's clip(0.2x+0.5) on request", async () => {
+test("hard_sigmoid follows the file's writer by default (Keras 3: relu6(x+3)/6), either one on request", async () => {
   const m = await openModel(K('act_hard_sigmoid', 'model.keras'));
   const X = await load(K('act_hard_sigmoid', 'X.npy'));
   const Y = await load(K('act_hard_sigmoid', 'Y.npy'));
-  close(forward(m, [X]).outputs[0].array, Y);
-  // Keras 3 evaluates even an old file's hard_sigmoid its own way: the recorded version changes nothing.
-  close(forward({ ...m, kerasVersion: '2.2.4' }, [X]).outputs[0].array, Y);
+  const r = forward(m, [X]);
+  close(r.outputs[0].array, Y);
+  assert.equal(r.hardSigmoid?.semantics, 'keras3');
+  assert.equal(r.hardSigmoid?.source, 'file');
+  // Asking for Keras 3's definition on a file that records Keras 2.2.4 gives what Keras 3 computes.
+  const old = { ...m, kerasVersion: '2.2.4' };
+  close(forward(old, [X], { hardSigmoid: 'keras3' }).outputs[0].array, Y);
   const asKeras2 = forward(m, [X], { hardSigmoid: 'keras2' }).outputs[0].array;
   assert.equal(verify([asKeras2], [Y]).pass, false, 'the Keras 2 definition differs from what Keras 3 computed');
+  // …and by default such a file gets Keras 2's definition, and says so.
+  const d = forward(old, [X]);
+  assert.deepEqual(Array.from(d.outputs[0].array.data), Array.from(asKeras2.data));
+  assert.equal(d.hardSigmoid?.semantics, 'keras2');
+  assert.match(d.hardSigmoid!.why, /Keras 2\.2\.4/);
   assert.equal(resolveActivation('hard_sigmoid', '2.11.0')!.f!(1), 0.7);
   assert.equal(resolveActivation('hard_sigmoid', '3.15.1')!.f!(3), 1);
 });

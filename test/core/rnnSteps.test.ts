@@ -108,3 +108,25 @@ for (const [c, pick] of [
     }
   });
 }
+
+test('layerSteps on a seq2seq decoder starts from the encoder’s h and c (initial_state): Keras’s predictions at every t', async () => {
+  const d = fixture('corpus', 'delladeldel__LSTM-Seq2Seq__my_model.keras');
+  const m = await openModel(path.join(d, 'my_model.keras'));
+  const decoder = m.layers.find((l) => (l.inbound?.[0]?.length ?? 0) === 3)!;
+  assert.ok(decoder, 'a layer called with initial_state');
+  const head = m.layers.find((l) => l.inbound?.[0]?.[0]?.layer === decoder.name)!;
+  const dense = head.inner?.[0] ?? head;
+  const [W, b] = (dense.weights.length ? dense.weights : head.weights) as { data: Float64Array }[];
+  const read = (f: string): NDArray => {
+    const a = parseNpy(fs.readFileSync(path.join(d, f)));
+    return { shape: a.shape, data: a.data } as NDArray;
+  };
+  const [X0, X1, Y] = [read('X0.npy'), read('X1.npy'), read('Y.npy')];
+  const one = (a: NDArray, n: number): NDArray => ({ shape: [1, ...a.shape.slice(1)], data: sample(a, n).data }) as NDArray;
+  for (let n = 0; n < Math.min(3, X0.shape[0]); n++) {
+    const [r] = layerSteps(m, [one(X0, n), one(X1, n)], decoder.name);
+    assert.ok(r.steps[0].hPrev.some((v) => v !== 0), 'h_0 is the encoder state, not zeros');
+    const y = r.steps.map((s) => denseHead(s.h, W.data, b.data, 'linear')[0]);
+    close(y, sample(Y, n).data, `sample ${n}`);
+  }
+});

@@ -88,6 +88,13 @@ test('the CLI prints the same lines (80 columns unless --columns)', async () => 
   assert.equal(code, 0);
   const expected = fs.readFileSync(c.text, 'utf8').replace(/\n+$/, '');
   assert.ok(chunks.join('\n').startsWith(expected + '\n'), chunks.join('\n'));
+  const json: string[] = [];
+  assert.equal(await main(['summary', c.file, '--json', '--columns', String(c.columns)], (t) => json.push(t)), 0);
+  assert.equal(JSON.parse(json.join('')).summary_text, expected);
+});
+
+test('a width Keras could not print at is a usage error, not a crash', async () => {
+  await assert.rejects(main(['summary', CASES[0].file, '--columns', '12'], () => {}), /--columns must be a whole number/);
 });
 
 test("byte sizes are Keras's readable_memory_size (Python's ties-to-even, not toFixed's ties-up)", () => {

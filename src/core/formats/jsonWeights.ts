@@ -8,17 +8,18 @@
  */
 import { InspectorError, type NDArray, type Weight } from '../model';
 import type { StoredLayer } from './infer';
+import { GUESS, getSpec, recurrentClassOfWidth } from '../layers/registry';
 import { arrayFromJson } from '../arrays/json';
 
 export type JsonKind = 'json-notebook' | 'json-weight-list' | 'tfjs-layers' | 'keras-json-config' | 'rnn-inspector-json';
 
-export function jsonWeight(value: unknown, name: string, display: string, role = ''): Weight {
-  const t = arrayFromJson(value, display, name);
+export function jsonWeight(value: unknown, name: string, role = ''): Weight {
+  const t = arrayFromJson(value, '', name);
   return { name, role, shape: t.shape, dtype: 'float64', trainable: true, data: t.data };
 }
 
-export function jsonArray(value: unknown, what: string, display: string): NDArray {
-  return arrayFromJson(value, display, what);
+export function jsonArray(value: unknown, what: string): NDArray {
+  return arrayFromJson(value, '', what);
 }
 
 const NOTEBOOK_ALIASES: Record<'Wx' | 'Wh' | 'bh' | 'Wo' | 'bo', string[]> = {
@@ -62,10 +63,10 @@ export function isLayerDict(o: Record<string, unknown>): boolean {
   );
 }
 
-export function readLayerDict(o: Record<string, Record<string, unknown>>, display: string): StoredLayer[] {
+export function readLayerDict(o: Record<string, Record<string, unknown>>): StoredLayer[] {
   return Object.entries(o).map(([name, ws]) => {
     const keys = Object.keys(ws).sort((a, b) => ROLE_ORDER.indexOf(a.toLowerCase()) - ROLE_ORDER.indexOf(b.toLowerCase()));
-    return { name, weights: keys.map((k) => jsonWeight(ws[k], `${name}/${k}`, display, k.toLowerCase())) };
+    return { name, weights: keys.map((k) => jsonWeight(ws[k], `${name}/${k}`, k.toLowerCase())) };
   });
 }
 
@@ -76,38 +77,38 @@ export interface NotebookDump {
 }
 
 /** Checks the notebook shapes: Wx D×M, Wh M×M, bh M, Wo M×K, bo K. */
-export function readNotebookDump(o: Record<string, unknown>, display: string): NotebookDump {
+export function readNotebookDump(o: Record<string, unknown>): NotebookDump {
   const keys = notebookKeys(o)!;
-  const w = (sym: keyof typeof NOTEBOOK_ALIASES, role: string) => (keys[sym] ? jsonWeight(o[keys[sym]!], keys[sym]!, display, role) : undefined);
+  const w = (sym: keyof typeof NOTEBOOK_ALIASES, role: string) => (keys[sym] ? jsonWeight(o[keys[sym]!], keys[sym]!, role) : undefined);
   const Wx = w('Wx', 'kernel')!;
   const Wh = w('Wh', 'recurrent_kernel')!;
   const bh = w('bh', 'bias');
   const Wo = w('Wo', 'kernel');
   const bo = w('bo', 'bias');
   const dims = (x: Weight) => x.shape.join('×');
-  if (Wx.shape.length !== 2) throw new InspectorError(display, `${Wx.name} must be a D×k·M matrix, got shape ${dims(Wx)}`);
+  if (Wx.shape.length !== 2) throw new InspectorError('', `${Wx.name} must be a D×k·M matrix, got shape ${dims(Wx)}`);
   if (Wh.shape.length !== 2 || Wh.shape[1] !== Wx.shape[1] || Wh.shape[1] % Wh.shape[0] !== 0) {
-    throw new InspectorError(display, `${Wh.name} is ${dims(Wh)} but ${Wx.name} is ${dims(Wx)}: the recurrent matrix must be M×M (M×4M for LSTM, M×3M for GRU) with the same width as ${Wx.name}`);
+    throw new InspectorError('', `${Wh.name} is ${dims(Wh)} but ${Wx.name} is ${dims(Wx)}: the recurrent matrix must be M×M (M×4M for LSTM, M×3M for GRU) with the same width as ${Wx.name}`);
   }
   const width = Wx.shape[1];
   const M = Wh.shape[0];
   if (bh && !(bh.shape.length === 1 && bh.shape[0] === width) && !(bh.shape.length === 2 && bh.shape[0] === 2 && bh.shape[1] === width)) {
-    throw new InspectorError(display, `${bh.name} has shape ${dims(bh)}; expected ${width}`);
+    throw new InspectorError('', `${bh.name} has shape ${dims(bh)}; expected ${width}`);
   }
   const rnn: StoredLayer = { name: 'rnn', weights: [Wx, Wh, ...(bh ? [bh] : [])] };
   const stored: StoredLayer[] = [rnn];
   if (Wo) {
-    if (Wo.shape.length !== 2 || Wo.shape[0] !== M) throw new InspectorError(display, `${Wo.name} is ${dims(Wo)}; expected M×K with M = ${M}`);
-    if (bo && !(bo.shape.length === 1 && bo.shape[0] === Wo.shape[1])) throw new InspectorError(display, `${bo.name} has shape ${dims(bo)}; expected K = ${Wo.shape[1]}`);
-    stored.push({ name: 'dense', classHint: 'Dense', weights: [Wo, ...(bo ? [bo] : [])] });
+    if (Wo.shape.length !== 2 || Wo.shape[0] !== M) throw new InspectorError('', `${Wo.name} is ${dims(Wo)}; expected M×K with M = ${M}`);
+    if (bo && !(bo.shape.length === 1 && bo.shape[0] === Wo.shape[1])) throw new InspectorError('', `${bo.name} has shape ${dims(bo)}; expected K = ${Wo.shape[1]}`);
+    stored.push({ name: 'dense', classHint: GUESS.dense, weights: [Wo, ...(bo ? [bo] : [])] });
   }
   const lower = new Map(Object.keys(o).map((k) => [k.toLowerCase(), k]));
   const pick = (names: string[]) => names.map((n) => lower.get(n)).find((k) => k !== undefined);
   const xKey = pick(['x', 'inputs', 'input']);
   const yKey = pick(['y', 'yhat', 'y_hat', 'expected', 'predictions']);
   const samples: NotebookDump['samples'] = {};
-  if (xKey) samples.inputs = [jsonArray(o[xKey], xKey, display)];
-  if (yKey) samples.expected = [jsonArray(o[yKey], yKey, display)];
+  if (xKey) samples.inputs = [jsonArray(o[xKey], xKey)];
+  if (yKey) samples.expected = [jsonArray(o[yKey], yKey)];
   const actKey = pick(['activation']);
   return { stored, activation: actKey ? String(o[actKey]) : undefined, samples };
 }
@@ -117,8 +118,8 @@ export function readNotebookDump(o: Record<string, unknown>, display: string): N
  * recurrent (kernel D×kM, recurrent M×kM, bias), Dense (kernel, bias), Embedding (a first matrix
  * not followed by a bias).
  */
-export function groupWeightList(list: unknown[], display: string, notes: string[]): StoredLayer[] {
-  const ws = list.map((v, i) => jsonWeight(v, `weights[${i}]`, display));
+export function groupWeightList(list: unknown[], notes: string[]): StoredLayer[] {
+  const ws = list.map((v, i) => jsonWeight(v, `weights[${i}]`));
   const out: StoredLayer[] = [];
   let i = 0;
   let n = 0;
@@ -129,34 +130,34 @@ export function groupWeightList(list: unknown[], display: string, notes: string[
     if (a.shape.length === 2 && b?.shape.length === 2 && b.shape[1] === a.shape[1] && b.shape[1] % b.shape[0] === 0) {
       const withBias = !!c && ((c.shape.length === 1 && c.shape[0] === a.shape[1]) || (c.shape.length === 2 && c.shape[0] === 2 && c.shape[1] === a.shape[1]));
       const k = b.shape[1] / b.shape[0];
-      const cls = k === 1 ? 'SimpleRNN' : k === 3 ? 'GRU' : k === 4 ? 'LSTM' : undefined;
+      const cls = recurrentClassOfWidth(k);
       if (cls) {
-        out.push({ name: `${cls.toLowerCase() === 'simplernn' ? 'simple_rnn' : cls.toLowerCase()}_${n++}`, classHint: cls, weights: withBias ? [a, b, c!] : [a, b] });
+        out.push({ name: `${getSpec(cls)!.names![0]}_${n++}`, classHint: cls, weights: withBias ? [a, b, c!] : [a, b] });
         i += withBias ? 3 : 2;
         continue;
       }
     }
     if (a.shape.length === 2 && b?.shape.length === 1 && b.shape[0] === a.shape[1]) {
-      out.push({ name: `dense_${n++}`, classHint: 'Dense', weights: [a, b] });
+      out.push({ name: `dense_${n++}`, classHint: GUESS.dense, weights: [a, b] });
       i += 2;
       continue;
     }
     if (a.shape.length === 2 && out.length === 0) {
-      out.push({ name: `embedding_${n++}`, classHint: 'Embedding', weights: [a] });
+      out.push({ name: `embedding_${n++}`, classHint: GUESS.embedding, weights: [a] });
       notes.push(`weights[${i}] (${a.shape.join('×')}) taken as an Embedding table V×E`);
       i += 1;
       continue;
     }
     if (a.shape.length === 2) {
-      out.push({ name: `dense_${n++}`, classHint: 'Dense', weights: [a] });
+      out.push({ name: `dense_${n++}`, classHint: GUESS.dense, weights: [a] });
       notes.push(`weights[${i}] (${a.shape.join('×')}) taken as a Dense kernel without bias`);
       i += 1;
       continue;
     }
-    throw new InspectorError(display, `cannot tell which layer weights[${i}] (shape ${a.shape.join('×') || 'scalar'}) belongs to`);
+    throw new InspectorError('', `cannot tell which layer weights[${i}] (shape ${a.shape.join('×') || 'scalar'}) belongs to`);
   }
   for (const l of out) l.weights.forEach((w, j) => (w.role = ['kernel', 'recurrent_kernel', 'bias'][j] ?? w.role));
-  for (const l of out) if (l.classHint === 'Dense') l.weights.forEach((w, j) => (w.role = ['kernel', 'bias'][j]));
-  for (const l of out) if (l.classHint === 'Embedding') l.weights[0].role = 'embeddings';
+  for (const l of out) if (l.classHint === GUESS.dense) l.weights.forEach((w, j) => (w.role = ['kernel', 'bias'][j]));
+  for (const l of out) if (l.classHint === GUESS.embedding) l.weights[0].role = 'embeddings';
   return out;
 }

@@ -9,10 +9,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { unzipSync } from 'fflate';
 import { InspectorError, type Layer, type Weight } from '../model';
 import { attrString, datasetDtype, isDataset, isGroup, readFloats, type h5wasm, type H5File, type H5Group } from './h5';
 import type { Graph } from './kerasConfig';
+import { registerRegion } from './h5region';
+import { closeZip, entryRegion, inflateEntryTo, openZip, readEntry, type ZipArchive } from './zip';
 
 type H5Module = Awaited<ReturnType<typeof h5wasm>>;
 
@@ -36,7 +37,7 @@ export function toSnakeCase(name: string): string {
 
 const CHILD_ORDER = ['cell', 'layer', 'forward_layer', 'backward_layer', 'layers'];
 
-function collectVars(mod: H5Module, g: H5Group, p: string, withData: boolean, display: string): Weight[] {
+function collectVars(mod: H5Module, g: H5Group, p: string, withData: boolean): Weight[] {
   const out: Weight[] = [];
   const keys = g.keys();
   if (keys.includes('vars')) {
@@ -46,7 +47,7 @@ function collectVars(mod: H5Module, g: H5Group, p: string, withData: boolean, di
       for (const i of idx) {
         const ds = vars.get(i);
         if (!isDataset(mod, ds)) continue;
-        out.push({ name: `${p}/vars/${i}`, role: '', shape: ds.shape ?? [], dtype: attrString(ds, 'dtype') === 'bfloat16' ? 'bfloat16' : datasetDtype(ds), trainable: true, data: withData ? readFloats(ds, display) : undefined });
+        out.push({ name: `${p}/vars/${i}`, role: '', shape: ds.shape ?? [], dtype: attrString(ds, 'dtype') === 'bfloat16' ? 'bfloat16' : datasetDtype(ds), trainable: true, data: withData ? readFloats(ds) : undefined });
       }
     }
   }
@@ -59,25 +60,25 @@ function collectVars(mod: H5Module, g: H5Group, p: string, withData: boolean, di
     });
   for (const k of children) {
     const child = g.get(k);
-    if (isGroup(mod, child)) out.push(...collectVars(mod, child, `${p}/${k}`, withData, display));
+    if (isGroup(mod, child)) out.push(...collectVars(mod, child, `${p}/${k}`, withData));
   }
   return out;
 }
 
-export function readWeightStore(f: H5File, mod: H5Module, rootKey: string, withData: boolean, display: string): WeightStore {
+export function readWeightStore(f: H5File, mod: H5Module, rootKey: string, withData: boolean): WeightStore {
   const root = f.get(rootKey);
-  if (!isGroup(mod, root)) throw new InspectorError(display, `${rootKey}/ is not a group`);
+  if (!isGroup(mod, root)) throw new InspectorError('', `${rootKey}/ is not a group`);
   return root.keys().map((key) => {
     const g = root.get(key);
     if (!isGroup(mod, g)) return { key, weights: [] };
     const vars = g.get('vars');
     const name = isGroup(mod, vars) ? attrString(vars, 'name') : undefined;
-    return { key, name, weights: collectVars(mod, g, `${rootKey}/${key}`, withData, display) };
+    return { key, name, weights: collectVars(mod, g, `${rootKey}/${key}`, withData) };
   });
 }
 
 /** Maps weight-store entries to the config's layers (class + order), attaching their weights. */
-export function matchStoreToGraph(store: WeightStore, graph: Graph, display: string, attach: (l: Layer, w: Weight[]) => void): void {
+export function matchStoreToGraph(store: WeightStore, graph: Graph, attach: (l: Layer, w: Weight[]) => void): void {
   const used = new Map<string, number>();
   const byKey = new Map(store.map((e) => [e.key, e]));
   const expected = new Set<string>();
@@ -93,52 +94,69 @@ export function matchStoreToGraph(store: WeightStore, graph: Graph, display: str
   }
   const orphans = store.filter((e) => e.weights.length && !expected.has(e.key));
   if (orphans.length) {
-    throw new InspectorError(display, `the weight store holds ${orphans.map((o) => `layers/${o.key}`).join(', ')}, which match no layer of the model config`);
+    throw new InspectorError('', `the weight store holds ${orphans.map((o) => `layers/${o.key}`).join(', ')}, which match no layer of the model config`);
   }
 }
 
 export interface KerasZip {
   config: any;
   metadata: any;
-  /** Path of model.weights.h5 extracted to a private temporary folder (call cleanup()). */
+  /**
+   * A path h5wasm can open for model.weights.h5: the stored entry read in place inside the archive
+   * (a virtual path, h5region.ts), or, for an archive that deflated it, a private temporary file it
+   * was inflated to chunk by chunk. Call cleanup() afterwards.
+   */
   weightsFile?: string;
   cleanup(): void;
 }
 
-/** Reads a .keras archive: config.json, metadata.json, and model.weights.h5 copied to a temp file for h5wasm. */
-export function readKerasZip(file: string, display: string): KerasZip {
-  const bytes = fs.readFileSync(file);
-  let entries: Record<string, Uint8Array>;
+/**
+ * Reads a .keras archive: its central directory, config.json and metadata.json, and where
+ * model.weights.h5 lies; none of the weights' bytes are read here.
+ */
+export function readKerasZip(file: string): KerasZip {
+  let z: ZipArchive;
   try {
-    entries = unzipSync(bytes, { filter: (f) => ['config.json', 'metadata.json', 'model.weights.h5'].includes(f.name) });
+    z = openZip(file);
   } catch (e) {
-    throw new InspectorError(display, `not a readable .keras archive: ${e instanceof Error ? e.message : String(e)}`);
+    throw new InspectorError('', `not a readable .keras archive: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const text = (name: string): any => {
-    const b = entries[name];
-    if (!b) return undefined;
-    try {
-      return JSON.parse(new TextDecoder().decode(b));
-    } catch {
-      throw new InspectorError(display, `${name} inside the archive is not valid JSON`);
+  const cleanups: (() => void)[] = [() => closeZip(z)];
+  const cleanup = (): void => {
+    for (const c of cleanups.splice(0).reverse()) c();
+  };
+  try {
+    const text = (name: string): any => {
+      const b = readEntry(z, name);
+      if (!b) return undefined;
+      try {
+        return JSON.parse(new TextDecoder().decode(b));
+      } catch {
+        throw new InspectorError('', `${name} inside the archive is not valid JSON`);
+      }
+    };
+    const config = text('config.json');
+    if (!config) throw new InspectorError('', 'a zip archive without config.json: not a Keras 3 .keras file');
+    const metadata = text('metadata.json') ?? {};
+    let weightsFile: string | undefined;
+    if (z.entries.has('model.weights.h5')) {
+      const region = entryRegion(z, 'model.weights.h5');
+      if (region) {
+        const r = registerRegion({ file, ...region }, 'model.weights.h5');
+        cleanups.push(r.release);
+        weightsFile = r.path;
+      } else {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnn-inspector-'));
+        cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+        weightsFile = path.join(dir, 'model.weights.h5');
+        inflateEntryTo(z, 'model.weights.h5', weightsFile);
+      }
     }
-  };
-  const config = text('config.json');
-  if (!config) throw new InspectorError(display, 'a zip archive without config.json: not a Keras 3 .keras file');
-  const metadata = text('metadata.json') ?? {};
-  let dir: string | undefined;
-  let weightsFile: string | undefined;
-  if (entries['model.weights.h5']) {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnn-inspector-'));
-    weightsFile = path.join(dir, 'model.weights.h5');
-    fs.writeFileSync(weightsFile, entries['model.weights.h5']);
+    return { config, metadata, weightsFile, cleanup };
+  } catch (e) {
+    cleanup();
+    // zip.ts throws without a file name; say which file.
+    if (e instanceof InspectorError && !e.file) throw new InspectorError('', e.problem);
+    throw e;
   }
-  return {
-    config,
-    metadata,
-    weightsFile,
-    cleanup: () => {
-      if (dir) fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }

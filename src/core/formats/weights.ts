@@ -5,12 +5,6 @@
 import { InspectorError, type Layer, type Weight } from '../model';
 import { getSpec } from '../layers/registry';
 
-const RECURRENT = new Set(['SimpleRNN', 'LSTM', 'GRU', 'CuDNNLSTM', 'CuDNNGRU']);
-
-export function isRecurrentClass(className: string): boolean {
-  return RECURRENT.has(className);
-}
-
 /**
  * The roles of a layer's weights in get_weights() order, from its class and config: the layer
  * registry's own list of the weights Keras creates (roles do not depend on the input shape). Used
@@ -37,11 +31,6 @@ export function roleFromName(name: string): string | undefined {
   return last;
 }
 
-const KERAS1_GATES: Record<string, string[]> = {
-  LSTM: ['i', 'f', 'c', 'o'], // Keras 2 concatenation order
-  GRU: ['z', 'r', 'h'],
-};
-
 /**
  * Keras 1 stored recurrent layers as one tensor per gate (lstm_1_W_i, lstm_1_U_f, lstm_1_b_o…), in
  * gate-major order i, c, f, o. Keras 2 and later concatenate them along the last axis in the order
@@ -55,8 +44,10 @@ export function convertKeras1(layer: Layer, weights: Weight[]): Weight[] {
   };
   const parsed = weights.map((w) => ({ w, s: suffix(w) }));
   if (!parsed.every((p) => p.s)) return weights;
-  const gates = KERAS1_GATES[layer.className];
-  const roleOf = (k: string) => (k === 'W' ? (layer.className === 'Embedding' ? 'embeddings' : 'kernel') : k === 'U' ? 'recurrent_kernel' : k === 'b' ? 'bias' : k === 'running_mean' ? 'moving_mean' : k === 'running_std' ? 'moving_variance' : k);
+  const spec = getSpec(layer.className);
+  // Keras 1's gate tensors, taken in Keras 2's concatenation order (LSTM i, f, c, o; GRU z, r, h).
+  const gates = spec?.keras1?.weights && spec.gates?.length ? spec.gates : undefined;
+  const roleOf = (k: string) => (k === 'W' ? spec?.keras1?.wRole ?? 'kernel' : k === 'U' ? 'recurrent_kernel' : k === 'b' ? 'bias' : k === 'running_mean' ? 'moving_mean' : k === 'running_std' ? 'moving_variance' : k);
   if (!gates || !parsed.some((p) => p.s!.gate)) {
     return parsed.map(({ w, s }) => ({ ...w, role: roleOf(s!.kind) }));
   }
@@ -96,7 +87,7 @@ function concatLastAxis(parts: Weight[], name: string, role: string): Weight {
  */
 export function attachWeights(layer: Layer, weights: Weight[]): void {
   let ws = weights;
-  if (KERAS1_GATES[layer.className] || ['SimpleRNN', 'Dense', 'Embedding', 'BatchNormalization'].includes(layer.className)) {
+  if (getSpec(layer.className)?.keras1?.weights) {
     ws = convertKeras1(layer, ws);
   }
   const roles = expectedRoles(layer);

@@ -3,15 +3,22 @@
  * Activation and the activation layers, Masking, RepeatVector, Flatten, Reshape, Permute, Lambda.
  */
 import { InspectorError, type Layer, type Model, type Shape } from '../model';
-import { activationName, applyActivation, resolveActivation } from '../math/activations';
+import { activationName, applyActivation, resolveActivation, type Activation } from '../math/activations';
 import type { LayerSpec, Tensor } from './types';
 import { cfg, nd, note, one, prod } from './util';
+import { activationLayerBackward, identityBackward, maskingBackward, permuteBackward, repeatVectorBackward, reshapeBackward } from './coreBackward';
+import { softmaxOrSigmoid } from './denseBackward';
 import { consumers } from './graph';
 
 // ---------------------------------------------------------------- InputLayer
 
 const asShape = (v: unknown): Shape | null =>
   Array.isArray(v) ? v.map((d) => (d == null ? null : Number(d))) : null;
+
+/** Keras's class of model inputs; readers make one where a file has none. */
+export const INPUT_LAYER = 'InputLayer';
+
+export const isInputLayer = (layer: Layer): boolean => layer.className === INPUT_LAYER;
 
 /** The batch shape an InputLayer declares (Keras 3 batch_shape, Keras 2 batch_input_shape). */
 export function declaredInputShape(layer: Layer): Shape | null {
@@ -61,12 +68,14 @@ export const inputLayerSpec: LayerSpec = {
 
 export const identitySpec: LayerSpec = {
   transparent: true,
+  numpy: 'skip',
   outputShapes(layer, inputs) {
     return [one(layer, inputs)];
   },
   forward(layer, inputs) {
     return [one(layer, inputs)];
   },
+  backward: identityBackward,
 };
 
 // ---------------------------------------------------------------- Activation and activation layers
@@ -82,6 +91,28 @@ function activationOf(layer: Layer): unknown {
       return { class_name: layer.className, config: c };
   }
 }
+
+/** The activation layers as activations (`activation: {class_name: 'LeakyReLU', config}`). */
+export const asActivation = {
+  LeakyReLU(c: Record<string, any>): Activation {
+    // tf.nn.leaky_relu takes its slope as a float32 attribute, whatever the dtype of x.
+    const a = Math.fround(Number(c.negative_slope ?? c.alpha ?? 0.3));
+    return { name: `leaky_relu(${Number(c.negative_slope ?? c.alpha ?? 0.3)})`, f: (x) => (x >= 0 ? x : a * x), df: (x) => (x > 0 ? 1 : a) };
+  },
+  ReLU(c: Record<string, any>): Activation {
+    const max = c.max_value == null ? Infinity : Number(c.max_value);
+    const slope = Number(c.negative_slope ?? 0);
+    const th = Number(c.threshold ?? 0);
+    return { name: 'relu', f: (x) => (x >= max ? max : x >= th ? x : slope * (x - th)), df: (x) => (x >= max ? 0 : x >= th ? 1 : slope) };
+  },
+  ELU(c: Record<string, any>): Activation {
+    const a = Number(c.alpha ?? 1);
+    return { name: `elu(${a})`, f: (x) => (x > 0 ? x : a * Math.expm1(x)), df: (x) => (x > 0 ? 1 : a * Math.exp(x)) };
+  },
+  Softmax(): Activation | null {
+    return resolveActivation('softmax');
+  },
+};
 
 export const activationSpec: LayerSpec = {
   transparent: true,
@@ -103,6 +134,8 @@ export const activationSpec: LayerSpec = {
     applyActivation(act, out, x.array.shape[x.array.shape.length - 1]);
     return [{ array: nd(x.array.shape.slice(), out), mask: x.mask }];
   },
+  backward: (layer, inputs, outputs, dOutputs, ctx) => activationLayerBackward(layer, activationOf(layer), inputs, outputs, dOutputs, ctx),
+  outputsLogits: (layer) => softmaxOrSigmoid(activationOf(layer)),
 };
 
 // ---------------------------------------------------------------- Masking
@@ -130,6 +163,7 @@ export const maskingSpec: LayerSpec = {
     }
     return [{ array: nd(x.array.shape.slice(), out), mask }];
   },
+  backward: maskingBackward,
 };
 
 // ---------------------------------------------------------------- reshaping layers
@@ -152,6 +186,7 @@ export const repeatVectorSpec: LayerSpec = {
     for (let i = 0; i < N; i++) for (let t = 0; t < n; t++) out.set(x.array.data.subarray(i * F, (i + 1) * F), (i * n + t) * F);
     return [{ array: nd([N, n, F], out), mask: null }];
   },
+  backward: repeatVectorBackward,
 };
 
 export const flattenSpec: LayerSpec = {
@@ -164,6 +199,7 @@ export const flattenSpec: LayerSpec = {
     const N = x.array.shape[0];
     return [{ array: nd([N, x.array.data.length / Math.max(N, 1)], x.array.data), mask: null }];
   },
+  backward: reshapeBackward,
 };
 
 function resolveTarget(target: number[], size: number | null): (number | null)[] {
@@ -187,6 +223,7 @@ export const reshapeSpec: LayerSpec = {
     }
     return [{ array: nd(shape, x.array.data), mask: null }];
   },
+  backward: reshapeBackward,
 };
 
 export const permuteSpec: LayerSpec = {
@@ -218,6 +255,7 @@ export const permuteSpec: LayerSpec = {
     }
     return [{ array: nd(outShape, out), mask: null }];
   },
+  backward: permuteBackward,
 };
 
 // ---------------------------------------------------------------- Lambda

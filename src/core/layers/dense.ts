@@ -6,6 +6,7 @@ import { fastDense } from '../math/fastDense';
 import { activationCode } from '../math/wasm';
 import type { Description, ExpectedWeight, LayerSpec, Letter, NotationCtx, RunCtx, Tensor, Term } from './types';
 import { bindWeights, cfg, lastDim, nd, one } from './util';
+import { denseBackward, softmaxOrSigmoid } from './denseBackward';
 
 const units = (layer: Layer): number => Number(cfg(layer).units ?? cfg(layer).output_dim);
 const useBias = (layer: Layer): boolean => cfg(layer).use_bias ?? true;
@@ -85,4 +86,6 @@ export const denseSpec: LayerSpec = {
     }
     return [{ array: nd([...shape.slice(0, -1), K], out), mask: x.mask }];
   },
+  backward: denseBackward,
+  outputsLogits: (layer) => softmaxOrSigmoid(cfg(layer).activation),
 };

@@ -2,6 +2,7 @@
 import { InspectorError } from '../model';
 import type { LayerSpec } from './types';
 import { bindWeights, cfg, nd, one } from './util';
+import { embeddingBackward } from './embeddingBackward';
 
 const dims = (c: Record<string, any>): [number, number] => [Number(c.input_dim), Number(c.output_dim)];
 
@@ -49,4 +50,5 @@ export const embeddingSpec: LayerSpec = {
     }
     return [{ array: nd([...x.array.shape, E], out), mask }];
   },
+  backward: embeddingBackward,
 };

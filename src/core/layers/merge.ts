@@ -2,6 +2,7 @@
 import { InspectorError, type Shape } from '../model';
 import type { LayerSpec, Tensor } from './types';
 import { cfg, nd, normAxis } from './util';
+import { concatenateBackward, elementwiseMergeBackward } from './mergeBackward';
 
 function andMasks(inputs: Tensor[]): Uint8Array | null {
   const ms = inputs.map((t) => t.mask).filter((m): m is Uint8Array => m !== null);
@@ -65,6 +66,7 @@ export const elementwiseMergeSpec: LayerSpec = {
     if (layer.className === 'Average') for (let i = 0; i < out.length; i++) out[i] /= inputs.length;
     return [{ array: nd(first.shape.slice(), out), mask: andMasks(inputs) }];
   },
+  backward: elementwiseMergeBackward,
 };
 
 export const concatenateSpec: LayerSpec = {
@@ -96,4 +98,5 @@ export const concatenateSpec: LayerSpec = {
     // Keras: concatenating along the last axis keeps the step mask (ANDed); other axes drop it.
     return [{ array: nd(shape, out), mask: ax === rank - 1 ? andMasks(inputs) : null }];
   },
+  backward: concatenateBackward,
 };

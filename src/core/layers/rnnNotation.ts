@@ -21,7 +21,7 @@ export interface RnnNotationParams {
  * input width named after what feeds it (D for the model's input, M⁽¹⁾ after layer 1), the
  * equations, and the shape of every term the equations use.
  */
-export function rnnDescribe(p: RnnNotationParams, gates: string[], shapes: (number | null)[][], where?: NotationCtx, name = ''): Description {
+export function rnnNotation(p: RnnNotationParams, gates: string[], shapes: (number | null)[][], where?: NotationCtx, name = ''): Description {
   const G = Math.max(1, gates.length);
   const M = p.units;
   const D = shapes[0]?.[0] ?? null;

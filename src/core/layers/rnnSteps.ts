@@ -45,9 +45,9 @@ function apply(act: Activation, v: Float64Array): number[] {
 
 /**
  * Steps a SimpleRNN / LSTM / GRU (or a Bidirectional half) over x, the layer's input for one sample
- * ((T, D) or (1, T, D)). `kerasVersion` '2.0' selects Keras 1/2's hard_sigmoid, as in forward().
+ * ((T, D) or (1, T, D)), from `init` (initial_state) or zeros. `kerasVersion` '2.0' selects Keras 1/2's hard_sigmoid, as in forward().
  */
-export function rnnSteps(layer: Layer, x: NDArray, kerasVersion?: string): RnnSteps {
+export function rnnSteps(layer: Layer, x: NDArray, kerasVersion?: string, init?: { h?: ArrayLike<number>; c?: ArrayLike<number> }): RnnSteps {
   const p = rnnParams(layer, layer.weights);
   const gates = GATES[p.kind] ?? [];
   const shape = x.shape.length === 3 ? x.shape.slice(1) : x.shape;
@@ -80,8 +80,9 @@ export function rnnSteps(layer: Layer, x: NDArray, kerasVersion?: string): RnnSt
     }
     return out;
   };
-  let h = new Float64Array(M);
-  let c = new Float64Array(M);
+  // Zeros, or the call's initial_state (a seq2seq decoder starts from the encoder's h, c).
+  let h = init?.h ? Float64Array.from(init.h) : new Float64Array(M);
+  let c = init?.c ? Float64Array.from(init.c) : new Float64Array(M);
   const steps: RnnStep[] = [];
   for (let s = 0; s < T; s++) {
     const t = p.goBackwards ? T - 1 - s : s;

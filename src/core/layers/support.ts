@@ -13,6 +13,7 @@ import { biParts, tdInner } from './wrappers';
 export function forwardProblem(layer: Layer, kerasVersion?: string): string | null {
   const spec = getSpec(layer.className);
   if (!spec || !spec.forward) return `not supported: ${layer.className} (layer ${layer.name})`;
+  if (layer.tensorKwargs?.length) return `not supported: layer ${layer.name} (${layer.className}) is called with a tensor as ${layer.tensorKwargs.map((k) => `${k}=`).join(', ')}`;
   const c = layer.config ?? {};
   const actKeys: unknown[] = [];
   if (['Dense', 'Conv1D', 'Convolution1D', 'Activation'].includes(layer.className)) actKeys.push(c.activation);

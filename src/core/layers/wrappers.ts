@@ -8,6 +8,8 @@ import { InspectorError, type Layer, type Shape, type Weight } from '../model';
 import type { Description, ExpectedWeight, LayerSpec, RunCtx, ShapeCtx, Tensor, Term } from './types';
 import { cfg, nd, one, wrapped } from './util';
 import { rnnParams, runRnn, type RnnParams } from './recurrent';
+import { initialStates } from './rnnRun';
+import { bidirectionalBackward, timeDistributedBackward } from './wrappersBackward';
 
 /**
  * The registry's lookup of a wrapped layer's spec. registry.ts imports this module for its table,
@@ -54,8 +56,35 @@ const mergeMode = (layer: Layer): string | null => {
   return m === undefined ? 'concat' : m;
 };
 
+/** The wrapped recurrent layer of a Bidirectional (its forward half); any other layer itself. */
+export function recurrentBase(layer: Layer): Layer {
+  return layer.className === 'Bidirectional' ? biParts(layer)[0] : layer;
+}
+
 export const bidirectionalSpec: LayerSpec = {
   recurrent: true,
+  wraps: 2,
+  names: ['bidirectional'],
+  numpy: 'bidirectional',
+  innerFromConfig(config, build) {
+    if (!config.layer) return undefined;
+    const fwd = build(config.layer);
+    const bwd = config.backward_layer
+      ? build(config.backward_layer)
+      : build({ ...config.layer, config: { ...config.layer.config, go_backwards: !config.layer.config?.go_backwards } });
+    fwd.name = `forward_${fwd.name.replace(/^forward_/, '')}`;
+    fwd.config.name = fwd.name;
+    bwd.name = `backward_${bwd.name.replace(/^backward_/, '')}`;
+    bwd.config.name = bwd.name;
+    return [fwd, bwd];
+  },
+  inferInner(layer, weights, classOf) {
+    const innerCls = innerClass(weights.slice(0, weights.length / 2), classOf);
+    const mk = (name: string, backwards: boolean): Layer => ({ name, className: innerCls, config: { name, go_backwards: backwards }, weights: [], inbound: [] });
+    layer.inner = [mk(`forward_${layer.name}`, false), mk(`backward_${layer.name}`, true)];
+    layer.config.layer = { class_name: innerCls, config: layer.inner[0].config };
+    layer.config.merge_mode = 'concat';
+  },
   inner(layer) {
     return biParts(layer);
   },
@@ -137,7 +166,11 @@ export const bidirectionalSpec: LayerSpec = {
     };
   },
   forward(layer, inputs, ctx: RunCtx): Tensor[] {
-    const x = one(layer, inputs);
+    if (!inputs.length) one(layer, inputs);
+    const x = inputs[0];
+    // initial_state=[forward states…, backward states…], as Keras splits them.
+    const states = inputs.slice(1);
+    if (states.length % 2) throw new InspectorError('', `layer ${layer.name} (Bidirectional) is given ${states.length} initial states: expects as many for each direction`);
     const [fwd, bwd] = biParts(layer, [null, ...x.array.shape.slice(1)], { model: ctx.model, kerasVersion: ctx.kerasVersion, notes: [] });
     const kinds = ['SimpleRNN', 'LSTM', 'GRU', 'RNN', 'CuDNNLSTM', 'CuDNNGRU'];
     if (!kinds.includes(fwd.className) || !kinds.includes(bwd.className)) {
@@ -147,7 +180,9 @@ export const bidirectionalSpec: LayerSpec = {
       const p: RnnParams = rnnParams(part, part.weights);
       // Keras forces zero_output_for_mask = return_sequences on both halves.
       p.zeroOutputForMask = p.returnSequences;
-      const r = runRnn(part, p, x, part.weights, ctx, ctx.trace !== null);
+      const half = states.length / 2;
+      const init = initialStates(part, p, dir === 'forward' ? states.slice(0, half) : states.slice(half), x.array.shape[0]);
+      const r = runRnn(part, p, x, part.weights, ctx, ctx.trace !== null, !!ctx.keep, init);
       if (r.trace && ctx.trace) ctx.trace(layer.name, part.className, dir, r.trace);
       return { r, p };
     };
@@ -163,6 +198,7 @@ export const bidirectionalSpec: LayerSpec = {
         for (let t = 0; t < T; t++) flipped.set(yr.data.subarray((n * T + t) * M, (n * T + t + 1) * M), (n * T + (T - 1 - t)) * M);
       yr = nd(yr.shape.slice(), flipped);
     }
+    if (ctx.keep) ctx.keep.value = { forward: rf.tape, backward: rb.tape, y, yr };
     const mask = p.returnSequences ? x.mask : null;
     const mode = mergeMode(layer);
     let outs: Tensor[];
@@ -193,6 +229,10 @@ export const bidirectionalSpec: LayerSpec = {
     }
     return outs;
   },
+  backward(layer, inputs, _outputs, dOutputs, ctx) {
+    const x = one(layer, inputs);
+    return bidirectionalBackward(layer, biParts(layer, [null, ...x.array.shape.slice(1)], { model: ctx.model, notes: [] }), inputs, dOutputs, ctx);
+  },
 };
 
 // ---------------------------------------------------------------- TimeDistributed
@@ -206,8 +246,33 @@ export function tdInner(layer: Layer): Layer {
 
 const stepShape = (s: Shape): Shape => [s[0] ?? null, ...s.slice(2)];
 
+/** The class of a wrapped layer rebuilt from its weights (named in get_weights() order); Dense when unclear. */
+function innerClass(weights: Weight[], classOf: (weights: Weight[]) => string | undefined): string {
+  return classOf(weights.map((w, i) => ({ ...w, role: w.role || ['kernel', 'recurrent_kernel', 'bias'][i] }))) ?? 'Dense';
+}
+
 export const timeDistributedSpec: LayerSpec = {
   indexed: true,
+  wraps: 1,
+  names: ['time_distributed'],
+  numpy: 'dense',
+  innerFromConfig(config, build) {
+    return config.layer ? [build(config.layer)] : undefined;
+  },
+  inferInner(layer, weights, classOf) {
+    const innerCls = innerClass(weights, classOf);
+    const name = layer.name.replace(/^time_distributed/, 'dense');
+    layer.inner = [{ name, className: innerCls, config: { name, go_backwards: false }, weights: [], inbound: [] }];
+    layer.config.layer = { class_name: innerCls, config: layer.inner[0].config };
+  },
+  outputUnits(layer) {
+    try {
+      const inner = tdInner(layer);
+      return getSpec(inner.className)?.outputUnits?.(inner);
+    } catch {
+      return undefined;
+    }
+  },
   inner(layer) {
     return [tdInner(layer)];
   },
@@ -239,6 +304,10 @@ export const timeDistributedSpec: LayerSpec = {
     if (T === undefined) throw new InspectorError('', `layer ${layer.name} (TimeDistributed) expects an input with a time axis`);
     const outs = spec.forward(inner, [{ array: nd([N * T, ...rest], x.array.data), mask: null }], ctx);
     return outs.map((o) => ({ array: nd([N, T, ...o.array.shape.slice(1)], o.array.data), mask: x.mask }));
+  },
+  backward(layer, inputs, outputs, dOutputs, ctx) {
+    const inner = tdInner(layer);
+    return timeDistributedBackward(layer, inner, innerSpec(inner, layer), inputs, outputs, dOutputs, ctx);
   },
 };
 

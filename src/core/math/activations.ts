@@ -23,6 +23,8 @@ export interface Activation {
   f?: (x: number) => number;
   /** In-place function along the last axis, on data[off .. off+len). */
   row?: (d: Float64Array, off: number, len: number) => void;
+  /** dy/dx from x and y = f(x), where the activation has parameters (the backward pass, activationGrads.ts). */
+  df?: (x: number, y: number) => number;
 }
 
 const SELU_SCALE = 1.0507009873554805;
@@ -33,24 +35,29 @@ export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 export const softplus = (x: number): number => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
 const relu6 = (x: number): number => (x < 0 ? 0 : x > 6 ? 6 : x);
 
-/** erf with |error| < 1.2e-7 (Numerical Recipes' Chebyshev erfc), ample for float32 comparisons. */
+/** tf.nn.leaky_relu's default slope for the function form (0.2), as the float32 attribute TF uses. */
+export const LEAKY = Math.fround(0.2);
+
+/**
+ * erf to float64 accuracy: the series 2/√π·e^(−x²)·Σ 2ⁿx^(2n+1)/(1·3···(2n+1)) (positive terms) for
+ * |x| < 3, the continued fraction of erfc beyond.
+ */
 export function erf(x: number): number {
   const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const r =
-    t *
-    Math.exp(
-      -z * z -
-        1.26551223 +
-        t *
-          (1.00002368 +
-            t *
-              (0.37409196 +
-                t *
-                  (0.09678418 +
-                    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-    );
-  return x >= 0 ? 1 - r : r - 1;
+  if (z < 3) {
+    let term = z;
+    let sum = z;
+    for (let n = 1; n < 200 && term > 1e-17 * sum; n++) {
+      term *= (2 * z * z) / (2 * n + 1);
+      sum += term;
+    }
+    const r = (2 / Math.sqrt(Math.PI)) * Math.exp(-z * z) * sum;
+    return x < 0 ? -r : r;
+  }
+  let f = z;
+  for (let n = 120; n >= 1; n--) f = z + n / 2 / f;
+  const erfc = Math.exp(-z * z) / Math.sqrt(Math.PI) / f;
+  return x < 0 ? erfc - 1 : 1 - erfc;
 }
 
 function softmaxRow(d: Float64Array, off: number, len: number): void {
@@ -135,7 +142,7 @@ function byName(name: string, keras2: boolean): Activation | null {
     case 'exponential':
       return { name, f: Math.exp };
     case 'leaky_relu':
-      return { name, f: (x) => (x >= 0 ? x : 0.2 * x) };
+      return { name, f: (x) => (x >= 0 ? x : LEAKY * x) };
     case 'mish':
       return { name, f: (x) => x * Math.tanh(softplus(x)) };
     case 'log_sigmoid':
@@ -167,30 +174,13 @@ function byName(name: string, keras2: boolean): Activation | null {
   }
 }
 
-/** An activation layer serialized as an activation (Keras 2/3 "class_name" + "config"). */
-function byLayer(className: string, cfg: Record<string, any>): Activation | null {
-  switch (className) {
-    case 'LeakyReLU': {
-      const a = Number(cfg.negative_slope ?? cfg.alpha ?? 0.3);
-      return { name: `leaky_relu(${a})`, f: (x) => (x >= 0 ? x : a * x) };
-    }
-    case 'ReLU': {
-      const max = cfg.max_value == null ? Infinity : Number(cfg.max_value);
-      const slope = Number(cfg.negative_slope ?? 0);
-      const th = Number(cfg.threshold ?? 0);
-      return { name: 'relu', f: (x) => (x >= max ? max : x >= th ? x : slope * (x - th)) };
-    }
-    case 'ELU': {
-      const a = Number(cfg.alpha ?? 1);
-      return { name: `elu(${a})`, f: (x) => (x > 0 ? x : a * Math.expm1(x)) };
-    }
-    case 'Softmax':
-      return byName('softmax', false);
-    case 'Activation':
-      return null;
-    default:
-      return null;
-  }
+/**
+ * An activation layer serialized as an activation (Keras 2/3 "class_name" + "config"): the layer
+ * registry answers (its specs' `asActivation`), handed in by registry.ts so math/ imports no layer.
+ */
+let byLayer: (className: string, cfg: Record<string, any>) => Activation | null = () => null;
+export function useActivationLayers(lookup: (className: string, cfg: Record<string, any>) => Activation | null): void {
+  byLayer = lookup;
 }
 
 /** The activation's display name for any config form (also for unsupported ones). */

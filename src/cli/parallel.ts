@@ -1,0 +1,101 @@
+/**
+ * The forward pass on every core: when the work is large enough to pay for a thread's start-up
+ * (about 40 ms: loading this bundle and compiling the kernels), the samples are split into one
+ * contiguous slice per core; worker threads run the other slices while this thread runs the first.
+ * Each slice is an ordinary forward() (samples are independent), so the outputs are the same numbers
+ * as one forward() over all samples. The worker side is this same file, started with workerData.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { forward, type ForwardOptions, type HardSigmoidChoice, type Model, type NDArray } from '../core';
+
+export interface ParallelResult {
+  outputs: { name: string; array: NDArray }[];
+  precision: 'f64' | 'f32';
+  kernels: 'wasm-simd' | 'typescript';
+  /** Threads that computed (1: this one only). */
+  threads: number;
+  /** The hard_sigmoid evaluated, when the model uses it (as forward() reports it). */
+  hardSigmoid?: HardSigmoidChoice;
+}
+
+type Opts = Pick<ForwardOptions, 'precision' | 'hardSigmoid' | 'engine'>;
+const TAG = 'rnn-inspector-forward-slice';
+
+/** Multiply-adds per sample, roughly: every weight used once per time step. */
+function workPerSample(model: Model, inputs: NDArray[]): number {
+  // Wrappers list their inner layers' weights too (model.ts).
+  const params = model.layers.reduce((s, l) => s + l.weights.reduce((a, w) => a + w.shape.reduce((x, y) => x * y, 1), 0), 0);
+  const T = inputs[0].shape.length > 2 ? inputs[0].shape[1] : 1;
+  return params * Math.max(1, T);
+}
+
+/** Below this many multiply-adds in all (≈ 50 ms on one core), one thread is faster. */
+export const PARALLEL_MIN_WORK = 4e8;
+
+/** Samples [start, end) of a batch: a view, or a copy (`copy`) when it is to be posted to a worker (posting a view would clone its whole buffer). */
+export function sliceSamples(a: NDArray, start: number, end: number, copy = false): NDArray {
+  const per = a.shape.slice(1).reduce((x, y) => x * y, 1);
+  const data = copy ? a.data.slice(start * per, end * per) : a.data.subarray(start * per, end * per);
+  return { shape: [end - start, ...a.shape.slice(1)], data };
+}
+
+function concat(parts: NDArray[]): NDArray {
+  const data = new Float64Array(parts.reduce((s, p) => s + p.data.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    data.set(p.data, off);
+    off += p.data.length;
+  }
+  return { shape: [parts.reduce((s, p) => s + p.shape[0], 0), ...parts[0].shape.slice(1)], data };
+}
+
+function runSlice(model: Model, inputs: NDArray[], opts: Opts): Promise<ParallelResult> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(__filename, { workerData: { tag: TAG, model, inputs, opts } });
+    w.once('message', (m: { error?: string } & ParallelResult) => (m.error ? reject(new Error(m.error)) : resolve(m)));
+    w.once('error', reject);
+    w.once('exit', (code) => reject(new Error(`a forward-pass worker stopped (exit code ${code})`)));
+  });
+}
+
+/** forward() over all samples, split across `threads` threads when the work is large. */
+export async function forwardParallel(model: Model, inputs: NDArray[], opts: Opts = {}, threads = availableParallelism(), minWork = PARALLEL_MIN_WORK): Promise<ParallelResult> {
+  const N = inputs[0]?.shape[0] ?? 0;
+  const work = N * workPerSample(model, inputs);
+  const k = Math.max(1, Math.min(threads, Math.floor(N / 64), Math.ceil(work / minWork)));
+  if (k <= 1) return { ...forward(model, inputs, opts), threads: 1 };
+  const { samples: _stored, ...bare } = model; // the worker needs the weights, not the file's sample arrays
+  const bounds = Array.from({ length: k + 1 }, (_, i) => Math.round((i * N) / k));
+  const slices = bounds.slice(0, k).map((s, i) => inputs.map((a) => sliceSamples(a, s, bounds[i + 1], i > 0)));
+  const others = slices.slice(1).map((sl) => runSlice(bare as Model, sl, opts));
+  let first: ParallelResult;
+  try {
+    first = { ...forward(model, slices[0], opts), threads: 1 };
+  } catch (e) {
+    others.forEach((p) => p.catch(() => undefined));
+    throw e;
+  }
+  const rest = await Promise.all(others);
+  const all = [first, ...rest];
+  return {
+    outputs: first.outputs.map((o, j) => ({ name: o.name, array: concat(all.map((r) => r.outputs[j].array)) })),
+    precision: all.some((r) => r.precision === 'f32') ? 'f32' : 'f64',
+    kernels: all.every((r) => r.kernels === 'wasm-simd') ? 'wasm-simd' : first.kernels,
+    threads: k,
+    ...(first.hardSigmoid ? { hardSigmoid: first.hardSigmoid } : {}),
+  };
+}
+
+// The worker side: one slice, posted back with its buffers transferred.
+if (!isMainThread && parentPort && (workerData as { tag?: string } | null)?.tag === TAG) {
+  const port = parentPort;
+  const { model, inputs, opts } = workerData as { model: Model; inputs: NDArray[]; opts: Opts };
+  try {
+    const r = forward(model, inputs, opts);
+    const outputs = r.outputs.map((o) => ({ name: o.name, array: o.array }));
+    port.postMessage({ outputs, precision: r.precision, kernels: r.kernels, threads: 1 }, outputs.map((o) => o.array.data.buffer as ArrayBuffer));
+  } catch (e) {
+    port.postMessage({ error: e instanceof Error ? e.message : String(e) });
+  }
+}

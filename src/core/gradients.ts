@@ -1,0 +1,162 @@
+/**
+ * gradients(): the by-hand backward pass. Runs forward() keeping what each layer's backward step
+ * needs, computes the loss over every model output (losses.ts), then walks the layer calls in
+ * reverse order, each spec's backward step turning dL/d(outputs) into dL/d(inputs) and dL/d(its
+ * weights): backpropagation through time for the recurrent layers (layers/recurrentBackward.ts,
+ * math/bptt.ts). float64 throughout. Gradients come in the order of Keras's
+ * `model.trainable_weights`, named by Keras 3's variable paths ("simple_rnn/simple_rnn_cell/kernel").
+ */
+import { InspectorError, type Model, type NDArray } from './model';
+import { getSpec } from './layers/registry';
+import { callKey, schedule, type Call } from './layers/graph';
+import type { BackwardCtx, Tensor, WeightGrad } from './layers/types';
+import { variablePrefix } from './layers/backwardUtil';
+import { forward, type NamedArray } from './forward';
+import { lossAndGrad, type LossName } from './losses';
+
+export interface GradientsOptions {
+  /** Default 'mse'. */
+  loss?: LossName;
+  /** As forward(): which hard_sigmoid to differentiate. */
+  hardSigmoid?: 'keras3' | 'keras2';
+}
+
+export interface HiddenGradNorms {
+  layer: string;
+  direction?: 'forward' | 'backward';
+  /** ‖∂L/∂h_t‖ (over the batch) for t = 1…T in processing order. */
+  norms: Float64Array;
+}
+
+export interface GradientsResult {
+  loss: LossName;
+  /** The total loss: the sum over model outputs of each output's loss. */
+  value: number;
+  outputs: NamedArray[];
+  /** One per trainable weight, in Keras's `model.trainable_weights` order; `path` is the full variable path. */
+  gradients: WeightGrad[];
+  hiddenGradNorms: HiddenGradNorms[];
+}
+
+interface Recorded {
+  call: Call;
+  inputs: Tensor[];
+  outputs: Tensor[];
+  kept: unknown;
+}
+
+const isInputCall = (model: Model, c: Call): boolean => c.inputs.length === 0 && model.inputs.some((r) => r.layer === c.layer.name);
+
+/** The layers (by name and class) the backward pass has no step for; empty when it can run. */
+export function backwardProblems(model: Model): string[] {
+  const { calls } = schedule(model);
+  const out: string[] = [];
+  for (const c of calls) {
+    if (isInputCall(model, c)) continue;
+    const spec = getSpec(c.layer.className);
+    if (!spec?.backward) out.push(`${c.layer.name} (${c.layer.className})`);
+  }
+  return out;
+}
+
+function addInto(into: (NDArray | null)[], k: number, d: NDArray): void {
+  const cur = into[k];
+  if (!cur) into[k] = { shape: d.shape.slice(), data: Float64Array.from(d.data) };
+  else for (let i = 0; i < cur.data.length; i++) cur.data[i] += d.data[i];
+}
+
+function checkTargets(model: Model, targets: NDArray[]): void {
+  if (targets.length !== model.outputs.length) {
+    throw new InspectorError('', `the model has ${model.outputs.length} output${model.outputs.length === 1 ? '' : 's'} but ${targets.length} target array${targets.length === 1 ? ' was' : 's were'} given`);
+  }
+}
+
+/** The loss alone (a forward pass and the loss over every output): what a finite difference evaluates. */
+export function modelLoss(model: Model, inputs: NDArray[], targets: NDArray[], opts: GradientsOptions = {}): number {
+  checkTargets(model, targets);
+  const outs = new Map<string, Recorded>();
+  const wanted = new Set(model.outputs.map((o) => callKey(o.layer, o.node)));
+  forward(model, inputs, {
+    hardSigmoid: opts.hardSigmoid,
+    engine: 'reference',
+    record: (call, ins, o) => {
+      const key = callKey(call.layer.name, call.node);
+      if (wanted.has(key)) outs.set(key, { call, inputs: ins, outputs: o, kept: undefined });
+    },
+  });
+  let value = 0;
+  model.outputs.forEach((o, i) => {
+    const r = outs.get(callKey(o.layer, o.node))!;
+    const t = r.outputs[o.tensor];
+    const logits = getSpec(r.call.layer.className)?.outputsLogits?.(r.call.layer) ?? false;
+    value += lossAndGrad(opts.loss ?? 'mse', t.array, targets[i], t.mask, logits, `output ${i + 1} (${o.layer})`).value;
+  });
+  return value;
+}
+
+export function gradients(model: Model, inputs: NDArray[], targets: NDArray[], opts: GradientsOptions = {}): GradientsResult {
+  const loss = opts.loss ?? 'mse';
+  const missing = backwardProblems(model);
+  if (missing.length) throw new InspectorError('', `no backward step for layer ${missing.join(', ')}`);
+  checkTargets(model, targets);
+  const rec = new Map<string, Recorded>();
+  const order: string[] = [];
+  const fwd = forward(model, inputs, {
+    hardSigmoid: opts.hardSigmoid,
+    engine: 'reference',
+    record: (call, ins, outs, kept) => {
+      const key = callKey(call.layer.name, call.node);
+      rec.set(key, { call, inputs: ins, outputs: outs, kept });
+      order.push(key);
+    },
+  });
+
+  // The loss over each output, and the gradient it sends back.
+  const dOut = new Map<string, (NDArray | null)[]>();
+  const seed = (layer: string, node: number, tensor: number, d: NDArray): void => {
+    const key = callKey(layer, node);
+    const r = rec.get(key)!;
+    if (!dOut.has(key)) dOut.set(key, r.outputs.map(() => null));
+    addInto(dOut.get(key)!, tensor, d);
+  };
+  let value = 0;
+  model.outputs.forEach((o, i) => {
+    const r = rec.get(callKey(o.layer, o.node))!;
+    const t = r.outputs[o.tensor];
+    const logits = getSpec(r.call.layer.className)?.outputsLogits?.(r.call.layer) ?? false;
+    const lv = lossAndGrad(loss, t.array, targets[i], t.mask, logits, `output ${i + 1} (${o.layer})`);
+    value += lv.value;
+    seed(o.layer, o.node, o.tensor, lv.dY);
+  });
+
+  const kerasVersion = opts.hardSigmoid === 'keras2' ? '2.0' : undefined;
+  const prefix = variablePrefix(model);
+  const perLayer = new Map<string, WeightGrad[]>();
+  const norms: HiddenGradNorms[] = [];
+  for (let i = order.length - 1; i >= 0; i--) {
+    const r = rec.get(order[i])!;
+    const d = dOut.get(order[i]);
+    if (!d || isInputCall(model, r.call)) continue;
+    const layer = r.call.layer;
+    const ctx: BackwardCtx = {
+      model,
+      kerasVersion,
+      trace: null,
+      kept: r.kept,
+      wantInputGrads: r.call.inputs.map((ref) => !model.inputs.some((m) => m.layer === ref.layer)),
+    };
+    const res = getSpec(layer.className)!.backward!(layer, r.inputs, r.outputs, d, ctx);
+    res.dInputs.forEach((dx, k) => {
+      const ref = r.call.inputs[k];
+      if (dx && ref && ctx.wantInputGrads![k]) seed(ref.layer, ref.node, ref.tensor, dx);
+    });
+    // A layer called more than once (shared weights) gets the sum over its calls.
+    const have = perLayer.get(layer.name);
+    if (!have) perLayer.set(layer.name, res.dWeights.map((w) => ({ ...w, path: `${prefix}${layer.name}/${w.path}` })));
+    else res.dWeights.forEach((w, k) => have[k] && have[k].data.forEach((_, j) => (have[k].data[j] += w.data[j])));
+    norms.unshift(...(res.hiddenGradNorms ?? []).map((h) => ({ layer: layer.name, ...(h.direction ? { direction: h.direction } : {}), norms: h.norms })));
+  }
+  const grads: WeightGrad[] = [];
+  for (const l of model.layers) grads.push(...(perLayer.get(l.name) ?? []));
+  return { loss, value, outputs: fwd.outputs, gradients: grads, hiddenGradNorms: norms };
+}
