@@ -11,7 +11,7 @@ import { forwardParallel } from './parallel';
 /** Inputs at least this large are streamed rather than loaded whole. */
 export const STREAM_MIN_BYTES = 64 * 1024 * 1024;
 /** Bytes of input per batch. */
-const BATCH_BYTES = 32 * 1024 * 1024;
+const BATCH_BYTES = 16 * 1024 * 1024;
 
 export interface StreamedVerify {
   report: VerifyReport;

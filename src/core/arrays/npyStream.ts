@@ -40,24 +40,27 @@ export function openNpyStream(file: string): NpyStream {
       rows: h.shape[0],
       read(start, end) {
         const n = (end - start) * rowElems;
-        const buf = Buffer.alloc(n * item);
-        let got = 0;
         const at = h.dataOffset + start * rowElems * item;
+        // Little-endian float64 (what np.save writes for randn): read straight into the result.
+        const direct = littleEndian && key === 'f8';
+        const data = direct ? new Float64Array(n) : undefined;
+        const buf = direct ? new Uint8Array(data!.buffer) : Buffer.alloc(n * item);
+        let got = 0;
         while (got < buf.length) {
           const r = fs.readSync(fd, buf, got, buf.length - got, at + got);
           if (r <= 0) throw new InspectorError(file, `the file ended while reading samples ${start}–${end}`);
           got += r;
         }
-        let data: Float64Array;
-        if (littleEndian && key === 'f8') data = new Float64Array(buf.buffer, buf.byteOffset, n).slice();
-        else if (littleEndian && key === 'f4' && buf.byteOffset % 4 === 0) data = Float64Array.from(new Float32Array(buf.buffer, buf.byteOffset, n));
+        if (data) return { shape: [end - start, ...h.shape.slice(1)], data };
+        let out: Float64Array;
+        if (littleEndian && key === 'f4' && buf.byteOffset % 4 === 0) out = Float64Array.from(new Float32Array(buf.buffer, buf.byteOffset, n));
         else {
           const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
           const rd = elementReader(view, key, littleEndian);
-          data = new Float64Array(n);
-          for (let i = 0; i < n; i++) data[i] = rd(i * item);
+          out = new Float64Array(n);
+          for (let i = 0; i < n; i++) out[i] = rd(i * item);
         }
-        return { shape: [end - start, ...h.shape.slice(1)], data };
+        return { shape: [end - start, ...h.shape.slice(1)], data: out };
       },
       close: () => fs.closeSync(fd),
     };

@@ -13,7 +13,7 @@ import { attrString, attrStrings, datasetDtype, firstLine, isDataset, isGroup, o
 import type { Graph } from './kerasConfig';
 import { graphFromModelConfig } from './kerasConfig';
 import type { StoredLayer } from './infer';
-import { readWeightStore, type WeightStore } from './kerasV3';
+import { readBackslashStore, readWeightStore, type WeightStore } from './kerasV3';
 
 export type H5Kind = 'full' | 'weights' | 'store';
 
@@ -78,8 +78,9 @@ export async function readKerasH5(file: string, withData: boolean): Promise<H5Co
       return { kind: modelConfigText ? 'full' : 'weights', kerasVersion, backend, graph, stored, optimizerState };
     }
     const storeRoot = ['layers', '_layer_checkpoint_dependencies'].find((k) => keys.includes(k));
-    if (storeRoot) {
-      const store = readWeightStore(f, mod, storeRoot, withData);
+    const windows = !storeRoot && keys.some((k) => k.startsWith('layers\\'));
+    if (storeRoot || windows) {
+      const store = storeRoot ? readWeightStore(f, mod, storeRoot, withData) : readBackslashStore(f, mod, withData);
       const graph = modelConfigText ? graphFromModelConfig(parseJsonAttr(modelConfigText, 'model_config')) : undefined;
       return { kind: 'store', kerasVersion, backend, graph, store, optimizerState };
     }

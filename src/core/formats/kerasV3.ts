@@ -77,6 +77,31 @@ export function readWeightStore(f: H5File, mod: H5Module, rootKey: string, withD
   });
 }
 
+/**
+ * A weight store written on Windows by tf.keras 2.x / early Keras 3: the top-level group names are
+ * whole paths joined with backslashes (`layers\\gru`, `layers\\gru\\cell`, each with its own
+ * `vars`). Read as if the backslashes were slashes.
+ */
+export function readBackslashStore(f: H5File, mod: H5Module, withData: boolean): WeightStore {
+  const keys = f.keys().filter((k) => k.startsWith('layers\\'));
+  const layerKeys = [...new Set(keys.map((k) => k.split('\\')[1]))];
+  const rank = (k: string): number => {
+    const seg = k.split('\\')[2];
+    const i = seg === undefined ? -1 : CHILD_ORDER.indexOf(seg);
+    return seg === undefined ? -1 : i < 0 ? 99 : i;
+  };
+  return layerKeys.map((key) => {
+    const mine = keys.filter((k) => k === `layers\\${key}` || k.startsWith(`layers\\${key}\\`));
+    mine.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b, 'en', { numeric: true }));
+    const weights: Weight[] = [];
+    for (const k of mine) {
+      const g = f.get(k);
+      if (isGroup(mod, g)) weights.push(...collectVars(mod, g, k.replace(/\\/g, '/'), withData));
+    }
+    return { key, weights };
+  });
+}
+
 /** Maps weight-store entries to the config's layers (class + order), attaching their weights. */
 export function matchStoreToGraph(store: WeightStore, graph: Graph, attach: (l: Layer, w: Weight[]) => void): void {
   const used = new Map<string, number>();
