@@ -142,13 +142,14 @@ function drawWeight(slot: HTMLElement, weight: WeightView, matrix: MatrixView | 
   if (!matrix) {
     slot.replaceChildren(h('p', { class: 'muted small' }, 'values not available'));
   } else if (weight.blocks && weight.blocks.length > 1) {
-    // LSTM / GRU: one heatmap per gate block, each with its own scale.
+    // LSTM / GRU: one heatmap per gate block, all on the tensor's one colour scale.
+    const maxAbs = matrix.values.reduce((a, v) => (Math.abs(v) > a ? Math.abs(v) : a), 0) || 1;
     slot.replaceChildren(
       h(
         'div',
         { class: 'gate-maps' },
         ...splitByGate(matrix, weight.blocks).map((g) =>
-          h('div', { class: 'gate-map' }, h('div', { class: 'gate-title' }, `gate ${g.gate}`), heatmap(g.matrix, { symbol: `${symbol}[${g.gate}]`, maxWidth: 260 })),
+          h('div', { class: 'gate-map' }, h('div', { class: 'gate-title' }, `gate ${g.gate}`), heatmap(g.matrix, { symbol: `${symbol}[${g.gate}]`, maxWidth: 260, maxAbs })),
         ),
       ),
     );

@@ -193,6 +193,13 @@ describe('panel', () => {
     // The forward and backward heatmaps have different titles.
     const titles = await f.locator(`article.card[data-layer="${bi.name}"] .figure h4`).allInnerTexts();
     assert.equal(new Set(titles).size, titles.length);
+    // The four gates of one tensor share its colour scale; every heatmap is bounded in height.
+    const fig = f.locator(`article.card[data-layer="${bi.name}"] .figure`).first();
+    await fig.locator('.gate-map canvas').first().waitFor({ timeout: 10_000 });
+    const scales = await fig.locator('.scale').allInnerTexts();
+    assert.ok(scales.length === 4 && new Set(scales).size === 1, JSON.stringify(scales));
+    const heights = await f.locator('canvas.heatmap').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().height));
+    assert.ok(heights.length > 0 && heights.every((x) => x <= 361), JSON.stringify(heights));
     await assertBadgesEqualRows(e);
     const edges = await assertDiagram(e.layers.map((l) => l.name), 1);
     const units = e.rnn_layers[0].units;
