@@ -11,6 +11,7 @@
  */
 
 import type { SummaryRow, SummaryTotal, SummaryWeight, VerifyReport } from '../core';
+import type { GradientsRequest, GradientsView } from './gradientsMessages';
 
 // ---------------------------------------------------------------------------------------------
 // What the panel shows about a model (a display copy of core's Summary, no weight values)
@@ -219,7 +220,8 @@ export type HostToWebview =
   | { type: 'traces'; sample: number; traces: TraceView[] }
   | { type: 'weight'; id: string; matrix: MatrixView | null }
   | { type: 'sourcePicked'; purpose: 'inputs' | 'expected'; source: ArraySource | null }
-  | { type: 'settings'; settings: SettingsView };
+  | { type: 'settings'; settings: SettingsView }
+  | { type: 'gradientsResult'; result: GradientsView | null; error?: string };
 
 export type PanelCommand = 'exportReport' | 'copyReplication' | 'verify' | 'reopenWith' | 'reload';
 
@@ -230,7 +232,8 @@ export type WebviewToHost =
   | { type: 'trace'; sample: number }
   | { type: 'weight'; id: string }
   | { type: 'pickSource'; purpose: 'inputs' | 'expected' }
-  | { type: 'command'; command: PanelCommand };
+  | { type: 'command'; command: PanelCommand }
+  | { type: 'gradients'; request: GradientsRequest };
 
 /** State the webview keeps across hide/show (vscode.getState / setState). */
 export interface PanelState {
@@ -250,7 +253,7 @@ export function sourceKey(s: ArraySource): string {
   return s.kind === 'file' ? `file:${s.path ?? ''}` : s.kind;
 }
 
-const WEBVIEW_TYPES = new Set(['ready', 'run', 'cancel', 'trace', 'weight', 'pickSource', 'command']);
+const WEBVIEW_TYPES = new Set(['ready', 'run', 'cancel', 'trace', 'weight', 'pickSource', 'command', 'gradients']);
 
 /** Guards the host against anything that is not one of our messages. */
 export function isWebviewMessage(m: unknown): m is WebviewToHost {

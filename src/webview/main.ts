@@ -13,6 +13,7 @@ import { currentRequest, forwardSection, resetPicked, resultView, setRunning, up
 import { header, legend } from './header';
 import { host, panel, post, save } from './state';
 import { summaryTable } from './summary';
+import { gradientsSection } from './gradients';
 
 const app = document.getElementById('app') as HTMLElement;
 
@@ -38,7 +39,7 @@ function toolbar(): HTMLElement {
 function render(m: ModelView, s: SettingsView): void {
   if (panel.state.file !== m.file) save({ file: m.file, inputKey: undefined, expectedKey: undefined, traceSample: 0, pickedSources: [] });
   resetPicked();
-  app.replaceChildren(header(m), toolbar(), legend(m), summaryTable(m), cards(m), forwardSection(m, s));
+  app.replaceChildren(header(m), toolbar(), legend(m), summaryTable(m), cards(m), forwardSection(m, s), gradientsSection(m));
   app.setAttribute('aria-busy', 'false');
   updateRandomFields();
   if (panel.state.scrollY) window.scrollTo(0, panel.state.scrollY);
