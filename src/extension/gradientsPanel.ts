@@ -5,7 +5,7 @@
  * panel draws: gradient heatmaps in the user's notation, ‖∂L/∂h_t‖, the BPTT equations.
  */
 import { InspectorError, NumpyRandomState, forward, gradientCheck, gradientLabeller, gradients, sgdStep, type Model, type NDArray, type Summary } from '../core';
-import type { GradientsRequest, GradientsView } from '../shared/gradientsMessages';
+import type { GradientsRequest, GradientsView } from '../shared/messages';
 import { resolveExpected, resolveInputs } from './sources';
 import { matrixView } from './view';
 
@@ -32,9 +32,9 @@ function perturbedTargets(model: Model, inputs: NDArray[], req: GradientsRequest
 }
 
 /** The BPTT equations of one recurrent layer, each with the shapes of its terms (G gate blocks of M). */
-function bpttEquations(kind: string, D: number, M: number, G: number): [string, string][] {
+function bpttEquations(D: number, M: number, G: number): [string, string][] {
   const gm = G === 1 ? 'M' : `${G}M`;
-  const a = G === 1 ? 'a_t = x_t·Wx + h_{t−1}·Wh + bh' : kind === 'LSTM' ? 'a_t = [i f c̃ o] pre-activations' : 'a_t = [z r h̃] pre-activations';
+  const a = G === 1 ? 'a_t = x_t·Wx + h_{t−1}·Wh + bh' : G === 4 ? 'a_t = [i f c̃ o] pre-activations' : 'a_t = [z r h̃] pre-activations';
   return [
     [`${a}`, `(N×${gm})`],
     ['∂L/∂h_t = ∂L/∂y_t + ∂L/∂h_{t+1}·(∂h_{t+1}/∂h_t)', `(N×M) = (N×M) + (N×${gm})·(${gm}×M)`],
@@ -90,8 +90,7 @@ export async function panelGradients(model: Model, summary: Summary, req: Gradie
     if (!rec) continue;
     const [D, GM] = w.shape;
     const M = rec.shape[0];
-    const kind = GM / M === 4 ? 'LSTM' : GM / M === 3 ? 'GRU' : 'SimpleRNN';
-    equations.push({ layer: w.path.split('/').slice(0, -2).join('/'), lines: bpttEquations(kind, D, M, GM / M) });
+    equations.push({ layer: w.path.split('/').slice(0, -2).join('/'), lines: bpttEquations(D, M, GM / M) });
   }
   return {
     loss: req.loss,

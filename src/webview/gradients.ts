@@ -4,8 +4,7 @@
  * term, and a heatmap of every gradient in the user's notation (dL/dWx …). Inputs and expected
  * predictions are the forward section's choice; the host computes (src/extension/gradientsPanel.ts).
  */
-import type { GradientsRequest, GradientsView, PanelLoss } from '../shared/gradientsMessages';
-import type { HostToWebview, ModelView } from '../shared/messages';
+import type { GradientsRequest, GradientsView, HostToWebview, ModelView, PanelLoss } from '../shared/messages';
 import { fmtNum } from '../shared/format';
 import { button, h, icon } from './dom';
 import { heatmap, splitByGate } from './heatmap';
@@ -83,7 +82,7 @@ function resultView(r: GradientsView): HTMLElement {
   for (const w of r.weights) {
     const title = `${w.symbol}  ${w.shape.join('×') || 'scalar'}${w.notation ? ` (${w.notation})` : ''}  ‖·‖ = ${fmtNum(w.norm)}`;
     const maps = w.blocks && w.matrix.cols === w.matrix.fullCols
-      ? h('div', { class: 'gates' }, ...splitByGate(w.matrix, w.blocks).map((g) => h('div', { class: 'gate-map' }, h('div', { class: 'gate-title' }, `gate ${g.gate}`), heatmap(g.matrix, { symbol: `${w.symbol}[${g.gate}]`, maxWidth: 260 }))))
+      ? h('div', { class: 'gate-maps' }, ...splitByGate(w.matrix, w.blocks).map((g) => h('div', { class: 'gate-map' }, h('div', { class: 'gate-title' }, `gate ${g.gate}`), heatmap(g.matrix, { symbol: `${w.symbol}[${g.gate}]`, maxWidth: 260 }))))
       : heatmap(w.matrix, { symbol: w.symbol });
     parts.push(h('div', { class: 'figure grad-weight' }, h('h4', {}, title, h('span', { class: 'muted small' }, `  ${w.path}`)), maps));
   }

@@ -23,6 +23,15 @@ const sig6 = (x) => Number(x.toPrecision(6));
 let server;
 let browser;
 
+async function openModel(page) {
+  for (const name of ['lstm-gradients', 'model.h5']) {
+    const row = page.locator(`.explorer-folders-view .monaco-list-row[aria-label="${name}"]`).first();
+    await row.waitFor({ timeout: 20_000 });
+    await row.click();
+    await page.waitForTimeout(200);
+  }
+}
+
 before(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
   fs.rmSync(WORKSPACE, { recursive: true, force: true });
@@ -46,12 +55,7 @@ test('Gradients section: loss and ‖dL/dWx‖ equal GradientTape, the check pas
   const page = await context.newPage();
   await page.goto(server.url);
   await waitForWorkbench(page);
-  for (const name of ['lstm-gradients', 'model.h5']) {
-    const row = page.locator(`.explorer-folders-view .monaco-list-row[aria-label="${name}"]`).first();
-    await row.waitFor({ timeout: 20_000 });
-    await row.click();
-    await page.waitForTimeout(200);
-  }
+  await openModel(page);
   const f = panelFrame(page);
   await f.locator('#grad-h').waitFor({ timeout: 40_000 });
   assert.match(await f.locator('#src-inputs option:checked').textContent(), /X\.npy/);
@@ -80,20 +84,32 @@ test('Gradients section: loss and ‖dL/dWx‖ equal GradientTape, the check pas
   assert.ok((await weights.first().locator('canvas.heatmap').count()) >= 4, 'one heatmap per LSTM gate');
   await f.locator('#grad-h').scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(SHOTS, 'gradients-01-dark.png') });
-  await loss.scrollIntoViewIfNeeded();
+  const top = (loc) => loc.evaluate((e) => e.scrollIntoView({ block: 'start' }));
+  await top(f.locator('#grad-status'));
   await page.screenshot({ path: path.join(SHOTS, 'gradients-02-dark-result.png') });
+  await top(weights.first());
+  await page.screenshot({ path: path.join(SHOTS, 'gradients-03-dark-heatmaps.png') });
 
-  // The light theme: the user settings file is watched by the workbench.
-  const settings = path.join(RUN, 'udd', 'User', 'settings.json');
-  const s = JSON.parse(fs.readFileSync(settings, 'utf8'));
-  fs.writeFileSync(settings, JSON.stringify({ ...s, 'workbench.colorTheme': 'Default Light Modern' }, null, 2));
-  await f.locator('body.vscode-light').waitFor({ timeout: 30_000 });
-  await page.waitForTimeout(500);
-  await f.locator('#grad-run').click();
-  await f.locator('#grad-run[disabled]').waitFor({ timeout: 5_000 }).catch(() => {});
-  await f.locator('#grad-run:not([disabled])').waitFor({ timeout: 60_000 });
-  assert.match(await f.locator('#grad-check').getAttribute('class'), /\bpass\b/);
-  await f.locator('#grad-loss').scrollIntoViewIfNeeded();
-  await page.screenshot({ path: path.join(SHOTS, 'gradients-03-light-result.png') });
   await context.close();
+
+  // The light theme: a second code-server whose user settings pick Light Modern.
+  server.stop();
+  process.env.E2E_THEME = 'Default Light Modern';
+  server = await startCodeServer({ runDir: `${RUN}-light`, workspace: WORKSPACE });
+  const lightContext = await browser.newContext({ viewport: { width: 1500, height: 1000 }, deviceScaleFactor: 1 });
+  const lp = await lightContext.newPage();
+  await lp.goto(server.url);
+  await waitForWorkbench(lp);
+  await openModel(lp);
+  const lf = panelFrame(lp);
+  await lf.locator('body.vscode-light').waitFor({ timeout: 40_000 });
+  await lf.locator('#grad-target').selectOption('expected');
+  await lf.locator('#grad-run').click();
+  await lf.locator('#grad-check').waitFor({ timeout: 60_000 });
+  assert.match(await lf.locator('#grad-check').getAttribute('class'), /\bpass\b/);
+  await top(lf.locator('#grad-status'));
+  await lp.screenshot({ path: path.join(SHOTS, 'gradients-04-light-result.png') });
+  await top(lf.locator('.grad-weight').first());
+  await lp.screenshot({ path: path.join(SHOTS, 'gradients-05-light-heatmaps.png') });
+  await lightContext.close();
 });
