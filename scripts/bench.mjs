@@ -295,7 +295,7 @@ async function main() {
   const core = require(corePath);
   const only = option('only')?.split(',');
   const workloads = WORKLOADS.filter((w) => !only || only.includes(w.id));
-  if (!workloads.length && !only?.includes('big') && !only?.some((id) => id.startsWith('bw') || id === 'backward')) throw new Error(`no workload matches --only (ids: ${WORKLOADS.map((w) => w.id).join(', ')})`);
+  if (!workloads.length && !only?.some((o) => o === 'big' || o === 'verify-scale' || o.startsWith('bw') || o === 'backward')) throw new Error(`no workload matches --only (ids: ${WORKLOADS.map((w) => w.id).join(', ')})`);
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rnn-inspector-bench-'));
   const cpus = os.cpus();
@@ -453,6 +453,7 @@ async function main() {
     results.numpy = flag('no-numpy') ? { skipped: true } : { found: false, tried };
   }
   if (python && !flag('no-big') && (!only || only.includes('big'))) results.bigFiles = bigFiles(python);
+  if (python && !flag('no-big') && (!only || only.includes('verify-scale'))) results.verifyScale = verifyScale(python);
   if (python && results.workloads.length && !flag('no-keras')) results.keras = kerasColumn(core, python, tmp, results.workloads);
   for (const w of results.workloads) {
     delete w._ours;
@@ -611,6 +612,44 @@ function bigFiles(python) {
   return { dir, params: info.params, keras: info.keras, files };
 }
 
+/**
+ * `rnn-inspector verify --inputs X.npy --expected Y.npy` of the notebook model for growing N
+ * (X.npy 24 MB to 720 MB; from 64 MB on the CLI streams it in batches): wall time and peak RSS of a
+ * fresh process. Data by scripts/bench_verify_data.py (NumPy's replay), kept in the temp dir.
+ */
+function verifyScale(python) {
+  const dir = path.join(os.tmpdir(), 'rnn-inspector-bench-verify');
+  const model = path.join(ROOT, SEED);
+  const ns = [100_000, 1_000_000, 3_000_000];
+  log(`[bench] verify at scale: N = ${ns.join(', ')} (data in ${dir})…`);
+  const g = run(python, [path.join(HERE, 'bench_verify_data.py'), dir, model, ...ns.map(String)], { env: numpyEnv(null), timeout: 900_000 });
+  if (g.status !== 0) return { error: (g.stderr || g.stdout).trim().split('\n').pop() };
+  const cli = path.join(path.dirname(corePath), '..', 'cli', 'main.js');
+  const rows = [];
+  for (const n of ns) {
+    const x = path.join(dir, `X_${n}.npy`);
+    const script = `const t=performance.now();require(${JSON.stringify(cli)}).main(['verify',${JSON.stringify(model)},'--inputs',${JSON.stringify(x)},'--expected',${JSON.stringify(path.join(dir, `Y_${n}.npy`))},'--json'],(s)=>{globalThis.out=s}).then((code)=>{const j=JSON.parse(globalThis.out);console.log(JSON.stringify({code,ms:performance.now()-t,maxRssKB:process.resourceUsage().maxRSS,pass:j.pass,batches:j.batches??1,maxAbsDiff:j.outputs[0].max_abs_diff}))})`;
+    const t0 = performance.now();
+    const c = run(process.execPath, ['-e', script]);
+    const wallMs = performance.now() - t0;
+    if (c.status !== 0) return { error: `verify N=${n} failed: ${c.stderr.trim().split('\n').pop()}` };
+    const r = JSON.parse(c.stdout.trim().split('\n').pop());
+    rows.push({ n, xBytes: fs.statSync(x).size, wallMs, ...r, peakRssMB: r.maxRssKB / 1024, usPerSample: (1000 * r.ms) / n });
+  }
+  return { dir, rows };
+}
+
+function printVerifyScale(v) {
+  if (!v) return [];
+  if (v.error) return ['', `verify at scale: not measured (${v.error})`];
+  const lines = ['', 'verify at scale: the notebook model, X.npy / Y.npy (NumPy), a fresh process per N (streamed in batches from 64 MB of X)'];
+  lines.push(`  ${'N'.padStart(9)} ${'X.npy'.padStart(9)} ${'batches'.padStart(8)} ${'time'.padStart(9)} ${'µs/sample'.padStart(10)} ${'peak RSS'.padStart(9)} ${'max |Δ|'.padStart(8)}  result`);
+  for (const r of v.rows) {
+    lines.push(`  ${String(r.n).padStart(9)} ${`${(r.xBytes / 1e6).toFixed(0)} MB`.padStart(9)} ${String(r.batches).padStart(8)} ${`${(r.ms / 1000).toFixed(2)} s`.padStart(9)} ${r.usPerSample.toFixed(2).padStart(10)} ${`${r.peakRssMB.toFixed(0)} MB`.padStart(9)} ${fmtDiff(r.maxAbsDiff).padStart(8)}  ${r.pass ? 'pass' : 'FAIL'}`);
+  }
+  return lines;
+}
+
 function printBigFiles(b) {
   if (!b) return [];
   if (b.error) return ['', `1 GB files: not measured (${b.error})`];
@@ -702,6 +741,7 @@ function printTable(r) {
   }
   if (r.skipped?.length) lines.push(`skipped: ${r.skipped.join('; ')}`);
   lines.push(...printBigFiles(r.bigFiles));
+  lines.push(...printVerifyScale(r.verifyScale));
   lines.push(...printBackward(r.backward));
   console.log(lines.join('\n'));
 }

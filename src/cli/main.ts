@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { isMainThread } from 'node:worker_threads';
 import { forwardParallel } from './parallel';
+import { streamable, verifyStreamed } from './streamVerify';
 import {
   DEFAULT_ATOL,
   DEFAULT_RTOL,
@@ -298,12 +299,6 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
   if (!model.hasWeights) throw new InspectorError(file, 'this file holds an architecture only (no weights): no forward pass');
   const atol = parseTolerance(values.atol, 'atol', DEFAULT_ATOL);
   const rtol = parseTolerance(values.rtol, 'rtol', DEFAULT_RTOL);
-  const inputs = await resolveInputs(model, file, values.inputs, { n: values.samples, seed: values.seed }, command === 'predict');
-  if (command === 'gradients') {
-    const t = values.targets?.length ? { arrays: await readArrays(values.targets, 'target'), from: values.targets.join(', ') } : await expectedArrays(model, file, !values.inputs?.length);
-    const g = { model, inputs: inputs.arrays, inputsFrom: inputs.from, targets: t.arrays, targetsFrom: t.from, loss: values.loss, check: values.check, json: values.json, out: values.out };
-    return runGradients({ ...g, keras2HardSigmoid: values['keras2-hard-sigmoid'] }, out, (m) => new UsageError(m));
-  }
   const precision = values.precision ?? 'f64';
   if (precision !== 'f64' && precision !== 'f32') throw new UsageError(`--precision must be f64 or f32 (got ${precision})`);
   let hardSigmoid: HardSigmoid | undefined = values['keras2-hard-sigmoid'] ? 'keras2' : undefined;
@@ -311,6 +306,22 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
     const hs = parseHardSigmoid(values['hard-sigmoid']);
     if (!hs) throw new UsageError(`--hard-sigmoid must be keras2 or keras3 (got ${values['hard-sigmoid']})`);
     hardSigmoid = hs === 'auto' ? undefined : hs;
+  }
+  // A large X.npy is verified a batch at a time, at constant memory (./streamVerify).
+  const big = command === 'verify' ? streamable(model, values.inputs, values.expected, (f) => fs.statSync(f).size) : undefined;
+  if (big) {
+    const tty = process.stderr.isTTY;
+    const r = await verifyStreamed(model, big.x, big.y, { atol, rtol, precision, hardSigmoid }, (d, n) => tty && process.stderr.write(`\rverify: ${d} / ${n} samples`));
+    if (tty) process.stderr.write('\n');
+    const arith = `Arithmetic: ${r.precision === 'f32' ? 'float32' : 'float64'} (${r.kernels === 'wasm-simd' ? 'WebAssembly SIMD kernels' : 'TypeScript kernels'}${r.threads > 1 ? `, ${r.threads} threads` : ''}; streamed in ${r.batches} batches)`;
+    out(values.json ? JSON.stringify({ ...verifyJson(r.report), precision: r.precision, kernels: r.kernels, batches: r.batches }, null, 2) : `${arith}\n${renderVerify(r.report, big.x, big.y)}`);
+    return r.report.pass ? 0 : 1;
+  }
+  const inputs = await resolveInputs(model, file, values.inputs, { n: values.samples, seed: values.seed }, command === 'predict');
+  if (command === 'gradients') {
+    const t = values.targets?.length ? { arrays: await readArrays(values.targets, 'target'), from: values.targets.join(', ') } : await expectedArrays(model, file, !values.inputs?.length);
+    const g = { model, inputs: inputs.arrays, inputsFrom: inputs.from, targets: t.arrays, targetsFrom: t.from, loss: values.loss, check: values.check, json: values.json, out: values.out };
+    return runGradients({ ...g, keras2HardSigmoid: values['keras2-hard-sigmoid'] }, out, (m) => new UsageError(m));
   }
   // On every core when the work is large (./parallel): the same numbers as one forward().
   const result = await forwardParallel(model, inputs.arrays, { hardSigmoid, precision });

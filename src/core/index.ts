@@ -12,7 +12,7 @@
  *   loadArrays / saveNpy / randn  sample data                      (arrays/)
  */
 export * from './model';
-export { openModel, detectFormat } from './formats';
+export { openModel } from './formats';
 export type { OpenOptions } from './formats';
 export { summarize } from './shapes';
 export type { Summary, SummaryLayer, SummaryWeight, Dims } from './shapes';
@@ -35,6 +35,8 @@ export type { WeightGrad } from './layers/types';
 export { gradientLabeller } from './gradientLabels';
 export type { GradientLabel } from './gradientLabels';
 export { loadArrays, parseNpy, parseNpz, writeNpy, arrayFromJson, arrayToNested } from './arrays';
+export { openNpyStream } from './arrays/npyStream';
+export type { NpyStream } from './arrays/npyStream';
 export { NumpyRandomState, randn } from './arrays/numpyRandom';
 export { findSidecars, sidecarNames, randomInputs, modelStem } from './samples';
 export type { Sidecars, RandomInputs } from './samples';

@@ -15,8 +15,9 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { NDArray, InspectorError } from '../model';
-import { hasNpyMagic, parseNpy } from './npy';
-import { hasZipMagic, parseNpz } from './npz';
+import { parseNpy } from './npy';
+import { parseNpz } from './npz';
+import { hasNpyMagic, hasZipMagic } from '../detect';
 import { arrayFromJson } from './json';
 
 export { parseNpy, writeNpy } from './npy';

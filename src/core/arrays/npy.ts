@@ -7,9 +7,9 @@
  */
 import { NDArray, InspectorError } from '../model';
 import { halfToNumber } from '../dtypes';
+import { NPY_MAGIC, hasNpyMagic } from '../detect';
 import { fmtShape } from '../pyrepr';
 
-export const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 /** Numeric dtypes we read, keyed by NumPy's kind + item size (e.g. "f4"). */
 const DTYPES: Record<string, string> = {
@@ -43,7 +43,7 @@ const UNSUPPORTED_KINDS: Record<string, string> = {
 /** A parsed .npy array: C-order float64 values plus the dtype name as stored ("float32", "int64"…). */
 export type NpyArray = NDArray & { dtype: string };
 
-interface NpyHeader {
+export interface NpyHeader {
   descr: string;
   fortranOrder: boolean;
   shape: number[];
@@ -51,11 +51,7 @@ interface NpyHeader {
   dataOffset: number;
 }
 
-export function hasNpyMagic(bytes: Uint8Array): boolean {
-  return bytes.length >= NPY_MAGIC.length && NPY_MAGIC.every((b, i) => bytes[i] === b);
-}
-
-function parseHeader(bytes: Uint8Array, file: string): NpyHeader {
+export function parseHeader(bytes: Uint8Array, file: string): NpyHeader {
   if (!hasNpyMagic(bytes)) throw new InspectorError(file, 'not a NumPy .npy file (missing the \\x93NUMPY magic)');
   if (bytes.length < 10) throw new InspectorError(file, 'truncated .npy file: the header is incomplete');
   const major = bytes[6];
@@ -99,7 +95,7 @@ function parseHeader(bytes: Uint8Array, file: string): NpyHeader {
 }
 
 /** Splits a descr such as "<f4" into byte order, kind+size key, item size; throws for non-numeric dtypes. */
-function parseDescr(descr: string, file: string): { littleEndian: boolean; key: string; size: number } {
+export function parseDescr(descr: string, file: string): { littleEndian: boolean; key: string; size: number } {
   const m = /^([<>|=]?)([a-zA-Z?])(\d*)(.*)$/.exec(descr);
   if (m) {
     const [, order, kind, sizeText] = m;
@@ -122,7 +118,7 @@ function nativeLittleEndian(): boolean {
 }
 
 /** A reader for one element at a byte offset. */
-function elementReader(view: DataView, key: string, le: boolean): (offset: number) => number {
+export function elementReader(view: DataView, key: string, le: boolean): (offset: number) => number {
   switch (key) {
     case 'f2':
       return (o) => halfToNumber(view.getUint16(o, le));

@@ -6,15 +6,6 @@ import { unzipSync } from 'fflate';
 import { NDArray, InspectorError } from '../model';
 import { parseNpy } from './npy';
 
-/** Zip local-file-header magic, and the end-of-central-directory magic an empty archive starts with. */
-export const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04]; // PK\x03\x04
-export const EMPTY_ZIP_MAGIC = [0x50, 0x4b, 0x05, 0x06]; // PK\x05\x06
-
-export function hasZipMagic(bytes: Uint8Array): boolean {
-  const starts = (magic: number[]) => bytes.length >= magic.length && magic.every((b, i) => bytes[i] === b);
-  return starts(ZIP_MAGIC) || starts(EMPTY_ZIP_MAGIC);
-}
-
 /** The arrays of an .npz archive, in archive order, named without the ".npy" suffix. */
 export function parseNpz(bytes: Uint8Array, file = ''): { name: string; array: NDArray }[] {
   // unzipSync returns a plain object, whose key order JavaScript does not keep for integer-like

@@ -5,7 +5,8 @@
 import type * as H5 from 'h5wasm/node' with { 'resolution-mode': 'import' };
 import * as fs from 'node:fs';
 import { InspectorError } from '../model';
-import { installRegions, regionOf } from './h5region';
+import { installRegions } from './h5region';
+import { hasHdf5Signature } from '../detect';
 import { decodeBfloat16, decodeFloat16 } from '../dtypes';
 
 type H5Module = typeof H5;
@@ -34,49 +35,22 @@ export function h5wasm(): Promise<H5Module> {
   return loading;
 }
 
-export const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
-
-/** True when the bytes start with the HDF5 signature (offset 0; the user block offsets are checked by hasHdf5Signature). */
-export function startsWithHdf5(bytes: Uint8Array, offset = 0): boolean {
-  if (bytes.length < offset + 8) return false;
-  return HDF5_SIGNATURE.every((b, i) => bytes[offset + i] === b);
-}
-
-/** HDF5 allows a user block before the superblock: the signature may sit at 0, 512, 1024, 2048… */
-export function hasHdf5Signature(file: string): boolean {
-  // A region of another file (h5region.ts: a stored entry of a .keras archive) is checked in place.
-  const region = regionOf(file);
-  const fd = fs.openSync(region?.file ?? file, 'r');
-  try {
-    const size = region?.size ?? fs.fstatSync(fd).size;
-    const base = region?.offset ?? 0;
-    const buf = Buffer.alloc(8);
-    for (let off = 0; off + 8 <= size; off = off === 0 ? 512 : off * 2) {
-      fs.readSync(fd, buf, 0, 8, base + off);
-      if (startsWithHdf5(buf)) return true;
-    }
-    return false;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 export type H5File = H5.File;
 export type H5Group = H5.Group;
 export type H5Dataset = H5.Dataset;
 
 /** Opens an HDF5 file read-only; every failure becomes an InspectorError naming the file. */
-export async function openH5(file: string, display = file): Promise<{ f: H5.File; mod: H5Module }> {
-  if (!hasHdf5Signature(file)) throw new InspectorError(display, 'not an HDF5 file (no HDF5 signature)');
+export async function openH5(file: string): Promise<{ f: H5.File; mod: H5Module }> {
+  if (!hasHdf5Signature(file)) throw new InspectorError('', 'not an HDF5 file (no HDF5 signature)');
   const mod = await h5wasm();
   let f: H5.File;
   try {
     f = new mod.File(file, 'r');
   } catch (e) {
-    throw new InspectorError(display, `cannot open as HDF5: ${firstLine(e)} (the file may be truncated or corrupt)`);
+    throw new InspectorError('', `cannot open as HDF5: ${firstLine(e)} (the file may be truncated or corrupt)`);
   }
   if ((f as unknown as { file_id: bigint }).file_id < 0n) {
-    throw new InspectorError(display, 'cannot open as HDF5 (the file may be truncated or corrupt)');
+    throw new InspectorError('', 'cannot open as HDF5 (the file may be truncated or corrupt)');
   }
   return { f, mod };
 }
@@ -160,13 +134,13 @@ export function datasetDtype(ds: H5.Dataset): string {
 }
 
 /** Reads a numeric dataset as float32/float64 values in C order. */
-export function readFloats(ds: H5.Dataset, display: string): Float32Array | Float64Array {
+export function readFloats(ds: H5.Dataset): Float32Array | Float64Array {
   const m = ds.metadata;
   let v: unknown;
   try {
     v = ds.value;
   } catch (e) {
-    throw new InspectorError(display, `cannot read dataset ${ds.path}: ${firstLine(e)}`);
+    throw new InspectorError('', `cannot read dataset ${ds.path}: ${firstLine(e)}`);
   }
   if (attrString(ds, 'dtype') === 'bfloat16' && ArrayBuffer.isView(v)) return decodeBfloat16(v as unknown as ArrayLike<number>);
   if (v instanceof Float32Array || v instanceof Float64Array) return v;
@@ -178,5 +152,5 @@ export function readFloats(ds: H5.Dataset, display: string): Float32Array | Floa
     return out;
   }
   if (typeof v === 'number') return Float64Array.of(v);
-  throw new InspectorError(display, `dataset ${ds.path} is not numeric (${datasetDtype(ds)})`);
+  throw new InspectorError('', `dataset ${ds.path} is not numeric (${datasetDtype(ds)})`);
 }

@@ -13,13 +13,13 @@ import { arrayFromJson } from '../arrays/json';
 
 export type JsonKind = 'json-notebook' | 'json-weight-list' | 'tfjs-layers' | 'keras-json-config' | 'rnn-inspector-json';
 
-export function jsonWeight(value: unknown, name: string, display: string, role = ''): Weight {
-  const t = arrayFromJson(value, display, name);
+export function jsonWeight(value: unknown, name: string, role = ''): Weight {
+  const t = arrayFromJson(value, '', name);
   return { name, role, shape: t.shape, dtype: 'float64', trainable: true, data: t.data };
 }
 
-export function jsonArray(value: unknown, what: string, display: string): NDArray {
-  return arrayFromJson(value, display, what);
+export function jsonArray(value: unknown, what: string): NDArray {
+  return arrayFromJson(value, '', what);
 }
 
 const NOTEBOOK_ALIASES: Record<'Wx' | 'Wh' | 'bh' | 'Wo' | 'bo', string[]> = {
@@ -63,10 +63,10 @@ export function isLayerDict(o: Record<string, unknown>): boolean {
   );
 }
 
-export function readLayerDict(o: Record<string, Record<string, unknown>>, display: string): StoredLayer[] {
+export function readLayerDict(o: Record<string, Record<string, unknown>>): StoredLayer[] {
   return Object.entries(o).map(([name, ws]) => {
     const keys = Object.keys(ws).sort((a, b) => ROLE_ORDER.indexOf(a.toLowerCase()) - ROLE_ORDER.indexOf(b.toLowerCase()));
-    return { name, weights: keys.map((k) => jsonWeight(ws[k], `${name}/${k}`, display, k.toLowerCase())) };
+    return { name, weights: keys.map((k) => jsonWeight(ws[k], `${name}/${k}`, k.toLowerCase())) };
   });
 }
 
@@ -77,29 +77,29 @@ export interface NotebookDump {
 }
 
 /** Checks the notebook shapes: Wx D×M, Wh M×M, bh M, Wo M×K, bo K. */
-export function readNotebookDump(o: Record<string, unknown>, display: string): NotebookDump {
+export function readNotebookDump(o: Record<string, unknown>): NotebookDump {
   const keys = notebookKeys(o)!;
-  const w = (sym: keyof typeof NOTEBOOK_ALIASES, role: string) => (keys[sym] ? jsonWeight(o[keys[sym]!], keys[sym]!, display, role) : undefined);
+  const w = (sym: keyof typeof NOTEBOOK_ALIASES, role: string) => (keys[sym] ? jsonWeight(o[keys[sym]!], keys[sym]!, role) : undefined);
   const Wx = w('Wx', 'kernel')!;
   const Wh = w('Wh', 'recurrent_kernel')!;
   const bh = w('bh', 'bias');
   const Wo = w('Wo', 'kernel');
   const bo = w('bo', 'bias');
   const dims = (x: Weight) => x.shape.join('×');
-  if (Wx.shape.length !== 2) throw new InspectorError(display, `${Wx.name} must be a D×k·M matrix, got shape ${dims(Wx)}`);
+  if (Wx.shape.length !== 2) throw new InspectorError('', `${Wx.name} must be a D×k·M matrix, got shape ${dims(Wx)}`);
   if (Wh.shape.length !== 2 || Wh.shape[1] !== Wx.shape[1] || Wh.shape[1] % Wh.shape[0] !== 0) {
-    throw new InspectorError(display, `${Wh.name} is ${dims(Wh)} but ${Wx.name} is ${dims(Wx)}: the recurrent matrix must be M×M (M×4M for LSTM, M×3M for GRU) with the same width as ${Wx.name}`);
+    throw new InspectorError('', `${Wh.name} is ${dims(Wh)} but ${Wx.name} is ${dims(Wx)}: the recurrent matrix must be M×M (M×4M for LSTM, M×3M for GRU) with the same width as ${Wx.name}`);
   }
   const width = Wx.shape[1];
   const M = Wh.shape[0];
   if (bh && !(bh.shape.length === 1 && bh.shape[0] === width) && !(bh.shape.length === 2 && bh.shape[0] === 2 && bh.shape[1] === width)) {
-    throw new InspectorError(display, `${bh.name} has shape ${dims(bh)}; expected ${width}`);
+    throw new InspectorError('', `${bh.name} has shape ${dims(bh)}; expected ${width}`);
   }
   const rnn: StoredLayer = { name: 'rnn', weights: [Wx, Wh, ...(bh ? [bh] : [])] };
   const stored: StoredLayer[] = [rnn];
   if (Wo) {
-    if (Wo.shape.length !== 2 || Wo.shape[0] !== M) throw new InspectorError(display, `${Wo.name} is ${dims(Wo)}; expected M×K with M = ${M}`);
-    if (bo && !(bo.shape.length === 1 && bo.shape[0] === Wo.shape[1])) throw new InspectorError(display, `${bo.name} has shape ${dims(bo)}; expected K = ${Wo.shape[1]}`);
+    if (Wo.shape.length !== 2 || Wo.shape[0] !== M) throw new InspectorError('', `${Wo.name} is ${dims(Wo)}; expected M×K with M = ${M}`);
+    if (bo && !(bo.shape.length === 1 && bo.shape[0] === Wo.shape[1])) throw new InspectorError('', `${bo.name} has shape ${dims(bo)}; expected K = ${Wo.shape[1]}`);
     stored.push({ name: 'dense', classHint: GUESS.dense, weights: [Wo, ...(bo ? [bo] : [])] });
   }
   const lower = new Map(Object.keys(o).map((k) => [k.toLowerCase(), k]));
@@ -107,8 +107,8 @@ export function readNotebookDump(o: Record<string, unknown>, display: string): N
   const xKey = pick(['x', 'inputs', 'input']);
   const yKey = pick(['y', 'yhat', 'y_hat', 'expected', 'predictions']);
   const samples: NotebookDump['samples'] = {};
-  if (xKey) samples.inputs = [jsonArray(o[xKey], xKey, display)];
-  if (yKey) samples.expected = [jsonArray(o[yKey], yKey, display)];
+  if (xKey) samples.inputs = [jsonArray(o[xKey], xKey)];
+  if (yKey) samples.expected = [jsonArray(o[yKey], yKey)];
   const actKey = pick(['activation']);
   return { stored, activation: actKey ? String(o[actKey]) : undefined, samples };
 }
@@ -118,8 +118,8 @@ export function readNotebookDump(o: Record<string, unknown>, display: string): N
  * recurrent (kernel D×kM, recurrent M×kM, bias), Dense (kernel, bias), Embedding (a first matrix
  * not followed by a bias).
  */
-export function groupWeightList(list: unknown[], display: string, notes: string[]): StoredLayer[] {
-  const ws = list.map((v, i) => jsonWeight(v, `weights[${i}]`, display));
+export function groupWeightList(list: unknown[], notes: string[]): StoredLayer[] {
+  const ws = list.map((v, i) => jsonWeight(v, `weights[${i}]`));
   const out: StoredLayer[] = [];
   let i = 0;
   let n = 0;
@@ -154,7 +154,7 @@ export function groupWeightList(list: unknown[], display: string, notes: string[
       i += 1;
       continue;
     }
-    throw new InspectorError(display, `cannot tell which layer weights[${i}] (shape ${a.shape.join('×') || 'scalar'}) belongs to`);
+    throw new InspectorError('', `cannot tell which layer weights[${i}] (shape ${a.shape.join('×') || 'scalar'}) belongs to`);
   }
   for (const l of out) l.weights.forEach((w, j) => (w.role = ['kernel', 'recurrent_kernel', 'bias'][j] ?? w.role));
   for (const l of out) if (l.classHint === GUESS.dense) l.weights.forEach((w, j) => (w.role = ['kernel', 'bias'][j]));

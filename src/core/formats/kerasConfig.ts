@@ -44,14 +44,14 @@ export function normalizeLayerConfig(className: string, config: Json): Json {
 }
 
 /** Builds one layer (and the inner layers of wrappers) from a config entry. */
-export function layerFromEntry(entry: Json, display: string): Layer {
+export function layerFromEntry(entry: Json): Layer {
   const className = plainClassName(entry);
-  if (!className) throw new InspectorError(display, 'a layer in the model config has no class_name');
+  if (!className) throw new InspectorError('', 'a layer in the model config has no class_name');
   const config = normalizeLayerConfig(className, (entry.config ?? {}) as Json);
   const name = String(config.name ?? entry.name ?? className.toLowerCase());
   config.name = name;
   const layer: Layer = { name, className, config, weights: [], inbound: [] };
-  const inner = getSpec(className)?.innerFromConfig?.(config, (e) => layerFromEntry(e, display));
+  const inner = getSpec(className)?.innerFromConfig?.(config, (e) => layerFromEntry(e));
   if (inner) layer.inner = inner;
   return layer;
 }
@@ -74,12 +74,12 @@ function inputLayer(name: string, batchShape: Shape | undefined, implicit: boole
   };
 }
 
-function sequentialGraph(cfg: Json, layersJson: Json[], name: string, display: string): Graph {
+function sequentialGraph(cfg: Json, layersJson: Json[], name: string): Graph {
   const layers: Layer[] = [];
   let input: Layer | undefined;
   const buildShape = recordedBatchShape({ batch_shape: cfg.build_input_shape ?? cfg.build_config?.input_shape });
   for (const entry of layersJson) {
-    const layer = layerFromEntry(entry, display);
+    const layer = layerFromEntry(entry);
     if (isInputLayer(layer)) {
       if (!input) {
         input = inputLayer(layer.name, recordedBatchShape(layer.config) ?? buildShape, true, layer.config.dtype);
@@ -96,7 +96,7 @@ function sequentialGraph(cfg: Json, layersJson: Json[], name: string, display: s
     layer.inbound = [[{ layer: prev.name, node: 0, tensor: 0 }]];
     layers.push(layer);
   }
-  if (!input) throw new InspectorError(display, 'the Sequential model config has no layers');
+  if (!input) throw new InspectorError('', 'the Sequential model config has no layers');
   const last = layers[layers.length - 1];
   return { name, className: 'Sequential', layers, inputs: [{ layer: input.name, node: 0, tensor: 0 }], outputs: [{ layer: last.name, node: 0, tensor: 0 }] };
 }
@@ -155,10 +155,10 @@ function parseEndpoints(v: unknown): TensorRef[] {
   return out;
 }
 
-function functionalGraph(cfg: Json, className: string, display: string): Graph {
+function functionalGraph(cfg: Json, className: string): Graph {
   const layersJson: Json[] = Array.isArray(cfg.layers) ? cfg.layers : [];
   const layers = layersJson.map((entry) => {
-    const layer = layerFromEntry(entry, display);
+    const layer = layerFromEntry(entry);
     if (entry.name && layer.name !== entry.name) {
       layer.name = String(entry.name);
       layer.config.name = layer.name;
@@ -171,7 +171,7 @@ function functionalGraph(cfg: Json, className: string, display: string): Graph {
   });
   const inputs = parseEndpoints(cfg.input_layers);
   const outputs = parseEndpoints(cfg.output_layers);
-  if (!inputs.length || !outputs.length) throw new InspectorError(display, 'the functional model config names no inputs or outputs');
+  if (!inputs.length || !outputs.length) throw new InspectorError('', 'the functional model config names no inputs or outputs');
   return { name: String(cfg.name ?? 'model'), className, layers, inputs, outputs };
 }
 
@@ -179,24 +179,24 @@ function functionalGraph(cfg: Json, className: string, display: string): Graph {
  * model_config (the object with class_name + config, as stored in .h5 attributes, .keras
  * config.json, TF.js modelTopology, or model.to_json()) → graph.
  */
-export function graphFromModelConfig(modelConfig: Json, display: string): Graph {
+export function graphFromModelConfig(modelConfig: Json): Graph {
   const className = plainClassName(modelConfig);
   const cfg = modelConfig.config;
   if (className === 'Sequential') {
     const layersJson = Array.isArray(cfg) ? cfg : cfg?.layers;
-    if (!Array.isArray(layersJson)) throw new InspectorError(display, 'the Sequential model config has no layer list');
-    const g = sequentialGraph(Array.isArray(cfg) ? {} : { ...cfg, build_config: modelConfig.build_config ?? cfg.build_config }, layersJson, String((Array.isArray(cfg) ? undefined : cfg?.name) ?? 'sequential'), display);
+    if (!Array.isArray(layersJson)) throw new InspectorError('', 'the Sequential model config has no layer list');
+    const g = sequentialGraph(Array.isArray(cfg) ? {} : { ...cfg, build_config: modelConfig.build_config ?? cfg.build_config }, layersJson, String((Array.isArray(cfg) ? undefined : cfg?.name) ?? 'sequential'));
     return g;
   }
   if (cfg && Array.isArray(cfg.layers) && ('input_layers' in cfg || 'output_layers' in cfg)) {
-    return functionalGraph(cfg, className || 'Functional', display);
+    return functionalGraph(cfg, className || 'Functional');
   }
   if (cfg && typeof cfg === 'object' && !Array.isArray(cfg) && className) {
     // A single layer saved on its own: treat it as a one-layer model.
-    const layer = layerFromEntry(modelConfig, display);
+    const layer = layerFromEntry(modelConfig);
     const input = inputLayer(`${layer.name}_input`, recordedBatchShape(layer.config), true);
     layer.inbound = [[{ layer: input.name, node: 0, tensor: 0 }]];
     return { name: layer.name, className: 'Sequential', layers: [input, layer], inputs: [{ layer: input.name, node: 0, tensor: 0 }], outputs: [{ layer: layer.name, node: 0, tensor: 0 }] };
   }
-  throw new InspectorError(display, `unsupported model config (class ${className || 'unknown'})`);
+  throw new InspectorError('', `unsupported model config (class ${className || 'unknown'})`);
 }

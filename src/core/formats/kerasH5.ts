@@ -13,7 +13,7 @@ import { attrString, attrStrings, datasetDtype, firstLine, isDataset, isGroup, o
 import type { Graph } from './kerasConfig';
 import { graphFromModelConfig } from './kerasConfig';
 import type { StoredLayer } from './infer';
-import { readWeightStore, type WeightStore } from './kerasV3';
+import { readBackslashStore, readWeightStore, type WeightStore } from './kerasV3';
 
 export type H5Kind = 'full' | 'weights' | 'store';
 
@@ -30,31 +30,31 @@ export interface H5Contents {
   optimizerState: boolean;
 }
 
-function parseJsonAttr(text: string, what: string, display: string): any {
+function parseJsonAttr(text: string, what: string): any {
   try {
     return JSON.parse(text);
   } catch {
-    throw new InspectorError(display, `the ${what} attribute is not valid JSON`);
+    throw new InspectorError('', `the ${what} attribute is not valid JSON`);
   }
 }
 
 /** Reads a legacy weights group (model_weights/ or the root of a save_weights file). */
-function readLegacyLayers(f: H5File, mod: Awaited<ReturnType<typeof openH5>>['mod'], root: H5Group, withData: boolean, display: string): StoredLayer[] {
+function readLegacyLayers(f: H5File, mod: Awaited<ReturnType<typeof openH5>>['mod'], root: H5Group, withData: boolean): StoredLayer[] {
   const names = attrStrings(root, 'layer_names');
   return names.map((name) => {
     const g = root.get(name);
-    if (!isGroup(mod, g)) throw new InspectorError(display, `layer_names lists "${name}" but the file has no such group`);
+    if (!isGroup(mod, g)) throw new InspectorError('', `layer_names lists "${name}" but the file has no such group`);
     const weightNames = attrStrings(g, 'weight_names');
     const weights: Weight[] = weightNames.map((wn) => {
       const ds = g.get(wn);
-      if (!isDataset(mod, ds)) throw new InspectorError(display, `weight_names of layer "${name}" lists "${wn}" but the file has no such dataset`);
+      if (!isDataset(mod, ds)) throw new InspectorError('', `weight_names of layer "${name}" lists "${wn}" but the file has no such dataset`);
       return {
         name: wn,
         role: '',
         shape: ds.shape ?? [],
         dtype: datasetDtype(ds),
         trainable: true,
-        data: withData ? readFloats(ds, display) : undefined,
+        data: withData ? readFloats(ds) : undefined,
       };
     });
     return { name, weights };
@@ -62,8 +62,8 @@ function readLegacyLayers(f: H5File, mod: Awaited<ReturnType<typeof openH5>>['mo
 }
 
 /** Opens a Keras HDF5 file and reads what it holds (config, layers and weights), closing it before returning. */
-export async function readKerasH5(file: string, display: string, withData: boolean): Promise<H5Contents> {
-  const { f, mod } = await openH5(file, display);
+export async function readKerasH5(file: string, withData: boolean): Promise<H5Contents> {
+  const { f, mod } = await openH5(file);
   try {
     const keys = f.keys();
     const modelConfigText = attrString(f, 'model_config');
@@ -73,25 +73,26 @@ export async function readKerasH5(file: string, display: string, withData: boole
     const backend = attrString(f, 'backend') ?? (weightsRoot ? attrString(weightsRoot, 'backend') : undefined);
     const optimizerState = keys.includes('optimizer_weights') || keys.includes('optimizer');
     if (weightsRoot) {
-      const stored = readLegacyLayers(f, mod, weightsRoot, withData, display);
-      const graph = modelConfigText ? graphFromModelConfig(parseJsonAttr(modelConfigText, 'model_config', display), display) : undefined;
+      const stored = readLegacyLayers(f, mod, weightsRoot, withData);
+      const graph = modelConfigText ? graphFromModelConfig(parseJsonAttr(modelConfigText, 'model_config')) : undefined;
       return { kind: modelConfigText ? 'full' : 'weights', kerasVersion, backend, graph, stored, optimizerState };
     }
     const storeRoot = ['layers', '_layer_checkpoint_dependencies'].find((k) => keys.includes(k));
-    if (storeRoot) {
-      const store = readWeightStore(f, mod, storeRoot, withData, display);
-      const graph = modelConfigText ? graphFromModelConfig(parseJsonAttr(modelConfigText, 'model_config', display), display) : undefined;
+    const windows = !storeRoot && keys.some((k) => k.startsWith('layers\\'));
+    if (storeRoot || windows) {
+      const store = storeRoot ? readWeightStore(f, mod, storeRoot, withData) : readBackslashStore(f, mod, withData);
+      const graph = modelConfigText ? graphFromModelConfig(parseJsonAttr(modelConfigText, 'model_config')) : undefined;
       return { kind: 'store', kerasVersion, backend, graph, store, optimizerState };
     }
     if (modelConfigText) {
       // A model saved without weights (possible with old Keras): architecture only.
-      return { kind: 'full', kerasVersion, backend, graph: graphFromModelConfig(parseJsonAttr(modelConfigText, 'model_config', display), display), stored: [], optimizerState };
+      return { kind: 'full', kerasVersion, backend, graph: graphFromModelConfig(parseJsonAttr(modelConfigText, 'model_config')), stored: [], optimizerState };
     }
     const shown = keys.slice(0, 6).join(', ') || 'nothing';
-    throw new InspectorError(display, `an HDF5 file, but not a Keras model: no model_config, layer_names or layers/ group (top level holds ${shown})`);
+    throw new InspectorError('', `an HDF5 file, but not a Keras model: no model_config, layer_names or layers/ group (top level holds ${shown})`);
   } catch (e) {
     if (e instanceof InspectorError) throw e;
-    throw new InspectorError(display, `damaged HDF5 content: ${firstLine(e)}`);
+    throw new InspectorError('', `damaged HDF5 content: ${firstLine(e)}`);
   } finally {
     f.close();
   }

@@ -37,7 +37,7 @@ export function toSnakeCase(name: string): string {
 
 const CHILD_ORDER = ['cell', 'layer', 'forward_layer', 'backward_layer', 'layers'];
 
-function collectVars(mod: H5Module, g: H5Group, p: string, withData: boolean, display: string): Weight[] {
+function collectVars(mod: H5Module, g: H5Group, p: string, withData: boolean): Weight[] {
   const out: Weight[] = [];
   const keys = g.keys();
   if (keys.includes('vars')) {
@@ -47,7 +47,7 @@ function collectVars(mod: H5Module, g: H5Group, p: string, withData: boolean, di
       for (const i of idx) {
         const ds = vars.get(i);
         if (!isDataset(mod, ds)) continue;
-        out.push({ name: `${p}/vars/${i}`, role: '', shape: ds.shape ?? [], dtype: attrString(ds, 'dtype') === 'bfloat16' ? 'bfloat16' : datasetDtype(ds), trainable: true, data: withData ? readFloats(ds, display) : undefined });
+        out.push({ name: `${p}/vars/${i}`, role: '', shape: ds.shape ?? [], dtype: attrString(ds, 'dtype') === 'bfloat16' ? 'bfloat16' : datasetDtype(ds), trainable: true, data: withData ? readFloats(ds) : undefined });
       }
     }
   }
@@ -60,25 +60,50 @@ function collectVars(mod: H5Module, g: H5Group, p: string, withData: boolean, di
     });
   for (const k of children) {
     const child = g.get(k);
-    if (isGroup(mod, child)) out.push(...collectVars(mod, child, `${p}/${k}`, withData, display));
+    if (isGroup(mod, child)) out.push(...collectVars(mod, child, `${p}/${k}`, withData));
   }
   return out;
 }
 
-export function readWeightStore(f: H5File, mod: H5Module, rootKey: string, withData: boolean, display: string): WeightStore {
+export function readWeightStore(f: H5File, mod: H5Module, rootKey: string, withData: boolean): WeightStore {
   const root = f.get(rootKey);
-  if (!isGroup(mod, root)) throw new InspectorError(display, `${rootKey}/ is not a group`);
+  if (!isGroup(mod, root)) throw new InspectorError('', `${rootKey}/ is not a group`);
   return root.keys().map((key) => {
     const g = root.get(key);
     if (!isGroup(mod, g)) return { key, weights: [] };
     const vars = g.get('vars');
     const name = isGroup(mod, vars) ? attrString(vars, 'name') : undefined;
-    return { key, name, weights: collectVars(mod, g, `${rootKey}/${key}`, withData, display) };
+    return { key, name, weights: collectVars(mod, g, `${rootKey}/${key}`, withData) };
+  });
+}
+
+/**
+ * A weight store written on Windows by tf.keras 2.x / early Keras 3: the top-level group names are
+ * whole paths joined with backslashes (`layers\\gru`, `layers\\gru\\cell`, each with its own
+ * `vars`). Read as if the backslashes were slashes.
+ */
+export function readBackslashStore(f: H5File, mod: H5Module, withData: boolean): WeightStore {
+  const keys = f.keys().filter((k) => k.startsWith('layers\\'));
+  const layerKeys = [...new Set(keys.map((k) => k.split('\\')[1]))];
+  const rank = (k: string): number => {
+    const seg = k.split('\\')[2];
+    const i = seg === undefined ? -1 : CHILD_ORDER.indexOf(seg);
+    return seg === undefined ? -1 : i < 0 ? 99 : i;
+  };
+  return layerKeys.map((key) => {
+    const mine = keys.filter((k) => k === `layers\\${key}` || k.startsWith(`layers\\${key}\\`));
+    mine.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b, 'en', { numeric: true }));
+    const weights: Weight[] = [];
+    for (const k of mine) {
+      const g = f.get(k);
+      if (isGroup(mod, g)) weights.push(...collectVars(mod, g, k.replace(/\\/g, '/'), withData));
+    }
+    return { key, weights };
   });
 }
 
 /** Maps weight-store entries to the config's layers (class + order), attaching their weights. */
-export function matchStoreToGraph(store: WeightStore, graph: Graph, display: string, attach: (l: Layer, w: Weight[]) => void): void {
+export function matchStoreToGraph(store: WeightStore, graph: Graph, attach: (l: Layer, w: Weight[]) => void): void {
   const used = new Map<string, number>();
   const byKey = new Map(store.map((e) => [e.key, e]));
   const expected = new Set<string>();
@@ -94,7 +119,7 @@ export function matchStoreToGraph(store: WeightStore, graph: Graph, display: str
   }
   const orphans = store.filter((e) => e.weights.length && !expected.has(e.key));
   if (orphans.length) {
-    throw new InspectorError(display, `the weight store holds ${orphans.map((o) => `layers/${o.key}`).join(', ')}, which match no layer of the model config`);
+    throw new InspectorError('', `the weight store holds ${orphans.map((o) => `layers/${o.key}`).join(', ')}, which match no layer of the model config`);
   }
 }
 
@@ -114,12 +139,12 @@ export interface KerasZip {
  * Reads a .keras archive: its central directory, config.json and metadata.json, and where
  * model.weights.h5 lies; none of the weights' bytes are read here.
  */
-export function readKerasZip(file: string, display: string): KerasZip {
+export function readKerasZip(file: string): KerasZip {
   let z: ZipArchive;
   try {
     z = openZip(file);
   } catch (e) {
-    throw new InspectorError(display, `not a readable .keras archive: ${e instanceof Error ? e.message : String(e)}`);
+    throw new InspectorError('', `not a readable .keras archive: ${e instanceof Error ? e.message : String(e)}`);
   }
   const cleanups: (() => void)[] = [() => closeZip(z)];
   const cleanup = (): void => {
@@ -132,11 +157,11 @@ export function readKerasZip(file: string, display: string): KerasZip {
       try {
         return JSON.parse(new TextDecoder().decode(b));
       } catch {
-        throw new InspectorError(display, `${name} inside the archive is not valid JSON`);
+        throw new InspectorError('', `${name} inside the archive is not valid JSON`);
       }
     };
     const config = text('config.json');
-    if (!config) throw new InspectorError(display, 'a zip archive without config.json: not a Keras 3 .keras file');
+    if (!config) throw new InspectorError('', 'a zip archive without config.json: not a Keras 3 .keras file');
     const metadata = text('metadata.json') ?? {};
     let weightsFile: string | undefined;
     if (z.entries.has('model.weights.h5')) {
@@ -156,7 +181,7 @@ export function readKerasZip(file: string, display: string): KerasZip {
   } catch (e) {
     cleanup();
     // zip.ts throws without a file name; say which file.
-    if (e instanceof InspectorError && !e.file) throw new InspectorError(display, e.problem);
+    if (e instanceof InspectorError && !e.file) throw new InspectorError('', e.problem);
     throw e;
   }
 }

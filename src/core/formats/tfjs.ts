@@ -25,11 +25,11 @@ export interface TfjsModel {
   generatedBy?: string;
 }
 
-export function readTfjs(json: any, file: string, display: string, withData: boolean): TfjsModel {
+export function readTfjs(json: any, file: string, withData: boolean): TfjsModel {
   const topo = json.modelTopology ?? {};
   const modelConfig = topo.model_config ?? (topo.class_name ? topo : undefined);
-  if (!modelConfig) throw new InspectorError(display, 'TF.js model.json without a Keras modelTopology (a graph model, not a layers model)');
-  const graph = graphFromModelConfig(modelConfig, display);
+  if (!modelConfig) throw new InspectorError('', 'TF.js model.json without a Keras modelTopology (a graph model, not a layers model)');
+  const graph = graphFromModelConfig(modelConfig);
   const groups: { paths: string[]; weights: ManifestEntry[] }[] = json.weightsManifest ?? [];
   const dir = path.dirname(file);
   const weights = new Map<Layer, Weight[]>();
@@ -53,15 +53,15 @@ export function readTfjs(json: any, file: string, display: string, withData: boo
     if (withData) {
       const parts = g.paths.map((p) => {
         const shard = path.resolve(dir, p);
-        if (!fs.existsSync(shard)) throw new InspectorError(display, `weight shard ${p} listed in the manifest is missing`);
+        if (!fs.existsSync(shard)) throw new InspectorError('', `weight shard ${p} listed in the manifest is missing`);
         return fs.readFileSync(shard);
       });
       buf = Buffer.concat(parts);
-      if (buf.length < total) throw new InspectorError(display, `weight shards hold ${buf.length} bytes but the manifest needs ${total}`);
+      if (buf.length < total) throw new InspectorError('', `weight shards hold ${buf.length} bytes but the manifest needs ${total}`);
     }
     let off = 0;
     for (const m of g.weights) {
-      if (m.quantization) throw new InspectorError(display, `quantized TF.js weights (${m.name}) are not supported`);
+      if (m.quantization) throw new InspectorError('', `quantized TF.js weights (${m.name}) are not supported`);
       const dtype = m.dtype ?? 'float32';
       const count = m.shape.reduce((x, y) => x * y, 1);
       let data: Float32Array | Float64Array | undefined;
@@ -74,12 +74,12 @@ export function readTfjs(json: any, file: string, display: string, withData: boo
           data = new Float64Array(count);
           for (let i = 0; i < count; i++) data[i] = dv.getInt32(4 * i, true);
         } else {
-          throw new InspectorError(display, `TF.js weight dtype ${dtype} (${m.name}) is not supported`);
+          throw new InspectorError('', `TF.js weight dtype ${dtype} (${m.name}) is not supported`);
         }
       }
       off += count * bytesPerElement(dtype);
       const o = owner(m.name);
-      if (!o) throw new InspectorError(display, `manifest weight ${m.name} matches no layer of the model`);
+      if (!o) throw new InspectorError('', `manifest weight ${m.name} matches no layer of the model`);
       const list = pending.get(o.layer) ?? [];
       list.push({ w: { name: m.name, role: '', shape: m.shape, dtype, trainable: true, data }, order: o.order, seq: seq++ });
       pending.set(o.layer, list);

@@ -8,6 +8,7 @@
 import type { Layer, Weight } from '../model';
 import type { LayerSpec } from './types';
 import { recurrentSpec } from './recurrent';
+import { rnnParams } from './rnnParams';
 import { denseSpec } from './dense';
 import { bidirectionalSpec, timeDistributedSpec, useRegistry } from './wrappers';
 import {
@@ -27,12 +28,23 @@ import { batchNormSpec, layerNormSpec } from './normalization';
 import { concatenateSpec, elementwiseMergeSpec } from './merge';
 import { globalPool1DSpec, pool1DSpec } from './pooling';
 import { conv1DSpec } from './conv';
+import { convSpec, poolSpec } from './convNd';
+import { convLstmSpec } from './convLstm';
+import { dotSpec } from './dot';
 import * as rebuild from './rebuild';
 import { useActivationLayers } from '../math/activations';
 
 /** A plain recurrent class: the shared engine plus its gate letters and what readers need. */
+/** The activation and (gated cells) recurrent activation of a recurrent layer. */
+const rnnActivations = (l: Layer): unknown[] => {
+  const p = rnnParams(l);
+  return p.kind === 'SimpleRNN' ? [p.activation] : [p.activation, p.recurrentActivation];
+};
+const configActivation = (l: Layer): unknown[] => [(l.config ?? {}).activation];
+
 const rnn = (gates: string[], names?: string[], keras1 = true): LayerSpec => ({
   ...recurrentSpec,
+  activations: rnnActivations,
   gates,
   input: 'sequence',
   numpy: 'rnn',
@@ -48,13 +60,13 @@ const REGISTRY: Record<string, LayerSpec> = {
   SimpleRNN: rnn([], ['simple_rnn']),
   LSTM: rnn(LSTM_GATES, ['lstm', 'cu_dnn_lstm']),
   GRU: rnn(GRU_GATES, ['gru', 'cu_dnn_gru']),
-  RNN: recurrentSpec,
+  RNN: { ...recurrentSpec, activations: rnnActivations },
   CuDNNLSTM: rnn(LSTM_GATES, undefined, false),
   CuDNNGRU: rnn(GRU_GATES, undefined, false),
   Bidirectional: bidirectionalSpec,
   TimeDistributed: timeDistributedSpec,
   Dense: {
-    ...denseSpec, input: 'vector', names: ['dense'], keras1: { weights: true }, numpy: 'dense',
+    ...denseSpec, activations: configActivation, input: 'vector', names: ['dense'], keras1: { weights: true }, numpy: 'dense',
     fromWeights: rebuild.denseFromWeights, inferConfig: rebuild.denseInferConfig, outputUnits: (l) => Number(l.config.units),
   },
   Embedding: {
@@ -67,7 +79,7 @@ const REGISTRY: Record<string, LayerSpec> = {
   GaussianDropout: identitySpec,
   AlphaDropout: identitySpec,
   ActivityRegularization: identitySpec,
-  Activation: { ...activationSpec, names: ['activation'], numpy: 'activation', inferConfig: rebuild.activationInferConfig },
+  Activation: { ...activationSpec, activations: configActivation, names: ['activation'], numpy: 'activation', inferConfig: rebuild.activationInferConfig },
   ReLU: { ...activationSpec, asActivation: asActivation.ReLU },
   LeakyReLU: { ...activationSpec, asActivation: asActivation.LeakyReLU },
   ELU: { ...activationSpec, asActivation: asActivation.ELU },
@@ -91,12 +103,27 @@ const REGISTRY: Record<string, LayerSpec> = {
   GlobalMaxPooling1D: { ...globalPool1DSpec, names: ['global_max_pooling1d'] },
   GlobalAvgPool1D: globalPool1DSpec,
   GlobalMaxPool1D: globalPool1DSpec,
-  Conv1D: { ...conv1DSpec, names: ['conv1d'] },
-  Convolution1D: conv1DSpec,
+  Conv1D: { ...conv1DSpec, activations: configActivation, names: ['conv1d'] },
+  Convolution1D: { ...conv1DSpec, activations: configActivation },
   MaxPooling1D: { ...pool1DSpec, names: ['max_pooling1d'] },
   AveragePooling1D: pool1DSpec,
   MaxPool1D: pool1DSpec,
   AvgPool1D: pool1DSpec,
+  Conv2D: { ...convSpec(2), names: ['conv2d'] },
+  Conv3D: { ...convSpec(3), names: ['conv3d'] },
+  Convolution2D: convSpec(2),
+  MaxPooling2D: { ...poolSpec(2, true), names: ['max_pooling2d'] },
+  MaxPooling3D: { ...poolSpec(3, true), names: ['max_pooling3d'] },
+  AveragePooling2D: { ...poolSpec(2, false), names: ['average_pooling2d'] },
+  AveragePooling3D: { ...poolSpec(3, false), names: ['average_pooling3d'] },
+  MaxPool2D: poolSpec(2, true),
+  MaxPool3D: poolSpec(3, true),
+  AvgPool2D: poolSpec(2, false),
+  AvgPool3D: poolSpec(3, false),
+  Dot: { ...dotSpec, names: ['dot'] },
+  ConvLSTM1D: { ...convLstmSpec(1), names: ['conv_lstm1d', 'conv_lst_m1d'] },
+  ConvLSTM2D: { ...convLstmSpec(2), names: ['conv_lstm2d', 'conv_lst_m2d'] },
+  ConvLSTM3D: { ...convLstmSpec(3), names: ['conv_lstm3d', 'conv_lst_m3d'] },
 };
 
 export function getSpec(className: string): LayerSpec | undefined {

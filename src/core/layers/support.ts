@@ -6,43 +6,24 @@
 import type { Layer } from '../model';
 import { activationName, resolveActivation } from '../math/activations';
 import { getSpec } from './registry';
-import { rnnParams } from './recurrent';
-import { biParts, tdInner } from './wrappers';
 
 /** Why the forward pass cannot run a layer, or null when it can. */
 export function forwardProblem(layer: Layer, kerasVersion?: string): string | null {
   const spec = getSpec(layer.className);
   if (!spec || !spec.forward) return `not supported: ${layer.className} (layer ${layer.name})`;
   if (layer.tensorKwargs?.length) return `not supported: layer ${layer.name} (${layer.className}) is called with a tensor as ${layer.tensorKwargs.map((k) => `${k}=`).join(', ')}`;
-  const c = layer.config ?? {};
-  const actKeys: unknown[] = [];
-  if (['Dense', 'Conv1D', 'Convolution1D', 'Activation'].includes(layer.className)) actKeys.push(c.activation);
-  if (spec.recurrent && layer.className !== 'Bidirectional') {
-    try {
-      const p = rnnParams(layer);
-      actKeys.push(p.activation);
-      if (p.kind !== 'SimpleRNN') actKeys.push(p.recurrentActivation);
-    } catch (e) {
-      return (e as Error).message;
-    }
+  let acts: unknown[];
+  try {
+    acts = spec.activations?.(layer) ?? [];
+  } catch (e) {
+    return (e as Error).message;
   }
-  for (const a of actKeys) {
+  for (const a of acts) {
     if (!resolveActivation(a, kerasVersion)) return `not supported: activation '${activationName(a)}' (layer ${layer.name})`;
   }
-  if (layer.className === 'Bidirectional') {
+  if (spec.problem) {
     try {
-      const [f, b] = biParts(layer);
-      if (!['SimpleRNN', 'LSTM', 'GRU', 'RNN', 'CuDNNLSTM', 'CuDNNGRU'].includes(f.className)) {
-        return `not supported: Bidirectional(${f.className}) (layer ${layer.name})`;
-      }
-      return forwardProblem(f, kerasVersion) ?? forwardProblem(b, kerasVersion);
-    } catch (e) {
-      return (e as Error).message;
-    }
-  }
-  if (layer.className === 'TimeDistributed') {
-    try {
-      return forwardProblem(tdInner(layer), kerasVersion);
+      return spec.problem(layer, (inner) => forwardProblem(inner, kerasVersion));
     } catch (e) {
       return (e as Error).message;
     }

@@ -153,6 +153,10 @@ export interface LayerSpec {
   outputUnits?(layer: Layer): number | undefined;
   /** An activation layer used as an activation (`activation: {class_name: 'LeakyReLU', config}`). */
   asActivation?(config: Record<string, any>): Activation | null;
+  /** The activations its config names: the forward pass refuses the layer when one is unknown. */
+  activations?(layer: Layer): unknown[];
+  /** A wrapper's own reason the forward pass cannot run it (`check` asks the same of an inner layer), or null. */
+  problem?(layer: Layer, check: (inner: Layer) => string | null): string | null;
   /** How the NumPy replication replays it. */
   numpy?: 'skip' | 'masking' | 'rnn' | 'bidirectional' | 'dense' | 'embedding' | 'flatten' | 'activation' | 'repeat';
 }

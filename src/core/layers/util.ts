@@ -2,7 +2,7 @@
 import { InspectorError, type Layer, type NDArray, type Shape, type Weight } from '../model';
 import { toF64 } from '../math/kernels';
 import { fmtShape } from '../pyrepr';
-import type { ExpectedWeight, ShapeCtx, Tensor } from './types';
+import type { ExpectedWeight, ShapeCtx } from './types';
 
 export { fmtShape } from '../pyrepr';
 
@@ -84,10 +84,6 @@ export function nd(shape: number[], data?: Float64Array): NDArray {
   return { shape, data: data ?? new Float64Array(n) };
 }
 
-export function tensor(array: NDArray, mask: Uint8Array | null = null): Tensor {
-  return { array, mask };
-}
-
 /** Product of the known dims, or null when one is unknown. */
 export function prod(s: readonly (number | null)[]): number | null {
   let p = 1;
@@ -105,10 +101,6 @@ export function note(ctx: ShapeCtx, text: string): void {
 /** Normalizes a (possibly negative, batch-counted) axis for a tensor of rank `rank`. */
 export function normAxis(axis: number, rank: number): number {
   return axis < 0 ? rank + axis : axis;
-}
-
-export function shapeOf(t: Tensor): number[] {
-  return t.array.shape;
 }
 
 /** Wrapped layers of Bidirectional / TimeDistributed: the reader's `inner`, or rebuilt from the config. */

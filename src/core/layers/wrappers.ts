@@ -78,6 +78,12 @@ export const bidirectionalSpec: LayerSpec = {
     bwd.config.name = bwd.name;
     return [fwd, bwd];
   },
+  problem(layer, check) {
+    const [f, b] = biParts(layer);
+    const inner = getSpec(f.className);
+    if (!inner?.recurrent || inner.wraps) return `not supported: Bidirectional(${f.className}) (layer ${layer.name})`;
+    return check(f) ?? check(b);
+  },
   inferInner(layer, weights, classOf) {
     const innerCls = innerClass(weights.slice(0, weights.length / 2), classOf);
     const mk = (name: string, backwards: boolean): Layer => ({ name, className: innerCls, config: { name, go_backwards: backwards }, weights: [], inbound: [] });
@@ -233,6 +239,9 @@ export const timeDistributedSpec: LayerSpec = {
   numpy: 'dense',
   innerFromConfig(config, build) {
     return config.layer ? [build(config.layer)] : undefined;
+  },
+  problem(layer, check) {
+    return check(tdInner(layer));
   },
   inferInner(layer, weights, classOf) {
     const innerCls = innerClass(weights, classOf);

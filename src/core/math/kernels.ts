@@ -41,36 +41,6 @@ export function matmul(
   return out;
 }
 
-/**
- * acc[n] += v[m] · W[:, colStart:colStart+n] where W is m×ldw (row-major): a vector–matrix product
- * on a column block of W, as the recurrent step needs (h_{t-1}·Wh).
- */
-export function vecmatAcc(
-  v: Float64Array,
-  vOff: number,
-  m: number,
-  w: Float64Array,
-  ldw: number,
-  colStart: number,
-  n: number,
-  acc: Float64Array,
-  accOff: number,
-): void {
-  for (let p = 0; p < m; p++) {
-    const x = v[vOff + p];
-    if (x === 0) continue;
-    const wp = p * ldw + colStart;
-    for (let j = 0; j < n; j++) acc[accOff + j] += x * w[wp + j];
-  }
-}
-
-/** Product of a shape's dimensions. */
-export function sizeOf(shape: readonly number[]): number {
-  let s = 1;
-  for (const d of shape) s *= d;
-  return s;
-}
-
 /** The transpose of a rows×cols row-major matrix (cols×rows), cached per source array. */
 const tCache = new WeakMap<Float64Array, Float64Array>();
 export function transposed(w: Float64Array, rows: number, cols: number): Float64Array {
