@@ -14,7 +14,7 @@ import {
 } from '../shared/messages';
 import { InspectorDocument, errorText } from './document';
 import { panelHtml, webviewOptions } from './html';
-import { CancelledError, runInWorker, runTraces } from './runner';
+import { CancelledError, runInWorker, runSteps, runTraces } from './runner';
 import { pickArrayFile } from './pickers';
 import { findWeight, weightMatrix } from './view';
 import { MessageChannelEnd, type Envelope } from '../shared/rpc';
@@ -161,6 +161,18 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
         this.reply(panel, m, { type: 'traces', sample, traces });
         return;
       }
+      case 'steps': {
+        const last = doc.lastRun;
+        if (doc.state.kind !== 'ready') return;
+        if (!last) return this.reply(panel, m, { type: 'steps', steps: [], error: 'Run the forward pass first: the steps use its inputs.' });
+        const sample = Math.min(Math.max(0, m.sample | 0), last.result.samples - 1);
+        try {
+          this.reply(panel, m, { type: 'steps', steps: runSteps(doc.state.model, last.inputs, m.layer, sample) });
+        } catch (e) {
+          this.reply(panel, m, { type: 'steps', steps: [], error: (e as Error).message });
+        }
+        return;
+      }
       case 'weight': {
         if (doc.state.kind !== 'ready') return;
         const w = findWeight(doc.state.model, m.id);
@@ -187,6 +199,7 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
         const id = {
           exportReport: 'rnnInspector.exportReport',
           copyReplication: 'rnnInspector.copyReplication',
+          exportNotebook: 'rnnInspector.exportNotebook',
           verify: 'rnnInspector.verify',
           reopenWith: 'workbench.action.reopenWithEditor',
           reload: 'rnnInspector.reload',

@@ -10,6 +10,7 @@ import { button, h, icon } from './dom';
 import { heatmap, splitByGate } from './heatmap';
 import { currentRequest } from './forward';
 import { host } from './state';
+import { registerSection } from './sections';
 
 const LOSSES: [PanelLoss, string][] = [
   ['mse', 'mean squared error'],
@@ -132,3 +133,5 @@ export function gradientsSection(m: ModelView): HTMLElement {
   );
   return sec;
 }
+
+registerSection({ id: 'gradients', order: 80, render: gradientsSection });
