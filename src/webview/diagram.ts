@@ -90,7 +90,13 @@ export function diagram(m: ModelView): HTMLElement {
   const edge = (from: string, to: string, label: string): void => {
     g.setEdge(from, to, { label, width: label.length * CHAR * 0.92 + 8, height: LINE, labelpos: 'c' }, `e${k++}`);
   };
-  for (const l of m.layers) for (const r of l.from) if (nodes.has(`L:${r.layer}`)) edge(`L:${r.layer}`, `L:${l.name}`, tensorOf(r.layer, r.tensor));
+  // A recurrent layer's further inputs are its initial states (h₀, then c₀ for an LSTM).
+  for (const l of m.layers) {
+    l.from.forEach((r, k) => {
+      const state = l.recurrent && k > 0 ? `${k === 1 ? 'h₀' : k === 2 ? 'c₀' : `s${k}₀`} ` : '';
+      if (nodes.has(`L:${r.layer}`)) edge(`L:${r.layer}`, `L:${l.name}`, state + tensorOf(r.layer, r.tensor));
+    });
+  }
   m.outputNames.forEach((name, i) => {
     const id = `O:${i}`;
     addNode({ id, kind: 'output', lines: [m.outputNames.length > 1 ? `output ${i + 1}` : 'output'], tooltip: `model output ${i + 1}: ${name}` });

@@ -129,7 +129,7 @@ async function assertDiagram(layers, inputs) {
   for (const l of layers) assert.ok(nodes.includes(l), `node for ${l} (${nodes.join(', ')})`);
   const edges = await svg.locator('g.edge').evaluateAll((els) => els.map((e) => [e.getAttribute('data-from'), e.getAttribute('data-to'), e.querySelector('text')?.textContent ?? '']));
   assert.ok(edges.length >= layers.length - inputs, `${edges.length} edges`);
-  for (const [from, to, label] of edges) assert.match(label, /^\(N(, [^,)]+)*\)( = \(N(, (\d+|None))*\))?$/, `edge ${from} → ${to}: "${label}"`);
+  for (const [from, to, label] of edges) assert.match(label, /^([hc]₀ )?\(N(, [^,)]+)*\)( = \(N(, (\d+|None))*\))?$/, `edge ${from} → ${to}: "${label}"`);
   return edges;
 }
 
@@ -213,7 +213,9 @@ describe('panel', () => {
     const lstms = names.filter((n) => /lstm/.test(n));
     // The decoder gets three edges from the encoder's side: its input and the two states h, c.
     const intoDecoder = edges.filter(([, b]) => b === lstms[1]);
-    assert.equal(intoDecoder.filter(([a]) => a === lstms[0]).length, 2, JSON.stringify(intoDecoder));
+    const states = intoDecoder.filter(([a]) => a === lstms[0]);
+    assert.equal(states.length, 2, JSON.stringify(intoDecoder));
+    assert.deepEqual(states.map(([, , t]) => t.slice(0, 3)).sort(), ['c₀ ', 'h₀ ']);
     await assertBadgesEqualRows();
     await frame().locator('svg.diagram').scrollIntoViewIfNeeded();
     await shots('seq2seq-diagram');
@@ -272,6 +274,8 @@ describe('panel', () => {
           return [document.documentElement.scrollWidth, cw, wide.join(', ')];
         });
         assert.ok(sw <= cw, `${name}: content ${sw} px wide in a ${cw} px panel (${wide})`);
+        await f.locator('h1').scrollIntoViewIfNeeded();
+        await f.locator('body').evaluate(() => window.scrollTo(0, 0));
         await shots(`900-${name}-top`);
         await f.locator('svg.diagram').scrollIntoViewIfNeeded();
         await shots(`900-${name}-diagram`);
