@@ -36,6 +36,8 @@ export type { LossName } from './losses';
 export { gradientCheck, sgdStep, relError } from './gradcheck';
 export type { GradCheckOptions, GradCheckReport, GradCheckEntry, SgdStep } from './gradcheck';
 export type { WeightGrad } from './layers/types';
+export { gradientLabeller } from './gradientLabels';
+export type { GradientLabel } from './gradientLabels';
 export { loadArrays, parseNpy, parseNpz, writeNpy, arrayFromJson, arrayToNested } from './arrays';
 export { openNpyStream } from './arrays/npyStream';
 export type { NpyStream } from './arrays/npyStream';

@@ -2,6 +2,7 @@
  * The read-only custom editor: one InspectorDocument per file, any number of panels on it.
  * The host parses and computes; panels get display data through the typed messages.
  */
+import { panelGradients } from './gradientsPanel';
 import * as vscode from 'vscode';
 import {
   isWebviewMessage,
@@ -177,6 +178,16 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
         const w = findWeight(doc.state.model, m.id);
         const notation = doc.state.view.layers.flatMap((l) => (l.weights.length ? l.weights : (l.inner ?? []).flatMap((i) => i.weights))).find((x) => x.id === m.id)?.notation;
         this.reply(panel, m, { type: 'weight', id: m.id, matrix: w ? weightMatrix(w, notation) : null });
+        return;
+      }
+      case 'gradients': {
+        if (doc.state.kind !== 'ready') return;
+        const { model, summary } = doc.state;
+        const reply = await panelGradients(model, summary, m.request).then(
+          (result) => ({ type: 'gradientsResult' as const, result }),
+          (e) => ({ type: 'gradientsResult' as const, result: null, error: errorText(e) }),
+        );
+        this.reply(panel, m, reply);
         return;
       }
       case 'pickSource': {

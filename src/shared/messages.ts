@@ -226,6 +226,53 @@ export const ROW_LIMIT = 50;
 export type StepsView = LayerSteps;
 
 // ---------------------------------------------------------------------------------------------
+// The backward pass (the Gradients section): the panel asks `gradients` with the forward
+// section's sources, the host replies `gradientsResult` (src/extension/gradientsPanel.ts).
+
+export type PanelLoss = 'mse' | 'categorical_crossentropy' | 'binary_crossentropy' | 'sparse_categorical_crossentropy';
+
+export interface GradientsRequest {
+  /** The forward section's inputs and expected predictions (sources, seed, N, T). */
+  run: RunRequest;
+  loss: PanelLoss;
+  /** 'expected': the expected predictions are the targets; 'perturbed': the model's own predictions plus noise. */
+  target: 'expected' | 'perturbed';
+  /** Standard deviation of the noise added to the predictions (seeded: np.random.seed(1)). */
+  perturbation: number;
+  /** η of the one SGD step shown. */
+  learningRate: number;
+  check: boolean;
+}
+
+export interface GradientWeightView {
+  path: string;
+  /** dL/dWx, dL/dWh… */
+  symbol: string;
+  notation: string;
+  shape: number[];
+  norm: number;
+  matrix: MatrixView;
+  blocks?: { gate: string; columns: [number, number] }[];
+}
+
+export interface GradientsView {
+  loss: PanelLoss;
+  value: number;
+  inputsLabel: string;
+  targetsLabel: string;
+  learningRate: number;
+  /** The loss after one step w ← w − η·∂L/∂w. */
+  lossAfter: number;
+  weights: GradientWeightView[];
+  /** ‖∂L/∂h_t‖ for t = 1…T (processing order) per recurrent layer. */
+  hidden: { layer: string; direction?: string; norms: number[] }[];
+  /** BPTT equations with the shape of each term, per recurrent layer. */
+  equations: { layer: string; lines: [string, string][] }[];
+  check?: { checked: number; total: number; maxRelError: number; worst: string; pass: boolean };
+  elapsedMs: number;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Messages
 
 /**
@@ -243,7 +290,8 @@ export type HostToWebview =
   | { type: 'steps'; steps: StepsView[]; error?: string }
   | { type: 'weight'; id: string; matrix: MatrixView | null }
   | { type: 'sourcePicked'; purpose: 'inputs' | 'expected'; source: ArraySource | null }
-  | { type: 'settings'; settings: SettingsView };
+  | { type: 'settings'; settings: SettingsView }
+  | { type: 'gradientsResult'; result: GradientsView | null; error?: string };
 
 export type PanelCommand = 'exportReport' | 'copyReplication' | 'exportNotebook' | 'verify' | 'reopenWith' | 'reload';
 
@@ -255,7 +303,8 @@ export type WebviewToHost =
   | { type: 'steps'; layer: string; sample: number }
   | { type: 'weight'; id: string }
   | { type: 'pickSource'; purpose: 'inputs' | 'expected' }
-  | { type: 'command'; command: PanelCommand };
+  | { type: 'command'; command: PanelCommand }
+  | { type: 'gradients'; request: GradientsRequest };
 
 /** State the webview keeps across hide/show (vscode.getState / setState). */
 export interface PanelState {
@@ -278,7 +327,7 @@ export function sourceKey(s: ArraySource): string {
   return s.kind === 'file' ? `file:${s.path ?? ''}` : s.kind;
 }
 
-const WEBVIEW_TYPES = new Set(['ready', 'run', 'cancel', 'trace', 'steps', 'weight', 'pickSource', 'command']);
+const WEBVIEW_TYPES = new Set(['ready', 'run', 'cancel', 'trace', 'steps', 'weight', 'pickSource', 'command', 'gradients']);
 
 /** Guards the host against anything that is not one of our messages. */
 export function isWebviewMessage(m: unknown): m is WebviewToHost {

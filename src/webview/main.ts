@@ -16,6 +16,7 @@ import { host, panel, post, save } from './state';
 import { summaryTable } from './summary';
 import { diagram } from './diagram';
 import { mountedSections, registerSection, renderSections } from './sections';
+import './gradients';
 
 const app = document.getElementById('app') as HTMLElement;
 
