@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import { zipSync } from 'fflate';
 import {
   arrayToNested,
+  gradientLabeller,
   gradientCheck,
   gradients,
   isLossName,
@@ -19,7 +20,6 @@ import {
   type LossName,
   type Model,
   type NDArray,
-  type SummaryLayer,
   type WeightGrad,
 } from '../core';
 
@@ -48,20 +48,9 @@ export interface GradientsArgs {
   keras2HardSigmoid?: boolean;
 }
 
-/** "dL/dWx (D×M)" for a gradient path, from the summary's notation of the weight it belongs to. */
 function notationOf(model: Model): (g: WeightGrad) => { symbol: string; notation: string } {
-  const s = summarize(model);
-  const entries: { prefix: string; role: string; symbol?: string; notation?: string }[] = [];
-  const add = (l: SummaryLayer, prefix: string): void => {
-    for (const w of l.weights) entries.push({ prefix, role: w.role, symbol: w.symbol, notation: w.notation });
-    for (const i of l.inner ?? []) add(i, `${prefix}/${i.name}`);
-  };
-  for (const l of s.layers) add(l, l.name);
-  return (g) => {
-    const role = g.path.split('/').pop()!;
-    const hit = entries.find((e) => e.role === role && e.symbol && (g.path.startsWith(`${e.prefix}/`) || g.path.includes(`/${e.prefix}/`)));
-    return { symbol: hit?.symbol ? `dL/d${hit.symbol}` : `dL/d(${role})`, notation: hit?.notation ?? '' };
-  };
+  const label = gradientLabeller(summarize(model));
+  return (g) => label(g.path);
 }
 
 const fmt = (x: number): string => (x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toPrecision(6) : x.toExponential(4));

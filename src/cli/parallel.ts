@@ -50,12 +50,68 @@ function concat(parts: NDArray[]): NDArray {
   return { shape: [parts.reduce((s, p) => s + p.shape[0], 0), ...parts[0].shape.slice(1)], data };
 }
 
+/**
+ * Worker threads kept between calls (a streamed verify runs one call per batch): each keeps the
+ * last model it was sent, so a model crosses to a worker once. Idle workers are unref'd (they never
+ * keep the process alive); a busy one is ref'd until it answers.
+ */
+interface PoolWorker {
+  w: Worker;
+  modelId: number;
+  busy: boolean;
+}
+const pool: PoolWorker[] = [];
+const modelIds = new WeakMap<Model, number>();
+let nextModelId = 1;
+
 function runSlice(model: Model, inputs: NDArray[], opts: Opts): Promise<ParallelResult> {
+  let pw = pool.find((p) => !p.busy);
+  if (!pw) {
+    pw = { w: new Worker(__filename, { workerData: { tag: TAG } }), modelId: 0, busy: false };
+    pool.push(pw);
+  }
+  const worker = pw;
+  let id = modelIds.get(model);
+  if (id === undefined) {
+    id = nextModelId++;
+    modelIds.set(model, id);
+  }
+  const { samples: _stored, ...bare } = model; // the worker needs the weights, not the file's sample arrays
+  const msg = { model: worker.modelId === id ? undefined : bare, inputs, opts };
+  worker.modelId = id;
+  worker.busy = true;
+  worker.w.ref();
   return new Promise((resolve, reject) => {
-    const w = new Worker(__filename, { workerData: { tag: TAG, model, inputs, opts } });
-    w.once('message', (m: { error?: string } & ParallelResult) => (m.error ? reject(new Error(m.error)) : resolve(m)));
-    w.once('error', reject);
-    w.once('exit', (code) => reject(new Error(`a forward-pass worker stopped (exit code ${code})`)));
+    const done = (): void => {
+      worker.w.off('message', onMessage);
+      worker.w.off('error', onError);
+      worker.w.off('exit', onExit);
+      worker.busy = false;
+      worker.w.unref();
+    };
+    const drop = (): void => {
+      const i = pool.indexOf(worker);
+      if (i >= 0) pool.splice(i, 1);
+    };
+    const onMessage = (m: { error?: string } & ParallelResult): void => {
+      done();
+      if (m.error) reject(new Error(m.error));
+      else resolve(m);
+    };
+    const onError = (e: Error): void => {
+      done();
+      drop();
+      reject(e);
+    };
+    const onExit = (code: number): void => {
+      done();
+      drop();
+      reject(new Error(`a forward-pass worker stopped (exit code ${code})`));
+    };
+    worker.w.on('message', onMessage);
+    worker.w.on('error', onError);
+    worker.w.on('exit', onExit);
+    worker.w.postMessage(msg);
   });
 }
 
@@ -65,10 +121,9 @@ export async function forwardParallel(model: Model, inputs: NDArray[], opts: Opt
   const work = N * workPerSample(model, inputs);
   const k = Math.max(1, Math.min(threads, Math.floor(N / 64), Math.ceil(work / minWork)));
   if (k <= 1) return { ...forward(model, inputs, opts), threads: 1 };
-  const { samples: _stored, ...bare } = model; // the worker needs the weights, not the file's sample arrays
   const bounds = Array.from({ length: k + 1 }, (_, i) => Math.round((i * N) / k));
   const slices = bounds.slice(0, k).map((s, i) => inputs.map((a) => sliceSamples(a, s, bounds[i + 1], i > 0)));
-  const others = slices.slice(1).map((sl) => runSlice(bare as Model, sl, opts));
+  const others = slices.slice(1).map((sl) => runSlice(model, sl, opts));
   let first: ParallelResult;
   try {
     first = { ...forward(model, slices[0], opts), threads: 1 };
@@ -87,15 +142,19 @@ export async function forwardParallel(model: Model, inputs: NDArray[], opts: Opt
   };
 }
 
-// The worker side: one slice, posted back with its buffers transferred.
+// The worker side: slices until the host goes away, each posted back with its buffers transferred.
 if (!isMainThread && parentPort && (workerData as { tag?: string } | null)?.tag === TAG) {
   const port = parentPort;
-  const { model, inputs, opts } = workerData as { model: Model; inputs: NDArray[]; opts: Opts };
-  try {
-    const r = forward(model, inputs, opts);
-    const outputs = r.outputs.map((o) => ({ name: o.name, array: o.array }));
-    port.postMessage({ outputs, precision: r.precision, kernels: r.kernels, threads: 1 }, outputs.map((o) => o.array.data.buffer as ArrayBuffer));
-  } catch (e) {
-    port.postMessage({ error: e instanceof Error ? e.message : String(e) });
-  }
+  let current: Model | undefined;
+  port.on('message', (m: { model?: Model; inputs: NDArray[]; opts: Opts }) => {
+    try {
+      if (m.model) current = m.model;
+      if (!current) throw new Error('no model sent to the forward-pass worker');
+      const r = forward(current, m.inputs, m.opts);
+      const outputs = r.outputs.map((o) => ({ name: o.name, array: o.array }));
+      port.postMessage({ outputs, precision: r.precision, kernels: r.kernels, threads: 1 }, outputs.map((o) => o.array.data.buffer as ArrayBuffer));
+    } catch (e) {
+      port.postMessage({ error: e instanceof Error ? e.message : String(e) });
+    }
+  });
 }

@@ -33,6 +33,8 @@ export interface ForwardOptions {
   precision?: 'f64' | 'f32';
   /** 'reference': the pure-TypeScript kernels only; 'fast' (default): SIMD kernels where they apply. */
   engine?: 'fast' | 'reference';
+  /** Sees each layer's inputs just before it runs (the step-through reads a recurrent layer's sequence). */
+  onLayerInputs?: (layer: string, inputs: NDArray[]) => void;
 }
 
 export interface NamedArray {
@@ -143,6 +145,7 @@ export function forward(model: Model, inputs: NDArray[], opts: ForwardOptions = 
     });
     const spec = getSpec(layer.className)!;
     if (opts.record) ctx.keep = {};
+    opts.onLayerInputs?.(layer.name, ins.map((t) => t.array));
     values.set(key, spec.forward!(layer, ins, ctx));
     opts.record?.(call, ins, values.get(key)!, ctx.keep?.value);
   }

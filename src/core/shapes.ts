@@ -13,11 +13,12 @@ import { bytesPerElement } from './dtypes';
 import { forwardProblem } from './layers/support';
 import { propagateShapes } from './propagate';
 import { getSpec } from './layers/registry';
-import { callKey, consumers, schedule } from './layers/graph';
+import { callKey, schedule } from './layers/graph';
 import { biParts, recurrentBase } from './layers/wrappers';
 import { chooseHardSigmoid, HARD_SIGMOID_FORMULA, usesHardSigmoid, type HardSigmoidChoice } from './hardSigmoid';
 import { rnnParams } from './layers/recurrent';
-import type { ExpectedWeight, NotationCtx, ShapeCtx } from './layers/types';
+import type { ExpectedWeight, Letter, NotationCtx, ShapeCtx, Term } from './layers/types';
+import { Notation } from './notation';
 import { fmtShape, matchWeights, normRole, note, prod } from './layers/util';
 
 export interface SummaryWeight {
@@ -49,6 +50,15 @@ export interface SummaryLayer {
   equations?: string[];
   inner?: SummaryLayer[];
   forwardSupported: boolean;
+  /** The shape of each term of the equations, by the term's exact text ("h⁽²⁾_{t-1}" → M⁽²⁾, 4). */
+  terms?: Record<string, Term>;
+  /** Letters this layer introduces (M⁽¹⁾ = 6, hidden units of simple_rnn). */
+  letters?: Letter[];
+  /** Letter of the output's last axis ("M⁽¹⁾", "2M", "K") and the output vector ("h⁽¹⁾_t"). */
+  outLetter?: string;
+  outVector?: string;
+  /** Each output's axes in letters, numbers where no letter applies: [["N", "T", "M⁽¹⁾"]]. */
+  outputLetters?: string[][];
 }
 
 export interface Dims {
@@ -72,6 +82,10 @@ export interface Summary {
   /** Bytes of the weights as stored (float32 = 4). */
   totalBytes: number;
   dims: Dims;
+  /** Every letter the notation uses, in reading order (N, T, D, M⁽¹⁾…, K), with its value and meaning. */
+  legend: Letter[];
+  /** The model's inputs (also a Sequential's implicit one): shape with batch axis and its letters. */
+  inputs: { name: string; shape: Shape; letters: string[] }[];
   /** The hard_sigmoid the forward pass evaluates by default, when a layer uses it. */
   hardSigmoid?: HardSigmoidChoice;
   notes: string[];
@@ -162,6 +176,10 @@ function describeInto(layer: Layer, inputs: Shape[], row: SummaryLayer, shapes: 
     });
     if (d.arithmetic) row.arithmetic = d.arithmetic;
     if (d.equations) row.equations = d.equations;
+    if (d.terms) row.terms = d.terms;
+    if (d.letters?.length) row.letters = d.letters;
+    if (d.outLetter) row.outLetter = d.outLetter;
+    if (d.outVector) row.outVector = d.outVector;
   } catch {
     /* notation is a nicety: never fail the summary over it */
   }
@@ -241,51 +259,28 @@ function buildRow(
   return row;
 }
 
-/** The recurrent layer a layer's input comes from, through transparent layers, if any. */
-function recurrentSource(layer: Layer, byName: Map<string, Layer>): Layer | undefined {
-  let ref = layer.inbound?.[0]?.[0];
-  for (let guard = 0; ref && guard < 100; guard++) {
-    const src = byName.get(ref.layer);
-    if (!src) return undefined;
-    const spec = getSpec(src.className);
-    if (spec?.recurrent) return src;
-    if (!spec?.transparent) return undefined;
-    ref = src.inbound?.[0]?.[0];
-  }
-  return undefined;
-}
-
-function unitsOf(layer: Layer): number | undefined {
-  try {
-    return rnnParams(recurrentBase(layer)).units;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Whether a layer feeds a model output directly or through transparent layers only. */
-function feedsOutput(model: Model, name: string, depth = 0): boolean {
-  if (model.outputs.some((r) => r.layer === name)) return true;
-  if (depth > 50) return false;
-  const next = consumers(model, name);
-  return next.length > 0 && next.every((l) => getSpec(l.className)?.transparent && feedsOutput(model, l.name, depth + 1));
-}
-
 export function summarize(model: Model): Summary {
   const ctx: ShapeCtx = { model, kerasVersion: model.kerasVersion, notes: [...(model.notes ?? [])] };
   const resolved = propagateShapes(model, ctx);
   const byName = new Map(model.layers.map((l) => [l.name, l]));
 
-  const layers: SummaryLayer[] = [];
-  for (const layer of model.layers) {
+  // Rows are built in dependency order (each layer's notation names what feeds it), listed in the file's order.
+  const notation = new Notation(model, (name) => resolved.out.get(callKey(name, 0)) ?? null);
+  const scheduled = schedule(model).calls.filter((c) => c.node === 0).map((c) => c.layer);
+  const rows = new Map<string, SummaryLayer>();
+  const isInput = new Set(model.inputs.map((r) => r.layer));
+  for (const layer of [...scheduled, ...model.layers.filter((l) => !scheduled.includes(l))]) {
     if (layer.implicit) continue;
     const key = callKey(layer.name, 0);
     if ((layer.inbound?.length ?? 0) > 1) note(ctx, `layer ${layer.name} is called ${layer.inbound.length} times; its row shows the first call's shapes`);
     const inbound = [...new Set((layer.inbound?.[0] ?? []).map((r) => r.layer))].filter((n) => !byName.get(n)?.implicit);
-    const src = recurrentSource(layer, byName);
-    const where: NotationCtx = { afterRecurrent: !!src, recurrentUnits: src && unitsOf(src), isOutput: feedsOutput(model, layer.name) };
-    layers.push(buildRow(layer, resolved.in.get(key) ?? null, resolved.out.get(key) ?? null, inbound, model, ctx, where));
+    const inputs = resolved.in.get(key) ?? null;
+    const row = buildRow(layer, inputs, resolved.out.get(key) ?? null, inbound, model, ctx, notation.ctx(layer));
+    if (!isInput.has(layer.name)) notation.record(layer, row, inputs);
+    rows.set(layer.name, row);
   }
+  const layers = model.layers.filter((l) => rows.has(l.name)).map((l) => rows.get(l.name)!);
+  for (const l of layers) l.outputLetters = notation.axes(l.name);
 
   const hardSigmoid = usesHardSigmoid(model) ? chooseHardSigmoid(model) : undefined;
   if (hardSigmoid) {
@@ -349,6 +344,8 @@ export function summarize(model: Model): Summary {
     nonTrainableParams: totalParams - trainableParams,
     totalBytes,
     dims,
+    legend: notation.legend,
+    inputs: [...isInput].map((name) => ({ name, shape: resolved.out.get(callKey(name, 0))?.[0] ?? [], letters: notation.axes(name)[0] ?? [] })),
     ...(hardSigmoid ? { hardSigmoid } : {}),
     notes: ctx.notes,
     unsupported,

@@ -9,7 +9,8 @@ import { InspectorDocument } from './document';
 import { InspectorEditorProvider, VIEW_TYPES, readSettings, viewTypeFor } from './inspectorEditor';
 import { markdownReport, verdictLine } from './report';
 import { pickArrayFile, asSource } from './pickers';
-import { replicationPython } from './replication';
+import { replicationGaps, replicationPython } from './replication';
+import { replicationNotebook } from './notebook';
 import { modelStem } from './sources';
 
 const OPEN_FILTERS = {
@@ -142,13 +143,16 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
     return dest.fsPath;
   }
 
-  async function copyReplication(arg?: unknown): Promise<string | undefined> {
-    const uri = await target(arg, 'Replicate which model in NumPy?');
-    if (!uri) return undefined;
-    const doc = await readyDoc(uri);
-    if (!doc || doc.state.kind !== 'ready') return undefined;
+  /** The replication's text for the last run (or the default request), or a visible refusal. */
+  function replicationFor(doc: InspectorDocument): string | undefined {
+    if (doc.state.kind !== 'ready') return undefined;
+    const gaps = replicationGaps(doc.state.model);
+    if (gaps.length) {
+      void vscode.window.showErrorMessage(`RNN Inspector: the NumPy replication cannot write ${gaps.join(', ')} yet, so it is not offered (it would differ from Keras).`);
+      return undefined;
+    }
     const req = doc.lastRun?.result.request ?? defaultRequest(doc).request;
-    const text = replicationPython(doc.state.model, {
+    return replicationPython(doc.state.model, {
       seed: req.seed,
       samples: req.samples,
       timesteps: req.timesteps,
@@ -157,10 +161,51 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
       perSample: doc.state.view.input.perSample,
       integerVocab: doc.state.view.input.integerVocab,
     });
+  }
+
+  async function copyReplication(arg?: unknown): Promise<string | undefined> {
+    const uri = await target(arg, 'Replicate which model in NumPy?');
+    if (!uri) return undefined;
+    const doc = await readyDoc(uri);
+    if (!doc || doc.state.kind !== 'ready') return undefined;
+    const text = replicationFor(doc);
+    if (!text) return undefined;
     await vscode.env.clipboard.writeText(text);
     log.info(`NumPy replication of ${doc.fsPath} copied (${text.length} characters)`);
     void vscode.window.showInformationMessage('NumPy replication copied to the clipboard.');
     return text;
+  }
+
+  /** Open as Jupyter Notebook: writes <stem>.replication.ipynb where the user chooses and opens it. */
+  async function exportNotebook(arg?: unknown, targetPath?: string): Promise<string | undefined> {
+    const uri = await target(arg, 'Replicate which model in a notebook?');
+    if (!uri) return undefined;
+    const doc = await readyDoc(uri);
+    if (!doc || doc.state.kind !== 'ready') return undefined;
+    const text = replicationFor(doc);
+    if (!text) return undefined;
+    let dest = targetPath ? vscode.Uri.file(targetPath) : undefined;
+    if (!dest) {
+      dest = await vscode.window.showSaveDialog({
+        defaultUri: vscode.Uri.joinPath(doc.uri, '..', `${modelStem(doc.fsPath)}.replication.ipynb`),
+        filters: { 'Jupyter Notebook': ['ipynb'] },
+        title: 'Open as Jupyter Notebook',
+      });
+      if (!dest) return undefined;
+    }
+    const legend = doc.state.view.legend.filter((l) => l.value !== null).map((l) => `${l.letter} = ${l.value} (${l.meaning})`).join(', ');
+    const nb = replicationNotebook(text, path.basename(doc.fsPath), legend ? `Letters: ${legend}.` : '');
+    await vscode.workspace.fs.writeFile(dest, new TextEncoder().encode(nb));
+    log.info(`notebook for ${doc.fsPath} written to ${dest.fsPath}`);
+    if (!targetPath) {
+      // VS Code's notebook editor when a Jupyter serializer is installed; otherwise the JSON as text.
+      try {
+        await vscode.window.showNotebookDocument(await vscode.workspace.openNotebookDocument(dest));
+      } catch {
+        await vscode.window.showTextDocument(dest);
+      }
+    }
+    return dest.fsPath;
   }
 
   context.subscriptions.push(
@@ -175,6 +220,7 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
     vscode.commands.registerCommand('rnnInspector.verify', verifyCommand),
     vscode.commands.registerCommand('rnnInspector.exportReport', exportReport),
     vscode.commands.registerCommand('rnnInspector.copyReplication', copyReplication),
+    vscode.commands.registerCommand('rnnInspector.exportNotebook', exportNotebook),
     vscode.commands.registerCommand('rnnInspector.reload', async (arg?: unknown) => {
       const uri = await target(arg, 'Reload which file?');
       if (uri) await (await provider.getDocument(uri)).load();

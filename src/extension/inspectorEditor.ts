@@ -2,6 +2,7 @@
  * The read-only custom editor: one InspectorDocument per file, any number of panels on it.
  * The host parses and computes; panels get display data through the typed messages.
  */
+import { panelGradients } from './gradientsPanel';
 import * as vscode from 'vscode';
 import {
   isWebviewMessage,
@@ -13,7 +14,7 @@ import {
 } from '../shared/messages';
 import { InspectorDocument, errorText } from './document';
 import { panelHtml, webviewOptions } from './html';
-import { CancelledError, runInWorker, runTraces } from './runner';
+import { CancelledError, runInWorker, runSteps, runTraces } from './runner';
 import { pickArrayFile } from './pickers';
 import { findWeight, weightMatrix } from './view';
 import { MessageChannelEnd, type Envelope } from '../shared/rpc';
@@ -160,11 +161,33 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
         this.reply(panel, m, { type: 'traces', sample, traces });
         return;
       }
+      case 'steps': {
+        const last = doc.lastRun;
+        if (doc.state.kind !== 'ready') return;
+        if (!last) return this.reply(panel, m, { type: 'steps', steps: [], error: 'Run the forward pass first: the steps use its inputs.' });
+        const sample = Math.min(Math.max(0, m.sample | 0), last.result.samples - 1);
+        try {
+          this.reply(panel, m, { type: 'steps', steps: runSteps(doc.state.model, last.inputs, m.layer, sample) });
+        } catch (e) {
+          this.reply(panel, m, { type: 'steps', steps: [], error: (e as Error).message });
+        }
+        return;
+      }
       case 'weight': {
         if (doc.state.kind !== 'ready') return;
         const w = findWeight(doc.state.model, m.id);
         const notation = doc.state.view.layers.flatMap((l) => (l.weights.length ? l.weights : (l.inner ?? []).flatMap((i) => i.weights))).find((x) => x.id === m.id)?.notation;
         this.reply(panel, m, { type: 'weight', id: m.id, matrix: w ? weightMatrix(w, notation) : null });
+        return;
+      }
+      case 'gradients': {
+        if (doc.state.kind !== 'ready') return;
+        const { model, summary } = doc.state;
+        const reply = await panelGradients(model, summary, m.request).then(
+          (result) => ({ type: 'gradientsResult' as const, result }),
+          (e) => ({ type: 'gradientsResult' as const, result: null, error: errorText(e) }),
+        );
+        this.reply(panel, m, reply);
         return;
       }
       case 'pickSource': {
@@ -176,6 +199,7 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
         const id = {
           exportReport: 'rnnInspector.exportReport',
           copyReplication: 'rnnInspector.copyReplication',
+          exportNotebook: 'rnnInspector.exportNotebook',
           verify: 'rnnInspector.verify',
           reopenWith: 'workbench.action.reopenWithEditor',
           reload: 'rnnInspector.reload',

@@ -16,7 +16,10 @@ export interface ReplicationOptions {
   integerVocab?: number;
 }
 
+/** A Python string literal: JSON's escapes (\", \\, \n, \uXXXX) are Python's too, so no name can end it. */
 const py = (s: string): string => JSON.stringify(s);
+/** Text inside a # comment: no line break or control character can end the comment early. */
+const cm = (s: string): string => s.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]/g, ' ');
 const shapeText = (s: number[]): string => `(${s.join(', ')}${s.length === 1 ? ',' : ''})`;
 
 const FULL_MODEL = new Set(['keras-h5', 'keras-v3-zip']);
@@ -145,7 +148,7 @@ function emitLayer(model: Model, layer: Layer, v: (b: string, l: Layer) => strin
     return {
       vars,
       loads: [loadLine(model, layer, vars, vars.map((_, i) => i))],
-      step: [`# ${layer.name} (${cls})`, ...body, `${ret}${cfg.return_sequences ? '' : '                                  # the last h_T'}`],
+      step: [`# ${cm(layer.name)} (${cls})`, ...body, `${ret}${cfg.return_sequences ? '' : '                                  # the last h_T'}`],
     };
   }
   if (how === 'bidirectional' && layer.inner?.length === 2) {
@@ -168,7 +171,7 @@ function emitLayer(model: Model, layer: Layer, v: (b: string, l: Layer) => strin
         loadLine(model, layer, b.vars, b.vars.map((_, i) => i + nf)),
       ],
       step: [
-        `# ${layer.name} (${cls} ${fw.className}, merge_mode=${mode})`,
+        `# ${cm(layer.name)} (${cm(cls)} ${cm(fw.className)}, merge_mode=${cm(String(mode))})`,
         ...f.body,
         `hf = ${pickLast}`,
         ...b.body,
@@ -187,17 +190,33 @@ function emitLayer(model: Model, layer: Layer, v: (b: string, l: Layer) => strin
     return {
       vars,
       loads: [loadLine(model, layer, vars, vars.map((_, i) => i))],
-      step: [`# ${layer.name} (${cls})`, `seq = ${act(dense.config?.activation, 'linear')}(seq.dot(${Wo})${useBias ? ` + ${bo}` : ''})`],
+      step: [`# ${cm(layer.name)} (${cls})`, `seq = ${act(dense.config?.activation, 'linear')}(seq.dot(${Wo})${useBias ? ` + ${bo}` : ''})`],
     };
   }
   if (how === 'embedding') {
     const E = `E_${layer.name.replace(/\W/g, '_')}`;
-    return { vars: [E], loads: [loadLine(model, layer, [E], [0])], step: [`# ${layer.name} (${cls})`, `seq = ${E}[seq.astype(int)]`] };
+    return { vars: [E], loads: [loadLine(model, layer, [E], [0])], step: [`# ${cm(layer.name)} (${cm(cls)})`, `seq = ${E}[seq.astype(int)]`] };
   }
-  if (how === 'flatten') return { vars: [], loads: [], step: [`seq = seq.reshape(-1)  # ${layer.name} (${cls})`] };
-  if (how === 'activation') return { vars: [], loads: [], step: [`seq = ${act(cfg.activation, 'linear')}(seq)  # ${layer.name}`] };
-  if (how === 'repeat') return { vars: [], loads: [], step: [`seq = np.repeat(seq[None, :], ${cfg.n ?? 1}, axis=0)  # ${layer.name} (${cls})`] };
-  return `# ${layer.name} (${cls}) is not replayed here`;
+  if (how === 'flatten') return { vars: [], loads: [], step: [`seq = seq.reshape(-1)  # ${cm(layer.name)} (${cm(cls)})`] };
+  if (how === 'activation') return { vars: [], loads: [], step: [`seq = ${act(cfg.activation, 'linear')}(seq)  # ${cm(layer.name)}`] };
+  if (how === 'repeat') return { vars: [], loads: [], step: [`seq = np.repeat(seq[None, :], ${Number(cfg.n ?? 1)}, axis=0)  # ${cm(layer.name)} (${cm(cls)})`] };
+  return `# ${cm(layer.name)} (${cm(cls)}) is not replayed here`;
+}
+
+/**
+ * What the replication cannot write faithfully, in the user's words ("bn (BatchNormalization)"):
+ * layers it does not replay, Masking, a graph that is not a chain. Empty when the code is complete;
+ * the commands refuse (with this list) rather than hand out code that silently differs from Keras.
+ */
+export function replicationGaps(model: Model): string[] {
+  const layers = model.layers.filter((l) => !l.implicit);
+  const v = namer(model);
+  const gaps = layers.filter((l) => typeof emitLayer(model, l, v) === 'string' && emitLayer(model, l, v) !== '').map((l) => `${l.name} (${l.className})`);
+  for (const l of layers) if (replay(l) === 'masking') gaps.push(`${l.name} (${l.className}: masked time steps are not replayed)`);
+  const consumers = new Map<string, number>();
+  for (const l of layers) for (const call of l.inbound) for (const t of call) consumers.set(t.layer, (consumers.get(t.layer) ?? 0) + 1);
+  if (layers.some((l) => l.inbound.some((call) => call.length > 1)) || [...consumers.values()].some((n) => n > 1)) gaps.push('a graph that is not a plain chain of layers');
+  return gaps;
 }
 
 export function replicationPython(model: Model, o: ReplicationOptions): string {
@@ -209,6 +228,7 @@ export function replicationPython(model: Model, o: ReplicationOptions): string {
   const loads: string[] = [];
   const steps: string[] = [];
   const skipped: string[] = [];
+  const vars: string[] = [];
   for (const e of emitted) {
     if (typeof e === 'string') {
       if (e) skipped.push(e);
@@ -216,10 +236,11 @@ export function replicationPython(model: Model, o: ReplicationOptions): string {
     }
     loads.push(...e.loads);
     steps.push(...e.step);
+    vars.push(...e.vars);
   }
   const dims = o.perSample.map((d, i) => (d === null && i === 0 ? o.timesteps : d ?? 1));
   const out: string[] = [];
-  out.push(`# NumPy replication of ${path.split(/[\\/]/).pop()} (generated by RNN Inspector)`);
+  out.push(`# NumPy replication of ${cm(path.split(/[\\/]/).pop() ?? '')} (generated by RNN Inspector)`);
   out.push('# N samples, T time steps, D input features, M hidden units, K outputs.');
   const consumers = new Map<string, number>();
   for (const l of layers) for (const call of l.inbound) for (const t of call) consumers.set(t.layer, (consumers.get(t.layer) ?? 0) + 1);
@@ -249,6 +270,7 @@ export function replicationPython(model: Model, o: ReplicationOptions): string {
     '',
     '# The weights, named as in the notebooks',
     ...loads,
+    ...(vars.length ? [`for name, w in [${vars.map((x) => `(${py(x)}, ${x})`).join(', ')}]:`, '    print(name, w.shape)'] : []),
     '',
   );
   if (o.inputsPath) out.push(`X = np.load(${py(o.inputsPath)})  # inputs (.npy; use np.load(...)[name] for .npz)`);

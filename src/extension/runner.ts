@@ -7,11 +7,12 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { forward, recheckHardSigmoid, verify, withinTolerance, type HardSigmoid, type HardSigmoidChoice, type Model, type NDArray } from '../core';
+import { forward, layerSteps, recheckHardSigmoid, verify, withinTolerance, type HardSigmoid, type HardSigmoidChoice, type Model, type NDArray } from '../core';
 import {
   ROW_LIMIT,
   type RunRequest,
   type SampleRow,
+  type StepsView,
   type TraceView,
 } from '../shared/messages';
 import { MessageChannelEnd, type Envelope } from '../shared/rpc';
@@ -74,6 +75,11 @@ export async function runForward(
   }
   if (hooks.isCancelled()) throw new CancelledError();
   return { outputs: parts[0].map((_, k) => concatBatch(parts.map((p) => p[k]))), ...used };
+}
+
+/** The step-through of one recurrent layer (both halves of a Bidirectional) for one sample. */
+export function runSteps(model: Model, inputs: NDArray[], layer: string, sample: number): StepsView[] {
+  return layerSteps(model, inputs.map((a) => sliceBatch(a, sample, sample + 1)), layer);
 }
 
 /** Hidden states h_t of every recurrent layer for one sample. */
@@ -145,11 +151,12 @@ export async function runRequest(ctx: RunContext, request: RunRequest, hooks: Ru
       ? recheckHardSigmoid(model, inputs.arrays, expected.arrays, { outputs: named, traces: [], precision: run.precision, kernels: run.kernels, hardSigmoid: run.hardSigmoid }, report, { atol, rtol }, { precision: request.precision ?? 'f64' })
       : null;
   const N = outputs[0].shape[0];
-  const sample = Math.min(Math.max(0, request.traceSample | 0), N - 1);
   const worstSample = report?.outputs.reduce<{ s?: number; d: number }>(
     (acc, o) => (o.worst && !(o.maxAbsDiff <= acc.d) ? { s: o.worst.sample, d: o.maxAbsDiff } : acc),
     { d: -1 },
   ).s;
+  // After a ✗ the traces and the step-through follow the worst sample.
+  const sample = report && !report.pass && worstSample !== undefined ? worstSample : Math.min(Math.max(0, request.traceSample | 0), N - 1);
   const { rows, truncated } = limitRows(perSampleRows(outputs, expected?.arrays, atol, rtol), worstSample);
   const traces = runTraces(model, inputs.arrays, sample, request.precision ?? 'f64', hs);
   return {

@@ -23,7 +23,39 @@ function weightView(layer: string, w: SummaryWeight): WeightView {
   return { ...w, id: weightId(layer, w.name) };
 }
 
-function layerView(l: SummaryLayer, topName = l.name): LayerView {
+/** Config keys never shown as settings (identity, dtype policy, nested objects are skipped anyway). */
+const HIDDEN_SETTINGS = new Set(['name', 'trainable', 'dtype', 'batch_input_shape', 'batch_shape', 'input_shape', 'input_dim', 'input_length', 'build_config', 'module', 'registered_name']);
+
+const settingText = (v: unknown): string | null => {
+  if (v === null) return 'None';
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'string') return `'${v}'`;
+  if (Array.isArray(v) && v.every((x) => x === null || typeof x === 'number')) return `(${v.map((x) => (x === null ? 'None' : String(x))).join(', ')})`;
+  if (v && typeof v === 'object' && typeof (v as { class_name?: unknown }).class_name === 'string') return String((v as { class_name: string }).class_name);
+  return null;
+};
+
+/** A layer's get_config() entries as Keras writes them (a wrapped layer's own settings follow the wrapper's). */
+export function layerSettings(layer: Layer | undefined): [string, string][] {
+  if (!layer) return [];
+  const out: [string, string][] = [];
+  const add = (cfg: Record<string, unknown>, prefix: string): void => {
+    for (const [k, v] of Object.entries(cfg ?? {})) {
+      if (HIDDEN_SETTINGS.has(k) || /_(initializer|regularizer|constraint)$/.test(k)) continue;
+      if (v && typeof v === 'object' && !Array.isArray(v) && (v as { config?: unknown }).config && typeof (v as { class_name?: unknown }).class_name === 'string' && /^(layer|forward_layer|backward_layer|cell)$/.test(k)) {
+        add((v as { config: Record<string, unknown> }).config, `${k}.`);
+        continue;
+      }
+      const t = settingText(v);
+      if (t !== null) out.push([prefix + k, t]);
+    }
+  };
+  add(layer.config ?? {}, '');
+  return out;
+}
+
+function layerView(l: SummaryLayer, topName = l.name, model?: Model): LayerView {
   return {
     name: l.name,
     className: l.className,
@@ -37,6 +69,12 @@ function layerView(l: SummaryLayer, topName = l.name): LayerView {
     inner: l.inner?.map((i) => layerView(i, topName)),
     forwardSupported: l.forwardSupported,
     recurrent: isRecurrent(l),
+    terms: l.terms,
+    letters: l.letters,
+    outputLetters: l.outputLetters,
+    outputShapes: l.outputShape.map((s) => s.slice(1)),
+    settings: model ? layerSettings(findLayer(model.layers, l.name)) : [],
+    from: ((model && findLayer(model.layers, l.name)?.inbound?.[0]) ?? []).map((r) => ({ layer: r.layer, tensor: r.tensor })),
   };
 }
 
@@ -77,7 +115,7 @@ export function modelView(
   const table = kerasSummary(model, summary);
   const [total, trainable, nonTrainable] = table.totals;
   const kerasVersion = summary.kerasVersion ?? model.kerasVersion;
-  const layers = summary.layers.map((l) => layerView(l));
+  const layers = summary.layers.map((l) => layerView(l, l.name, model));
   const path = model.source.path;
   return {
     file: path,
@@ -102,6 +140,9 @@ export function modelView(
     trainableBytes: trainable.bytes,
     nonTrainableBytes: nonTrainable.bytes,
     dims: summary.dims,
+    legend: summary.legend,
+    inputs: summary.inputs.map((i) => ({ name: i.name, shape: i.shape.slice(), letters: i.letters })),
+    outputNames: [...new Set(model.outputs.map((r) => r.layer))],
     forwardSupported: model.hasWeights && summary.layers.every((l) => l.forwardSupported),
     input: inputSpec(model, summary),
     inputSources: sources.inputs,

@@ -10,7 +10,7 @@
  * previous run, `runResult`.
  */
 
-import type { SummaryRow, SummaryTotal, SummaryWeight, VerifyReport } from '../core';
+import type { LayerSteps, Letter, SummaryRow, SummaryTotal, SummaryWeight, Term, VerifyReport } from '../core';
 
 // ---------------------------------------------------------------------------------------------
 // What the panel shows about a model (a display copy of core's Summary, no weight values)
@@ -41,7 +41,22 @@ export interface LayerView {
   inner?: LayerView[];
   forwardSupported: boolean;
   recurrent: boolean;
+  /** The shape of each equation term by its exact text, from the core (letters and numbers). */
+  terms?: Record<string, Term>;
+  /** Letters this layer introduces. */
+  letters?: Letter[];
+  /** Each output's axes in letters ("N", "T", "M⁽¹⁾"), numbers where no letter applies. */
+  outputLetters?: string[][];
+  /** Each output's shape without the batch axis as numbers (null where open). */
+  outputShapes: (number | null)[][];
+  /** The layer's Keras config entries worth showing (return_sequences, dropout, merge_mode…). */
+  settings: [string, string][];
+  /** What its (first) call reads: producing layer and which of its outputs. */
+  from: { layer: string; tensor: number }[];
 }
+
+export type LetterView = Letter;
+export type TermView = Term;
 
 export interface DimsView {
   N: DimView;
@@ -106,6 +121,11 @@ export interface ModelView {
   trainableBytes: number;
   nonTrainableBytes: number;
   dims: DimsView;
+  /** Every letter the notation uses (N, T, D, M⁽¹⁾…, K) with value and meaning, in reading order. */
+  legend: LetterView[];
+  /** Model inputs (the diagram's sources; a Sequential's implicit input too) and output layer names. */
+  inputs: { name: string; shape: (number | null)[]; letters: string[] }[];
+  outputNames: string[];
   forwardSupported: boolean;
   input: InputSpecView;
   inputSources: ArraySource[];
@@ -202,6 +222,56 @@ export interface RunResult {
 
 export const ROW_LIMIT = 50;
 
+/** One recurrent layer (or Bidirectional half) stepped over t = 1…T for one sample (core's LayerSteps). */
+export type StepsView = LayerSteps;
+
+// ---------------------------------------------------------------------------------------------
+// The backward pass (the Gradients section): the panel asks `gradients` with the forward
+// section's sources, the host replies `gradientsResult` (src/extension/gradientsPanel.ts).
+
+export type PanelLoss = 'mse' | 'categorical_crossentropy' | 'binary_crossentropy' | 'sparse_categorical_crossentropy';
+
+export interface GradientsRequest {
+  /** The forward section's inputs and expected predictions (sources, seed, N, T). */
+  run: RunRequest;
+  loss: PanelLoss;
+  /** 'expected': the expected predictions are the targets; 'perturbed': the model's own predictions plus noise. */
+  target: 'expected' | 'perturbed';
+  /** Standard deviation of the noise added to the predictions (seeded: np.random.seed(1)). */
+  perturbation: number;
+  /** η of the one SGD step shown. */
+  learningRate: number;
+  check: boolean;
+}
+
+export interface GradientWeightView {
+  path: string;
+  /** dL/dWx, dL/dWh… */
+  symbol: string;
+  notation: string;
+  shape: number[];
+  norm: number;
+  matrix: MatrixView;
+  blocks?: { gate: string; columns: [number, number] }[];
+}
+
+export interface GradientsView {
+  loss: PanelLoss;
+  value: number;
+  inputsLabel: string;
+  targetsLabel: string;
+  learningRate: number;
+  /** The loss after one step w ← w − η·∂L/∂w. */
+  lossAfter: number;
+  weights: GradientWeightView[];
+  /** ‖∂L/∂h_t‖ for t = 1…T (processing order) per recurrent layer. */
+  hidden: { layer: string; direction?: string; norms: number[] }[];
+  /** BPTT equations with the shape of each term, per recurrent layer. */
+  equations: { layer: string; lines: [string, string][] }[];
+  check?: { checked: number; total: number; maxRelError: number; worst: string; pass: boolean };
+  elapsedMs: number;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Messages
 
@@ -217,20 +287,24 @@ export type HostToWebview =
   | { type: 'runResult'; result: RunResult }
   | { type: 'runError'; message: string }
   | { type: 'traces'; sample: number; traces: TraceView[] }
+  | { type: 'steps'; steps: StepsView[]; error?: string }
   | { type: 'weight'; id: string; matrix: MatrixView | null }
   | { type: 'sourcePicked'; purpose: 'inputs' | 'expected'; source: ArraySource | null }
-  | { type: 'settings'; settings: SettingsView };
+  | { type: 'settings'; settings: SettingsView }
+  | { type: 'gradientsResult'; result: GradientsView | null; error?: string };
 
-export type PanelCommand = 'exportReport' | 'copyReplication' | 'verify' | 'reopenWith' | 'reload';
+export type PanelCommand = 'exportReport' | 'copyReplication' | 'exportNotebook' | 'verify' | 'reopenWith' | 'reload';
 
 export type WebviewToHost =
   | { type: 'ready' }
   | { type: 'run'; request: RunRequest }
   | { type: 'cancel' }
   | { type: 'trace'; sample: number }
+  | { type: 'steps'; layer: string; sample: number }
   | { type: 'weight'; id: string }
   | { type: 'pickSource'; purpose: 'inputs' | 'expected' }
-  | { type: 'command'; command: PanelCommand };
+  | { type: 'command'; command: PanelCommand }
+  | { type: 'gradients'; request: GradientsRequest };
 
 /** State the webview keeps across hide/show (vscode.getState / setState). */
 export interface PanelState {
@@ -241,6 +315,9 @@ export interface PanelState {
   samples?: number;
   timesteps?: number;
   traceSample?: number;
+  /** The step-through's layer and time step. */
+  stepLayer?: string;
+  stepIndex?: number;
   scrollY?: number;
   pickedSources?: ArraySource[];
 }
@@ -250,7 +327,7 @@ export function sourceKey(s: ArraySource): string {
   return s.kind === 'file' ? `file:${s.path ?? ''}` : s.kind;
 }
 
-const WEBVIEW_TYPES = new Set(['ready', 'run', 'cancel', 'trace', 'weight', 'pickSource', 'command']);
+const WEBVIEW_TYPES = new Set(['ready', 'run', 'cancel', 'trace', 'steps', 'weight', 'pickSource', 'command', 'gradients']);
 
 /** Guards the host against anything that is not one of our messages. */
 export function isWebviewMessage(m: unknown): m is WebviewToHost {

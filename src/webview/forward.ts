@@ -14,6 +14,8 @@ import {
 import { fmtNum } from '../shared/format';
 import { button, h, icon } from './dom';
 import { heatmap } from './heatmap';
+import { setSamples } from './header';
+import { stepThrough } from './stepper';
 import { host, panel, post, save } from './state';
 
 let pickedSources: ArraySource[] = panel.state.pickedSources ?? [];
@@ -76,6 +78,17 @@ export function updateRandomFields(): void {
   const sel = document.getElementById('src-inputs') as HTMLSelectElement | null;
   const box = document.getElementById('random-fields');
   if (sel && box) box.hidden = sel.value !== 'random';
+  const req = currentRequest();
+  const last = panel.lastResult;
+  // N follows the chosen inputs: the random N, or the first axis of the array file once it ran.
+  if (req?.inputs.kind === 'random') setSamples(req.samples);
+  else setSamples(last && req && sourceKey(last.request.inputs) === sourceKey(req.inputs) ? last.samples : null);
+  // A result computed from other inputs or predictions is marked as stale.
+  const stale = !!last && !!req && (sourceKey(last.request.inputs) !== sourceKey(req.inputs) || sourceKey(last.request.expected) !== sourceKey(req.expected) ||
+    (req.inputs.kind === 'random' && (last.request.seed !== req.seed || last.request.samples !== req.samples || last.request.timesteps !== req.timesteps)));
+  const out = document.getElementById('run-result');
+  out?.classList.toggle('stale', stale);
+  if (out) out.title = stale ? 'These results were computed from other inputs: press Run again' : '';
 }
 
 export function currentRequest(): RunRequest | undefined {
@@ -113,9 +126,9 @@ export function forwardSection(m: ModelView, s: SettingsView): HTMLElement {
   const randomFields = h(
     'div',
     { id: 'random-fields', class: 'row' },
-    numberField('seed', 'seed s', state.seed ?? s.defaultSeed, 0, (v) => save({ seed: v })),
-    numberField('samples', 'N', state.samples ?? s.defaultSamples, 1, (v) => save({ samples: v })),
-    openT ? numberField('timesteps', 'T', state.timesteps ?? s.defaultTimesteps, 1, (v) => save({ timesteps: v })) : null,
+    numberField('seed', 'seed s', state.seed ?? s.defaultSeed, 0, (v) => (save({ seed: v }), updateRandomFields())),
+    numberField('samples', 'N', state.samples ?? s.defaultSamples, 1, (v) => (save({ samples: v }), updateRandomFields())),
+    openT ? numberField('timesteps', 'T', state.timesteps ?? s.defaultTimesteps, 1, (v) => (save({ timesteps: v }), updateRandomFields())) : null,
     h('code', { class: 'muted small' }, randomHelp),
   );
   const runBtn = button('Run', 'play', () => {
@@ -192,7 +205,11 @@ export function resultView(r: RunResult): HTMLElement {
     const s = Math.min(v, r.samples - 1);
     save({ traceSample: s });
     host.request<{ type: 'traces'; sample: number; traces: TraceView[] }>({ type: 'trace', sample: s }).then(
-      (t) => document.getElementById('traces')?.replaceChildren(...traceFigures(t.traces)),
+      (t) => {
+        document.getElementById('traces')?.replaceChildren(...traceFigures(t.traces));
+        const steps = panel.model && stepThrough(panel.model, t.sample);
+        if (steps) document.getElementById('step-through')?.replaceWith(steps);
+      },
       () => undefined,
     );
   });
@@ -211,6 +228,7 @@ export function resultView(r: RunResult): HTMLElement {
     h('h3', {}, 'Hidden state hₜ over time'),
     h('div', { class: 'row' }, sampleInput, h('span', { class: 'muted small' }, `0 … ${r.samples - 1}; rows = units, columns = time steps t`)),
     h('div', { id: 'traces' }, ...traceFigures(r.traces)),
+    panel.model ? stepThrough(panel.model, r.request.traceSample) : null,
   );
 }
 

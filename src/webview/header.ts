@@ -29,17 +29,29 @@ export function header(m: ModelView): HTMLElement {
   );
 }
 
+/** Every letter the notation uses, with its value in this model and what it stands for. */
 export function legend(m: ModelView): HTMLElement {
-  const items: [string, string, string][] = [
-    ['N', 'samples', dimText(m.dims.N)],
-    ['T', 'sequence length', dimText(m.dims.T)],
-    ['D', 'input features', dimText(m.dims.D)],
-    ['M', 'hidden units', dimText(m.dims.M)],
-    ['K', 'outputs', dimText(m.dims.K)],
-  ];
   return h(
     'section',
-    { class: 'legend', 'aria-label': 'Dimensions' },
-    ...items.map(([k, what, v]) => h('div', { class: 'dim', 'data-dim': k }, h('span', { class: 'dim-key' }, k), h('span', { class: 'dim-value' }, v), h('span', { class: 'dim-what muted' }, what))),
+    { class: 'legend', 'aria-label': 'Letters of the notation' },
+    ...m.legend.map((l) =>
+      h(
+        'div',
+        { class: 'dim', 'data-dim': l.letter },
+        h('span', { class: 'dim-key' }, l.letter),
+        h('span', { class: 'dim-value', 'data-value': l.letter }, l.letter === 'N' ? samplesText() : dimText(l.value)),
+        h('span', { class: 'dim-what muted' }, l.meaning),
+      ),
+    ),
   );
+}
+
+let samples: number | null = null;
+const samplesText = (): string => (samples === null ? 'None' : String(samples));
+
+/** N follows the chosen inputs (the random N, or the first axis of the chosen array file after a run). */
+export function setSamples(n: number | null): void {
+  samples = n;
+  const el = document.querySelector('.dim-value[data-value="N"]');
+  if (el) el.textContent = samplesText();
 }

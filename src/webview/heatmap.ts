@@ -12,6 +12,10 @@ export interface HeatmapOptions {
   /** Column boundaries to mark (gate blocks). */
   blocks?: { gate: string; columns: [number, number] }[];
   maxWidth?: number;
+  /** Bound on the drawn height (cells stay square, so a tall matrix gets smaller cells). */
+  maxHeight?: number;
+  /** The colour scale's |max| when several heatmaps share one (the gates of one tensor). */
+  maxAbs?: number;
 }
 
 function rgb(css: string, fallback: [number, number, number]): [number, number, number] {
@@ -33,8 +37,13 @@ function palette(): { neg: number[]; pos: number[]; mid: number[]; focus: string
 
 export function heatmap(m: MatrixView, opts: HeatmapOptions): HTMLElement {
   const maxWidth = opts.maxWidth ?? 560;
-  const cell = Math.max(2, Math.min(28, Math.floor(maxWidth / Math.max(1, m.cols))));
+  const maxHeight = opts.maxHeight ?? 360;
+  // Square cells, bounded in width and height; a small matrix gets cells big enough for its numbers.
+  const small = m.rows * m.cols <= 64;
+  const cell = Math.max(1, Math.min(small ? 40 : 28, Math.floor(maxWidth / Math.max(1, m.cols)), Math.floor(maxHeight / Math.max(1, m.rows))));
   const cellH = m.rows === 1 ? Math.max(cell, 14) : cell;
+  // A small matrix reads better as numbers: print them inside its cells.
+  const showNumbers = small && cell >= 34 && cellH >= 16;
   const width = m.cols * cell;
   const height = m.rows * cellH;
   const canvas = h('canvas', {
@@ -49,7 +58,7 @@ export function heatmap(m: MatrixView, opts: HeatmapOptions): HTMLElement {
   canvas.style.width = `${width}px`;
   canvas.style.height = `${height}px`;
   const readout = h('output', { class: 'readout', 'aria-live': 'polite' }, ' ');
-  const maxAbs = m.values.reduce((a, v) => (Math.abs(v) > a ? Math.abs(v) : a), 0) || 1;
+  const maxAbs = opts.maxAbs ?? (m.values.reduce((a, v) => (Math.abs(v) > a ? Math.abs(v) : a), 0) || 1);
   const scale = h('span', { class: 'scale muted' }, `−${fmtNum(maxAbs)} `, h('span', { class: 'scale-bar' }), ` +${fmtNum(maxAbs)}`);
   const sub = m.rows < m.fullRows || m.cols < m.fullCols ? h('span', { class: 'muted' }, ` (every ${Math.ceil(m.fullRows / m.rows)}th row / ${Math.ceil(m.fullCols / m.cols)}th column shown)`) : null;
   let cursor: [number, number] | null = null;
@@ -61,6 +70,9 @@ export function heatmap(m: MatrixView, opts: HeatmapOptions): HTMLElement {
     if (!ctx) return;
     const p = palette();
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.font = `${Math.min(11, Math.floor(cell / 3.6))}px ${getComputedStyle(document.body).getPropertyValue('--vscode-editor-font-family') || 'monospace'}`;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
     for (let r = 0; r < m.rows; r++) {
       for (let c = 0; c < m.cols; c++) {
         const v = m.values[r * m.cols + c];
@@ -69,6 +81,12 @@ export function heatmap(m: MatrixView, opts: HeatmapOptions): HTMLElement {
         const col = p.mid.map((x, i) => Math.round(x + (to[i] - x) * t));
         ctx.fillStyle = `rgb(${col[0]},${col[1]},${col[2]})`;
         ctx.fillRect(c * cell, r * cellH, cell, cellH);
+        if (showNumbers) {
+          // The number itself, dark or light for contrast with the cell's colour.
+          const lum = 0.2126 * col[0] + 0.7152 * col[1] + 0.0722 * col[2];
+          ctx.fillStyle = lum > 140 ? '#000' : '#fff';
+          ctx.fillText(Number.isFinite(v) ? v.toFixed(2) : String(v), c * cell + cell / 2, r * cellH + cellH / 2);
+        }
       }
     }
     if (opts.blocks && m.cols === m.fullCols) {

@@ -3,7 +3,7 @@
  * request/reply, src/shared/rpc.ts), the model and settings being shown, and the state kept across
  * hide/show (vscode.getState / setState).
  */
-import type { HostToWebview, ModelView, PanelState, SettingsView, WebviewToHost } from '../shared/messages';
+import type { HostToWebview, ModelView, PanelState, RunResult, SettingsView, WebviewToHost } from '../shared/messages';
 import { MessageChannelEnd } from '../shared/rpc';
 
 interface VsCodeApi {
@@ -20,7 +20,7 @@ export const host = new MessageChannelEnd<WebviewToHost, HostToWebview>((m) => v
 
 export const post = (m: WebviewToHost): void => host.send(m);
 
-export const panel: { state: PanelState; model?: ModelView; settings?: SettingsView } = {
+export const panel: { state: PanelState; model?: ModelView; settings?: SettingsView; lastResult?: RunResult } = {
   state: vscode.getState() ?? {},
 };
 

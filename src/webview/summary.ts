@@ -4,18 +4,30 @@
  */
 import type { ModelView } from '../shared/messages';
 import { h } from './dom';
+import { cardId } from './cards';
+
+/** Scrolls to a layer's card and focuses it (summary rows and diagram nodes). */
+export function jumpTo(e: Event | null, name: string): void {
+  e?.preventDefault();
+  const card = document.getElementById(cardId(name));
+  if (!card) return;
+  card.scrollIntoView({ block: 'start' });
+  card.focus({ preventScroll: true });
+}
 
 const TOTAL_KEYS: Record<string, string> = { 'Total params': 'total', 'Trainable params': 'trainable', 'Non-trainable params': 'non-trainable' };
 
 export function summaryTable(m: ModelView): HTMLElement {
   const t = m.summary;
+  const byName = new Map(m.layers.map((l) => [l.name, l]));
+  const hasCard = (l: ModelView['layers'][number] | undefined): boolean => !!l && (l.weights.length > 0 || (l.inner ?? []).some((i) => i.weights.length > 0));
   const rows = t.rows.map((r) =>
     h(
       'tr',
-      {},
-      h('td', {}, `${r.name} `, h('span', { class: 'muted' }, `(${r.className})`)),
+      { 'data-layer': r.name },
+      h('td', {}, hasCard(byName.get(r.name)) ? h('a', { href: `#${cardId(r.name)}`, onclick: (e: Event) => jumpTo(e, r.name) }, r.name) : r.name, ' ', h('span', { class: 'muted' }, `(${r.className})`)),
       h('td', { class: 'mono' }, r.outputShape),
-      h('td', { class: 'num' }, r.params),
+      h('td', { class: 'num', 'data-params': String(byName.get(r.name)?.params ?? '') }, r.params),
       ...(t.connected ? [h('td', { class: 'mono' }, r.connectedTo ?? '-')] : []),
     ),
   );

@@ -131,8 +131,11 @@ describe('UI in code-server + chromium', () => {
     assert.match(await row('Wx'), /^Wx D×M \(3, 5\) 15/);
     assert.match(await row('Wh'), /^Wh M×M \(5, 5\) 25/);
     assert.match(await row('bh'), /^bh M \(5\) 5/);
-    assert.match(await row('Wo'), /^Wo M×K \(5, 2\) 10/);
-    assert.match(await row('bo'), /^bo K \(2\) 2/);
+    // The output layer has its own card (its badge is its own summary row).
+    const dense = frame().locator('article.card[data-layer="dense"]');
+    const drow = async (sym) => (await dense.locator(`tr[data-symbol="${sym}"]`).first().innerText()).replace(/\s+/g, ' ').trim();
+    assert.match(await drow('Wo'), /^Wo M×K \(5, 2\) 10/);
+    assert.match(await drow('bo'), /^bo K \(2\) 2/);
     assert.equal(await frame().locator('[data-dim="M"] .dim-value').textContent(), '5');
     assert.equal(await frame().locator('[data-fact="format"]').textContent().then((t) => t.length > 0), true);
     await frame().locator('canvas.heatmap').first().waitFor({ timeout: 10_000 });
@@ -282,8 +285,9 @@ describe('UI in code-server + chromium', () => {
     await total.waitFor({ timeout: 30_000 });
     assert.match(await total.textContent(), new RegExp(`^Total params${bidir.total_params.toLocaleString('en-US')}\\b`));
     const text = await frame().locator('article.card').first().innerText();
-    assert.match(text, /forward_\w+ \(LSTM\)/);
-    assert.match(text, /backward_\w+ \(LSTM\)/);
+    // Both directions, told apart by their arrows (Wx→ for forward_lstm, Wx← for backward_lstm).
+    assert.match(text, /Wx→\s+D×4M/);
+    assert.match(text, /Wx←\s+D×4M/);
     await frame().locator('#run').click();
     await frame().locator('#verdict[data-pass="true"]').waitFor({ timeout: 30_000 });
     await page.screenshot({ path: path.join(SHOTS, '13-bidirectional.png') });

@@ -56,18 +56,29 @@ export const conv1DSpec: LayerSpec = {
   expectedWeights(layer, inputs) {
     return expected(layer, one(layer, inputs));
   },
-  describe(layer, _inputs, shapes) {
+  indexed: true,
+  /** W⁽ℓ⁾ k⁽ℓ⁾×C×F⁽ℓ⁾: kernel size and filters get the layer's index, C is the input's own letter. */
+  describe(layer, _inputs, shapes, _ctx, where) {
     const p = params(layer);
     const ks = shapes[0];
-    const w = [{ symbol: 'W', notation: 'k×C×F' }];
-    if (p.useBias) w.push({ symbol: 'b', notation: 'F' });
+    const sup = where.sup;
+    const C = where.inLetter ?? String(ks?.[1] ?? '?');
+    const [k, F] = [`k${sup}`, `F${sup}`];
+    const w = [{ symbol: `W${sup}`, notation: `${k}×${C}×${F}` }];
+    if (p.useBias) w.push({ symbol: `b${sup}`, notation: F });
     const arithmetic =
       ks && ks.every((d) => d != null)
         ? `${ks[0]}×${ks[1]}×${ks[2]}${p.useBias ? ` + ${p.filters}` : ''} = ${(ks[0] as number) * (ks[1] as number) * (ks[2] as number) + (p.useBias ? p.filters : 0)}`
         : undefined;
     const act = activationName(cfg(layer).activation);
     const lin = `Σ_j x_{t·${p.s}+j·${p.dil}}·W_j${p.useBias ? ' + b' : ''}`;
-    return { weights: w, arithmetic, equations: [`y_t = ${act === 'linear' ? lin : `${act}(${lin})`}   (padding ${p.padding})`] };
+    const letters = ks && ks.every((d) => d != null)
+      ? [
+          { letter: k, value: ks[0], meaning: `kernel size of ${layer.name}` },
+          { letter: F, value: ks[2], meaning: `filters of ${layer.name}` },
+        ]
+      : [];
+    return { weights: w, arithmetic, equations: [`y_t = ${act === 'linear' ? lin : `${act}(${lin})`}   (padding ${p.padding})`], letters, outLetter: F };
   },
   forward(layer, inputs, ctx) {
     const x = one(layer, inputs);

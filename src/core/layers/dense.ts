@@ -4,7 +4,7 @@ import { matmul } from '../math/kernels';
 import { activationName, applyActivation, isKeras2, resolveActivation } from '../math/activations';
 import { fastDense } from '../math/fastDense';
 import { activationCode } from '../math/wasm';
-import type { Description, ExpectedWeight, LayerSpec, NotationCtx, RunCtx, Tensor } from './types';
+import type { Description, ExpectedWeight, LayerSpec, Letter, NotationCtx, RunCtx, Tensor, Term } from './types';
 import { bindWeights, cfg, lastDim, nd, one } from './util';
 import { denseBackward, softmaxOrSigmoid } from './denseBackward';
 
@@ -25,24 +25,38 @@ export const denseSpec: LayerSpec = {
   expectedWeights(layer, inputs) {
     return expected(layer, one(layer, inputs));
   },
+  indexed: true,
+  /**
+   * Wo / bo (M×K, K) only for the layer that produces the model's output; a hidden Dense is
+   * W⁽ℓ⁾ / b⁽ℓ⁾ with U⁽ℓ⁾ units. The input width is named after what feeds it.
+   */
   describe(layer, inputs, shapes, _ctx, where: NotationCtx): Description {
     const input = inputs[0] ?? [];
-    const inSize0 = shapes[0]?.[0] ?? lastDim(input);
-    const Mu = where.recurrentUnits;
-    const inL = !where.afterRecurrent ? 'I' : Mu && inSize0 === 2 * Mu ? '2M' : 'M';
-    const outL = where.isOutput ? 'K' : 'U';
-    const sym = where.afterRecurrent ? ['Wo', 'bo'] : ['W', 'b'];
-    const weights = [{ symbol: sym[0], notation: `${inL}×${outL}` }];
-    if (useBias(layer)) weights.push({ symbol: sym[1], notation: outL });
     const inSize = shapes[0]?.[0] ?? lastDim(input);
     const k = units(layer);
+    const sup = where.sup;
+    const inL = where.inLetter ?? (inSize == null ? '?' : String(inSize));
+    const o = where.outIndex ?? '';
+    const outL = where.isOutput ? `K${o}` : `U${sup}`;
+    const [W, b] = where.isOutput ? [`Wo${o}`, `bo${o}`] : [`W${sup}`, `b${sup}`];
+    const weights = [{ symbol: W, notation: `${inL}×${outL}` }];
+    if (useBias(layer)) weights.push({ symbol: b, notation: outL });
     const arithmetic = inSize == null ? undefined : useBias(layer) ? `${inSize}×${k} + ${k} = ${inSize * k + k}` : `${inSize}×${k} = ${inSize * k}`;
     const seq = input.length > 2;
-    const x = where.afterRecurrent ? (seq ? 'h_t' : 'h_T') : seq ? 'x_t' : 'x';
-    const y = seq ? 'y_t' : 'y';
-    const lin = `${x}·${sym[0]}${useBias(layer) ? ` + ${sym[1]}` : ''}`;
+    const x = where.inVector ?? (seq ? 'x_t' : 'x');
+    const yBase = where.isOutput ? `y${o}` : `u${sup}`;
+    const y = seq ? `${yBase}_t` : yBase;
+    const lin = `${x}·${W}${useBias(layer) ? ` + ${b}` : ''}`;
     const act = activationName(cfg(layer).activation);
-    return { weights, arithmetic, equations: [`${y} = ${act === 'linear' ? lin : `${act}(${lin})`}`] };
+    const n = (v: number | null): string => (v == null ? '?' : String(v));
+    const terms: Record<string, Term> = {
+      [x]: { letters: inL, numbers: n(inSize) },
+      [W]: { letters: `${inL}×${outL}`, numbers: `${n(inSize)}×${k}` },
+      [b]: { letters: outL, numbers: String(k) },
+      [y]: { letters: outL, numbers: String(k) },
+    };
+    const letters: Letter[] = [where.isOutput ? { letter: outL, value: k, meaning: `outputs${o ? ` of ${layer.name}` : ''}` } : { letter: outL, value: k, meaning: `units of ${layer.name}` }];
+    return { weights, arithmetic, equations: [`${y} = ${act === 'linear' ? lin : `${act}(${lin})`}`], terms, letters, outLetter: outL, outVector: y };
   },
   forward(layer, inputs, ctx: RunCtx): Tensor[] {
     const x = one(layer, inputs);

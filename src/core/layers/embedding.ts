@@ -20,7 +20,14 @@ export const embeddingSpec: LayerSpec = {
     return {
       weights: [{ symbol: 'We', notation: 'V×E' }],
       arithmetic: `${V}×${E} = ${V * E}`,
-      equations: [`x_t = We[id_t]${cfg(layer).mask_zero ? '   (id 0 is masked)' : ''}`],
+      equations: [`e_t = We[id_t]${cfg(layer).mask_zero ? '   (id 0 is masked)' : ''}`],
+      terms: { We: { letters: 'V×E', numbers: `${V}×${E}` }, e_t: { letters: 'E', numbers: String(E) } },
+      letters: [
+        { letter: 'V', value: V, meaning: `vocabulary size of ${layer.name}` },
+        { letter: 'E', value: E, meaning: `embedding size of ${layer.name}` },
+      ],
+      outLetter: 'E',
+      outVector: 'e_t',
     };
   },
   forward(layer, inputs) {

@@ -30,14 +30,16 @@ export const batchNormSpec: LayerSpec = {
   expectedWeights(layer, inputs) {
     return bnExpected(layer, one(layer, inputs));
   },
-  describe(layer, inputs, shapes, ctx) {
+  /** γ, β, μ, σ² are as wide as the input: written with its letter (M after an LSTM), else its number. */
+  describe(layer, inputs, shapes, ctx, where) {
     const C = shapes[0]?.[0];
+    const Cl = where.inLetter ?? String(C ?? '?');
     const n = shapes.length;
     const SYM: Record<string, string> = { gamma: 'γ', beta: 'β', moving_mean: 'μ', moving_variance: 'σ²' };
     const roles = bnExpected(layer, inputs[0] ?? [null]).map((e) => e.role);
     void ctx;
     return {
-      weights: shapes.map((_, i) => ({ symbol: SYM[roles[i]], notation: 'C' })),
+      weights: shapes.map((_, i) => ({ symbol: SYM[roles[i]], notation: Cl })),
       arithmetic: C == null ? undefined : `${n}×${C} = ${n * C}`,
       equations: [`y = (x − μ) / √(σ² + ${cfg(layer).epsilon ?? 0.001}) · γ + β   (μ, σ²: moving statistics, not trained)`],
     };
@@ -101,13 +103,14 @@ export const layerNormSpec: LayerSpec = {
   expectedWeights(layer, inputs) {
     return lnExpected(layer, one(layer, inputs));
   },
-  describe(layer, _inputs, shapes) {
+  describe(layer, _inputs, shapes, _ctx, where) {
     const C = shapes[0]?.[0];
     const n = shapes.length;
+    const Cl = where.inLetter ?? String(C ?? '?');
     return {
-      weights: shapes.map(() => ({ notation: 'C' })),
+      weights: shapes.map(() => ({ notation: Cl })),
       arithmetic: C == null || n === 0 ? undefined : `${n}×${C} = ${n * C}`,
-      equations: [`y = (x − mean_C(x)) / √(var_C(x) + ${cfg(layer).epsilon ?? 0.001}) · γ + β`],
+      equations: [`y = (x − mean(x)) / √(var(x) + ${cfg(layer).epsilon ?? 0.001}) · γ + β   (over the last axis)`],
     };
   },
   forward(layer, inputs) {

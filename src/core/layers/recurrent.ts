@@ -24,8 +24,9 @@ export const recurrentSpec: LayerSpec = {
   expectedWeights(layer: Layer, inputs: Shape[], _ctx: ShapeCtx, stored?: Weight[]): ExpectedWeight[] {
     return rnnExpectedWeights(rnnParams(layer, stored), sequenceInput(layer, inputs));
   },
-  describe(layer, _inputs, shapes): Description {
-    const d = rnnDescribe(rnnParams(layer, layer.weights), shapes);
+  indexed: true,
+  describe(layer, _inputs, shapes, _ctx, where): Description {
+    const d = rnnDescribe(rnnParams(layer, layer.weights), shapes, where, layer.name);
     const from = initialStateSources(layer);
     if (from.length) d.equations = [...(d.equations ?? []), `${from.join(', ')} (initial_state), not zeros`];
     return d;

@@ -4,8 +4,8 @@
  * Keras creates and the notation / arithmetic / equations. Pure functions of config and shapes.
  */
 import { InspectorError, type Layer, type Shape, type Weight } from '../model';
-import { activationName } from '../math/activations';
-import type { Description, ExpectedWeight } from './types';
+import type { Description, ExpectedWeight, NotationCtx } from './types';
+import { rnnNotation } from './rnnNotation';
 import { cfg, lastDim, normRole } from './util';
 
 export type RnnKind = 'SimpleRNN' | 'LSTM' | 'GRU' | 'CuDNNLSTM' | 'CuDNNGRU';
@@ -96,71 +96,11 @@ export function rnnExpectedWeights(p: RnnParams, input: Shape): ExpectedWeight[]
   return w;
 }
 
-const gm = (G: number, letter: string): string => (G === 1 ? letter : `${G}${letter}`);
-
-export function rnnDescribe(p: RnnParams, shapes: (number | null)[][]): Description {
-  const G = GATES[p.kind];
-  const gates = GATE_NAMES[p.kind];
-  const M = p.units;
-  const D = shapes[0]?.[0] ?? null;
-  const blocks = gates.length ? gates.map((gate, k) => ({ gate, columns: [k * M, (k + 1) * M] as [number, number] })) : undefined;
-  const weights: Description['weights'] = [
-    { symbol: 'Wx', notation: `D×${gm(G, 'M')}`, blocks },
-    { symbol: 'Wh', notation: `M×${gm(G, 'M')}`, blocks },
-  ];
-  const twoRowBias = p.useBias && shapes[2]?.length === 2;
-  if (p.useBias) {
-    const cudnn = p.kind === 'CuDNNLSTM' || p.kind === 'CuDNNGRU';
-    weights.push({ symbol: 'bh', notation: twoRowBias ? `2×${gm(G, 'M')}` : cudnn ? `${2 * G}M` : gm(G, 'M'), blocks });
-  }
-  let arithmetic: string | undefined;
-  if (D != null) {
-    const biasTerm = !p.useBias ? '' : twoRowBias || p.kind === 'CuDNNLSTM' || p.kind === 'CuDNNGRU' ? ` + 2×${M}` : ` + ${M}`;
-    const per = (p.useBias ? (twoRowBias || p.kind.startsWith('CuDNN') ? 2 : 1) * M : 0) + D * M + M * M;
-    const inner = `${D}×${M} + ${M}×${M}${biasTerm}`;
-    arithmetic = G === 1 ? `${inner} = ${per}` : `${G}×(${inner}) = ${G * per}`;
-  }
-  const act = activationName(p.activation);
-  const ract = activationName(p.recurrentActivation);
-  const b = (g: string): string => (p.useBias ? ` + bh${g}` : '');
-  let equations: string[];
-  if (G === 1) {
-    equations = [`h_t = ${act}(x_t·Wx + h_{t-1}·Wh${b('')})`];
-  } else if (G === 4) {
-    equations = [
-      `i_t = ${ract}(x_t·Wx_i + h_{t-1}·Wh_i${b('_i')})`,
-      `f_t = ${ract}(x_t·Wx_f + h_{t-1}·Wh_f${b('_f')})`,
-      `c̃_t = ${act}(x_t·Wx_c + h_{t-1}·Wh_c${b('_c')})`,
-      `o_t = ${ract}(x_t·Wx_o + h_{t-1}·Wh_o${b('_o')})`,
-      `c_t = f_t ⊙ c_{t-1} + i_t ⊙ c̃_t`,
-      `h_t = o_t ⊙ ${act}(c_t)`,
-    ];
-  } else if (p.resetAfter) {
-    const bx = (g: string): string => (p.useBias ? ` + bx_${g}` : '');
-    equations = [
-      `z_t = ${ract}(x_t·Wx_z${bx('z')} + h_{t-1}·Wh_z${b('_z')})`,
-      `r_t = ${ract}(x_t·Wx_r${bx('r')} + h_{t-1}·Wh_r${b('_r')})`,
-      `h̃_t = ${act}(x_t·Wx_h${bx('h')} + r_t ⊙ (h_{t-1}·Wh_h${b('_h')}))`,
-      `h_t = z_t ⊙ h_{t-1} + (1 − z_t) ⊙ h̃_t`,
-    ];
-    if (p.useBias) equations.push('bx = bh[0] (input bias row), bh = bh[1] (recurrent bias row)');
-  } else {
-    equations = [
-      `z_t = ${ract}(x_t·Wx_z + h_{t-1}·Wh_z${b('_z')})`,
-      `r_t = ${ract}(x_t·Wx_r + h_{t-1}·Wh_r${b('_r')})`,
-      `h̃_t = ${act}(x_t·Wx_h + (r_t ⊙ h_{t-1})·Wh_h${b('_h')})`,
-      `h_t = z_t ⊙ h_{t-1} + (1 − z_t) ⊙ h̃_t`,
-    ];
-  }
-  return { weights, arithmetic, equations };
+/** The notebooks' notation of this layer (rnnNotation.ts), with its gates in Keras's column order. */
+export function rnnDescribe(p: RnnParams, shapes: (number | null)[][], where?: NotationCtx, name = ''): Description {
+  return rnnNotation(p, GATE_NAMES[p.kind], shapes, where, name);
 }
 
-/**
- * Keras 2's CuDNNLSTM / CuDNNGRU keep their kernels in cuDNN's layout. What Keras does when it loads
- * them into LSTM / GRU (keras/engine/saving.py, _convert_rnn_weights, from_cudnn=True): per gate,
- * the input kernel k (D×M) becomes k.T.reshape((D, M), order='F') and the recurrent kernel k.T.
- * (Biases: CuDNNLSTM's 8M are summed in halves; CuDNNGRU's 6M are the two rows of reset_after.)
- */
 export function cudnnKernels(Wx: Float64Array, Wh: Float64Array, D: number, M: number, G: number): [Float64Array, Float64Array] {
   const GM = G * M;
   const x = new Float64Array(Wx.length);

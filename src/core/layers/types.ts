@@ -30,12 +30,34 @@ export interface ShapeCtx {
 
 /** Where a layer sits in the user's D/M/K story (used for notation only). */
 export interface NotationCtx {
-  /** The layer's input comes (through shape-preserving layers) from a recurrent layer. */
-  afterRecurrent: boolean;
-  /** Units M of that recurrent layer (for a Bidirectional concat, the input is 2M wide). */
-  recurrentUnits?: number;
-  /** The layer produces a model output. */
+  /** The layer produces a model output (directly or through shape-preserving layers). */
   isOutput: boolean;
+  /** Tells several model outputs apart ("₁", "₂": K₁, Wo₁), '' for a model with one output. */
+  outIndex?: string;
+  /**
+   * This layer's index as a superscript ("⁽²⁾"), or '' when the model has only one layer whose
+   * symbols need telling apart (the seeds' SimpleRNN + Dense keep plain Wx, Wh, bh, Wo, bo).
+   */
+  sup: string;
+  /** Letter of the input width: "D" for the model's input, "M⁽¹⁾" after layer 1, "2M" after a Bidirectional concat. */
+  inLetter?: string;
+  /** The input vector as the equations write it: "x_t", "h⁽¹⁾_t", "h_T". */
+  inVector?: string;
+  /** Direction of a Bidirectional half ("→" / "←"), '' otherwise. */
+  dir?: string;
+}
+
+/** A letter of the notation and what it stands for, for the legend ("M⁽²⁾ = 4, hidden units of lstm_1"). */
+export interface Letter {
+  letter: string;
+  value: number | null;
+  meaning: string;
+}
+
+/** The shape of one term of an equation, in letters and in this model's numbers. */
+export interface Term {
+  letters: string;
+  numbers: string;
 }
 
 export interface Description {
@@ -43,6 +65,14 @@ export interface Description {
   weights?: WeightNotation[];
   arithmetic?: string;
   equations?: string[];
+  /** The shape of each term the equations use, by the term's exact text ("h⁽²⁾_{t-1}", "Wx_i"). */
+  terms?: Record<string, Term>;
+  /** Letters this layer introduces (for the legend). */
+  letters?: Letter[];
+  /** Letter of the output width, for the next layer's notation ("M⁽¹⁾", "2M", "U⁽²⁾", "K"). */
+  outLetter?: string;
+  /** The output vector as the next layer's equations write it ("h⁽¹⁾_t", "h_T"). */
+  outVector?: string;
 }
 
 /** A tensor flowing through the forward pass, with its Keras mask (N, T) when there is one. */
@@ -123,6 +153,8 @@ export interface LayerSpec {
   recurrent?: boolean;
   /** Output keeps the input's last-axis meaning (Dropout, Masking…): notation looks through it. */
   transparent?: boolean;
+  /** Its symbols get a per-layer superscript in models with several such layers (recurrent, Dense, Conv). */
+  indexed?: boolean;
   /** Wrapped layers shown as `inner` in the summary. */
   inner?(layer: Layer): Layer[];
 

@@ -5,7 +5,7 @@
  * wrapper's list split in get_weights() order (forward first).
  */
 import { InspectorError, type Layer, type Shape, type Weight } from '../model';
-import type { Description, ExpectedWeight, LayerSpec, RunCtx, ShapeCtx, Tensor } from './types';
+import type { Description, ExpectedWeight, LayerSpec, RunCtx, ShapeCtx, Tensor, Term } from './types';
 import { cfg, nd, one, wrapped } from './util';
 import { rnnParams, runRnn, type RnnParams } from './recurrent';
 import { initialStates } from './rnnRun';
@@ -113,12 +113,14 @@ export const bidirectionalSpec: LayerSpec = {
     const b = innerSpec(bwd, layer).expectedWeights?.(bwd, inputs, ctx, bwd.weights.length ? bwd.weights : stored?.slice(stored.length / 2)) ?? [];
     return [...f, ...b];
   },
+  indexed: true,
+  /** The two halves as →/← (Wx→, h→_t; Wx←, h←_t running from t = T down), merged into 2M for concat. */
   describe(layer, inputs, shapes, ctx, where): Description {
     const [fwd, bwd] = biParts(layer, inputs[0], ctx);
     const fs = innerSpec(fwd, layer);
     const nF = shapes.length / 2;
-    const df = fs.describe?.(fwd, inputs, shapes.slice(0, nF), ctx, where) ?? {};
-    const db = innerSpec(bwd, layer).describe?.(bwd, inputs, shapes.slice(nF), ctx, where) ?? {};
+    const df = fs.describe?.(fwd, inputs, shapes.slice(0, nF), ctx, { ...where, dir: '→' }) ?? {};
+    const db = innerSpec(bwd, layer).describe?.(bwd, inputs, shapes.slice(nF), ctx, { ...where, dir: '←' }) ?? {};
     let arithmetic: string | undefined;
     const split = (a?: string): [string, number] | null => {
       const m = a?.match(/^(.*) = (\d+)$/);
@@ -129,22 +131,44 @@ export const bidirectionalSpec: LayerSpec = {
     if (a && b) arithmetic = a[0] === b[0] ? `2×(${a[0]}) = ${a[1] + b[1]}` : `(${a[0]}) + (${b[0]}) = ${a[1] + b[1]}`;
     const mode = mergeMode(layer);
     const seq = Boolean(fwd.config.return_sequences);
-    const hf = seq ? 'h→_t' : 'h→_T';
-    const hb = seq ? 'h←_t' : 'h←_1';
+    const sup = where.sup;
+    const hf = seq ? `h→${sup}_t` : `h→${sup}_T`;
+    const hb = seq ? `h←${sup}_t` : `h←${sup}_1`;
+    let M: number | undefined;
+    try {
+      M = rnnParams(fwd).units;
+    } catch {
+      M = undefined;
+    }
+    const Ml = `M${sup}`;
+    const cat = `[${hf}, ${hb}]`;
+    // The merged output is what the next layer reads: h_T = [h→_T, h←_1] (2M wide) for concat.
+    const yv = mode === null ? undefined : `h${sup}${seq ? '_t' : '_T'}`;
     const merge =
       mode === 'concat'
-        ? `y = [${hf}, ${hb}]`
+        ? `${yv} = ${cat}`
         : mode === 'sum'
-          ? `y = ${hf} + ${hb}`
+          ? `${yv} = ${hf} + ${hb}`
           : mode === 'mul'
-            ? `y = ${hf} ⊙ ${hb}`
+            ? `${yv} = ${hf} ⊙ ${hb}`
             : mode === 'ave'
-              ? `y = (${hf} + ${hb}) / 2`
-              : `y = (${hf}, ${hb}) as two outputs`;
+              ? `${yv} = (${hf} + ${hb}) / 2`
+              : `(${hf}, ${hb}) as two outputs`;
+    const outLetter = mode === 'concat' ? `2${Ml}` : Ml;
+    const terms: Record<string, Term> = { ...(df.terms ?? {}), ...(db.terms ?? {}) };
+    if (M !== undefined) {
+      terms[hf] = { letters: Ml, numbers: String(M) };
+      terms[hb] = { letters: Ml, numbers: String(M) };
+      if (yv) terms[yv] = { letters: outLetter, numbers: String(mode === 'concat' ? 2 * M : M) };
+    }
     return {
       weights: [...(df.weights ?? []), ...(db.weights ?? [])],
       arithmetic,
-      equations: [...(df.equations ?? []).map((e) => `→ ${e}`), `← the same over the reversed sequence`, merge],
+      equations: [...(df.equations ?? []).map((e) => `→ ${e}`), ...(db.equations ?? []).map((e) => `← ${e}`), merge],
+      terms,
+      letters: M === undefined ? [] : [{ letter: Ml, value: M, meaning: `hidden units of each direction of ${layer.name}${mode === 'concat' ? ` (its output is 2${Ml} = ${2 * M} wide)` : ''}` }],
+      outLetter,
+      outVector: yv,
     };
   },
   forward(layer, inputs, ctx: RunCtx): Tensor[] {
@@ -234,6 +258,7 @@ function innerClass(weights: Weight[], classOf: (weights: Weight[]) => string | 
 }
 
 export const timeDistributedSpec: LayerSpec = {
+  indexed: true,
   wraps: 1,
   names: ['time_distributed'],
   numpy: 'dense',
@@ -274,7 +299,10 @@ export const timeDistributedSpec: LayerSpec = {
     const inner = tdInner(layer);
     const d = innerSpec(inner, layer).describe?.(inner, [stepShape(inputs[0] ?? [])], shapes, ctx, where) ?? {};
     // The wrapped layer sees one step at a time: write its equation per step.
-    return { ...d, equations: d.equations?.map((e) => e.replace(/^y = x·/, 'y_t = x_t·').replace(/^y = /, 'y_t = ').replace(/\bh_T\b/g, 'h_t')) };
+    const perStep = (e: string): string => e.replace(/^y = x·/, 'y_t = x_t·').replace(/^y = /, 'y_t = ').replace(/\bh_T\b/g, 'h_t');
+    const key = (k: string): string => (k === 'x' ? 'x_t' : k === 'y' ? 'y_t' : k.replace(/\bh_T\b/g, 'h_t'));
+    const terms = d.terms && Object.fromEntries(Object.entries(d.terms).map(([k, v]) => [key(k), v]));
+    return { ...d, equations: d.equations?.map(perStep), terms };
   },
   forward(layer, inputs, ctx) {
     const x = one(layer, inputs);
