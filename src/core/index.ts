@@ -51,3 +51,4 @@ export { inputLayerShape, isInputLayer } from './layers/core';
 export { getSpec, takesTokens } from './layers/registry';
 export type { LayerSpec } from './layers/types';
 export { isKeras2 } from './math/activations';
+export { pyStr, pyComment, pyInt, pyFloat, describeValue, mdText, mdFence, mdCode, notifyText, termSafe, MAX_COMMENT_NAME, MAX_CODE_INT } from './text';
