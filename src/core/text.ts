@@ -94,16 +94,16 @@ export function describeValue(v: unknown): string {
 
 /**
  * Inline Markdown text: one line, every character that could start markup escaped (emphasis,
- * code spans, links and images — `[` and `]` —, raw HTML, table pipes, strikethrough, entities,
- * math), and a leading `#`, `>`, `-`, `+`, `=` or `1.` that would start a block; so a name renders
- * as the name. Control and bidi characters are shown as escapes.
+ * code spans, links and images — `[` and `]` —, raw HTML, strikethrough, entities, math; table
+ * pipes too in a table cell), and a leading `#`, `-`, `+`, `=` or `1.` that would start a block; so
+ * a name renders as the name. Control and bidi characters are shown as escapes.
  */
-export function mdText(s: string): string {
+export function mdText(s: string, tableCell = false): string {
   return String(s)
     .replace(UNSAFE, (c) => (c === '\n' ? ' ' : c === '\r' ? ' ' : c === '\t' ? ' ' : pyEscape(c)))
-    .replace(/[\\`*_[\]<>|~&$]/g, (c) => `\\${c}`)
-    .replace(/^(\s*)([#>+=-])/, '$1\\$2')
-    .replace(/^(\s*\d+)([.)])/, '$1\\$2');
+    .replace(tableCell ? /[\\`*_[\]<>|~&$]/g : /[\\`*_[\]<>~&$]/g, (c) => `\\${c}`)
+    .replace(/^(\s*)(#{1,6}|[+=-])(?=\s|$)/, '$1\\$2')
+    .replace(/^(\s*\d+)([.)])(?=\s|$)/, '$1\\$2');
 }
 
 /** The longest run of backticks in a text. */

@@ -7,7 +7,8 @@ const dimText = (d: number | null | number[]): string =>
   Array.isArray(d) ? (d.length ? d.join(', ') : '—') : d === null ? 'None' : String(d);
 
 /** A table cell or inline text: file-derived strings never become Markdown structure (core/text mdText). */
-const cell = (s: string): string => mdText(String(s));
+const cell = (s: string): string => mdText(String(s), true);
+const text = (s: string): string => mdText(String(s));
 /** Numbers from a file, printed only when they are numbers. */
 const nums = (xs: readonly unknown[]): string => xs.map((x) => (typeof x === 'number' || x === null ? String(x) : mdText(String(x)))).join(', ');
 
@@ -33,14 +34,14 @@ export function verdictLine(r: RunResult): string {
 
 export function markdownReport(m: ModelView, run: RunResult | undefined, now = new Date()): string {
   const out: string[] = [];
-  out.push(`# RNN Inspector report: ${cell(m.fileName)}`, '');
+  out.push(`# RNN Inspector report: ${text(m.fileName)}`, '');
   out.push(`- File: ${mdCode(m.file)} (${fmtInt(m.bytes)} bytes)`);
-  out.push(`- Format: ${cell(m.formatLabel)}`);
-  if (m.kerasVersion) out.push(`- Keras version: ${cell(m.kerasVersion)}`);
-  out.push(`- Model: "${cell(m.modelName)}" (${cell(m.modelClass)})`);
+  out.push(`- Format: ${text(m.formatLabel)}`);
+  if (m.kerasVersion) out.push(`- Keras version: ${text(m.kerasVersion)}`);
+  out.push(`- Model: "${text(m.modelName)}" (${text(m.modelClass)})`);
   out.push(`- Generated: ${now.toISOString()}`);
-  for (const n of m.notes) out.push(`- Inferred: ${cell(n)}`);
-  for (const u of m.unsupported) out.push(`- Not supported: ${cell(u)}`);
+  for (const n of m.notes) out.push(`- Inferred: ${text(n)}`);
+  for (const u of m.unsupported) out.push(`- Not supported: ${text(u)}`);
   out.push('', '## Dimensions', '', '| N | T | D | M | K |', '|---|---|---|---|---|');
   out.push(`| ${[m.dims.N, m.dims.T, m.dims.D, m.dims.M, m.dims.K].map((d) => cell(dimText(d))).join(' | ')} |`);
   out.push('', 'N samples, T sequence length, D input features, M hidden units, K outputs.');
@@ -53,22 +54,22 @@ export function markdownReport(m: ModelView, run: RunResult | undefined, now = n
   out.push('', '## Layers');
   for (const l of m.layers) {
     if (!l.weights.length && !l.inner?.length) continue;
-    out.push('', `### ${cell(l.name)} (${cell(l.className)})`, '');
+    out.push('', `### ${text(l.name)} (${text(l.className)})`, '');
     out.push('| symbol | notation | shape | params | stored as | gate blocks |', '|---|---|---|---:|---|---|');
     weightRows(l, out);
-    if (l.arithmetic) out.push('', `Parameters: ${cell(l.arithmetic)}`);
+    if (l.arithmetic) out.push('', `Parameters: ${text(l.arithmetic)}`);
     if (l.equations?.length) out.push('', ...mdFence(l.equations.join('\n')));
   }
   out.push('', '## Forward pass and verification', '');
   if (!run) {
     out.push('Not run. Open the file in RNN Inspector and press Run, or use "RNN Inspector: Verify Predictions…".');
   } else {
-    out.push(`- Inputs: ${cell(run.inputsLabel)}, shape (${nums(run.inputShape)})`);
-    if (run.expectedLabel) out.push(`- Expected: ${cell(run.expectedLabel)}`);
+    out.push(`- Inputs: ${text(run.inputsLabel)}, shape (${nums(run.inputShape)})`);
+    if (run.expectedLabel) out.push(`- Expected: ${text(run.expectedLabel)}`);
     out.push(`- Arithmetic: ${run.precision === 'f32' ? 'float32' : 'float64'} (${run.kernels === 'wasm-simd' ? 'WebAssembly SIMD kernels' : 'TypeScript kernels'})`);
-    if (run.hardSigmoid) out.push(`- hard_sigmoid: ${cell(run.hardSigmoid.why)}`);
-    out.push(`- Result: ${cell(verdictLine(run))}`);
-    if (run.hardSigmoid?.otherMatches) out.push(`- Note: ${cell(run.hardSigmoid.otherMatches)}`);
+    if (run.hardSigmoid) out.push(`- hard_sigmoid: ${text(run.hardSigmoid.why)}`);
+    out.push(`- Result: ${text(verdictLine(run))}`);
+    if (run.hardSigmoid?.otherMatches) out.push(`- Note: ${text(run.hardSigmoid.otherMatches)}`);
     if (run.verify) {
       out.push('', '| output | shape | max abs diff | mismatches | result | worst sample |', '|---|---|---:|---:|---|---|');
       for (const o of run.verify.outputs) {
