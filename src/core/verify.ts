@@ -16,6 +16,8 @@ export function tolerance(expected: number, atol: number, rtol: number): number 
 
 /** numpy.allclose's rule for one element: |actual − expected| ≤ atol + rtol·|expected| (NaN never passes). */
 export function withinTolerance(actual: number, expected: number, atol: number, rtol: number): boolean {
+  // numpy.isclose: an infinite expected value matches only the same infinity (its bound would be Inf).
+  if (expected - expected !== 0) return actual === expected;
   return Math.abs(actual - expected) <= tolerance(expected, atol, rtol);
 }
 
@@ -95,7 +97,7 @@ export function verify(actual: (NDArray | NamedArray)[], expected: NDArray[], op
       if (y - y !== 0) badExpected++;
       const diff = Math.abs(x - y);
       // NaN in either side: diff is NaN, so the comparison fails and it counts as a mismatch.
-      if (!(diff <= tolerance(y, atol, rtol))) mismatches++;
+      if (!withinTolerance(x, y, atol, rtol)) mismatches++;
       const rank = Number.isNaN(diff) ? Infinity : diff;
       if (rank > worstDiff) {
         worstDiff = rank;

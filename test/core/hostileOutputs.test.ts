@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { forward, notifyText, openModel, pyStr, pyComment, summarize, writeNpy, type Model, type NDArray } from '../../src/core';
+import { forward, loadArrays, notifyText, openModel, pyStr, pyComment, summarize, writeNpy, type Model, type NDArray } from '../../src/core';
 import { replicationPython, type ReplicationOptions } from '../../src/extension/replication';
 import { replicationNotebook } from '../../src/extension/notebook';
 import { markdownReport } from '../../src/extension/report';
@@ -303,4 +303,191 @@ test('notification texts: no file-derived name forms a VS Code command link', ()
     assert.ok(!text.includes('\n'));
   }
   assert.equal(notifyText('model.h5: layer "lstm" (LSTM)'), 'model.h5: layer "lstm" \\(LSTM\\)');
+});
+
+// ---- The command line -------------------------------------------------------------------------
+
+const ROOT_DIR = path.resolve(__dirname, '..', '..', '..');
+const BUNDLED = path.join(ROOT_DIR, 'dist', 'cli.js');
+const COMPILED = path.join(ROOT_DIR, 'out', 'src', 'cli', 'main.js');
+const CLI = fs.existsSync(BUNDLED) ? BUNDLED : COMPILED;
+const SEED = path.join(ROOT_DIR, 'test', 'fixtures', 'keras', 'seed_n1');
+
+function cli(...args: string[]): { code: number | null; stdout: string; stderr: string; ms: number } {
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - t0 };
+}
+
+/** One line on stderr, the exit code, no stack trace and none of the raw texts of issue 9. */
+function oneCleanLine(r: ReturnType<typeof cli>, code: number, problem: RegExp): void {
+  assert.equal(r.code, code, `exit code (stderr: ${r.stderr})`);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], problem);
+  assert.doesNotMatch(r.stderr, /\bat .*\.js:\d+|ENOENT|EISDIR|ambiguous|Invalid typed array|Cannot read properties|is not a function/);
+}
+
+test('CLI arguments: each mistake is one line naming the option or file, exit code 2', () => {
+  const m = path.join(SEED, 'model.h5');
+  const cases: [string[], RegExp][] = [
+    [['predict', m, '--samples', '-1'], /--samples must be a whole number from 1 to 100,000 \(got "-1"\)/],
+    [['predict', m, '--samples=-1'], /--samples must be a whole number from 1/],
+    [['predict', m, '--samples', 'abc'], /--samples must be a whole number .*"abc"/],
+    [['predict', m, '--samples', '1e12'], /--samples must be a whole number .*"1e12"/],
+    [['predict', m, '--samples', '0'], /--samples must be a whole number/],
+    [['predict', m, '--seed', 'x'], /--seed must be a whole number from 0 to 4,294,967,295 \(got "x"\)/],
+    [['predict', m, '--seed', '-5'], /--seed must be a whole number/],
+    [['predict', m, '--samples'], /--samples needs a value/],
+    [['summary', m, '--no-such-option'], /unknown option --no-such-option/],
+    [['summary', m, '--config', '/no/such/arch.json'], /^\/no\/such\/arch\.json: no such file \(--config\)$/],
+    [['summary', m, '--config', SEED], /: is a folder, not a file \(--config\)$/],
+    [['predict', m, '--inputs', '/no/such/X.npy'], /^\/no\/such\/X\.npy: no such file \(--inputs\)$/],
+    [['predict', m, '--inputs', SEED], /: is a folder, not a file \(--inputs\)$/],
+    [['verify', m, '--inputs', path.join(SEED, 'X.npy'), '--expected', SEED], /: is a folder, not a file \(--expected\)$/],
+    [['summary', '/no/such/model.h5'], /^\/no\/such\/model\.h5: no such file$/],
+    [['summary', m, '--out', 'x.npy'], /--out is for predict and gradients, not summary/],
+    [['predict', m, '--out', '/no/such/dir/Y.npy'], /its folder \/no\/such\/dir does not exist \(--out\)/],
+  ];
+  for (const [args, problem] of cases) {
+    const r = cli(...args);
+    oneCleanLine(r, 2, problem);
+    assert.ok(r.ms < 20_000, `${args.join(' ')} took ${r.ms} ms`);
+  }
+});
+
+test('--out never overwrites what the command reads (compared as files on disk), and says why', (t) => {
+  const dir = tempDir(t);
+  for (const f of ['model.h5', 'X.npy', 'Y.npy']) fs.copyFileSync(path.join(SEED, f), path.join(dir, f));
+  const model = path.join(dir, 'model.h5');
+  fs.writeFileSync(path.join(dir, 'arch.json'), '{}');
+  fs.linkSync(model, path.join(dir, 'hard.h5'));
+  fs.symlinkSync(model, path.join(dir, 'soft.npy'));
+  const tfjs = path.join(dir, 'tfjs');
+  fs.cpSync(path.join(ROOT_DIR, 'test', 'fixtures', 'json', 'tfjs_seed_n15'), tfjs, { recursive: true });
+  const inputs = path.join(dir, 'inputs.npy');
+  fs.copyFileSync(path.join(SEED, 'X.npy'), inputs);
+  const cases: [string[], string, RegExp][] = [
+    [['predict', model], model, /--out would overwrite the model, which this command reads/],
+    [['predict', model], path.join(dir, 'X.npy'), /--out would overwrite the inputs found beside the model/],
+    [['predict', model, '--inputs', inputs], inputs, /--out would overwrite --inputs/],
+    [['predict', model], path.join(dir, 'hard.h5'), /--out would overwrite the model \(.*the same file\)/],
+    [['predict', model], path.join(dir, 'soft.npy'), /--out would overwrite the model \(.*the same file\)/],
+    [['predict', model], path.join(dir, 'arch.json'), /--out would overwrite a model, weights or config file beside the model/],
+    [['predict', model], dir, /is a folder: --out needs a file name/],
+    [['gradients', model], model, /--out would overwrite the model/],
+    [['predict', tfjs], path.join(tfjs, 'group1-shard1of1.bin'), /--out would overwrite a weight shard of the model/],
+    [['predict', path.join(tfjs, 'model.json')], path.join(tfjs, 'model.json'), /--out would overwrite the model/],
+  ];
+  const stamp = (p: string) => (fs.statSync(p).isDirectory() ? fs.readdirSync(p).sort().join(',') : `${fs.statSync(p).mtimeMs}:${fs.readFileSync(p).toString('base64')}`);
+  for (const [args, out, problem] of cases) {
+    const before = stamp(out);
+    oneCleanLine(cli(...args, '--out', out), 2, problem);
+    assert.equal(stamp(out), before, `${out} was changed`);
+  }
+  // A new file beside the model is written.
+  const fresh = path.join(dir, 'pred.npy');
+  assert.equal(cli('predict', model, '--out', fresh).code, 0);
+  assert.ok(fs.statSync(fresh).size > 0);
+});
+
+/** Everything termSafe must keep from a terminal. */
+const TERMINAL_RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+test('CLI prints no terminal control character from a layer name or file name, and --json stays exact', (t) => {
+  const dir = tempDir(t);
+  const names = ['a\u001b[2J\u001b]0;pwned\u0007', 'b\u202eevil\u2066', 'c\u009b31m\r'];
+  const r = lcg(5);
+  const json = {
+    format: 'rnn-inspector',
+    version: 1,
+    model_config: {
+      class_name: 'Sequential',
+      config: {
+        name: 'seq\u001b[31m',
+        layers: [
+          { class_name: 'InputLayer', config: { name: 'input_layer', batch_shape: [null, T, D] } },
+          { class_name: 'SimpleRNN', config: { name: names[0], units: 2 } },
+          { class_name: 'Dense', config: { name: names[1], units: 2 } },
+          { class_name: 'Dense', config: { name: names[2], units: 1 } },
+        ],
+      },
+    },
+    weights: { [names[0]]: [matrix(r, D, 2), matrix(r, 2, 2), vector(r, 2)], [names[1]]: [matrix(r, 2, 2), vector(r, 2)], [names[2]]: [matrix(r, 2, 1), vector(r, 1)] },
+  };
+  const file = path.join(dir, 'm\u001b]0;title\u0007\u202e.json');
+  fs.writeFileSync(file, JSON.stringify(json));
+  for (const args of [['summary', file], ['predict', file, '--samples', '2'], ['gradients', file, '--targets', file]]) {
+    const out = cli(...args);
+    assert.ok(!TERMINAL_RAW.test(out.stdout + out.stderr), `${args[0]}: raw control characters in ${JSON.stringify(out.stdout + out.stderr)}`);
+  }
+  const s = cli('summary', file);
+  assert.equal(s.code, 0, s.stderr);
+  assert.ok(s.stdout.includes('a\\u001b[2J\\u001b]0;pwned\\u0007'), s.stdout);
+  const j = cli('summary', file, '--json');
+  assert.ok(!TERMINAL_RAW.test(j.stdout));
+  assert.deepEqual(JSON.parse(j.stdout).layers.map((l: { name: string }) => l.name).slice(-3), names);
+  const missing = cli('summary', path.join(dir, 'gone\u001b[2J.h5'));
+  oneCleanLine(missing, 2, /gone\\u001b\[2J\.h5: no such file/);
+});
+
+// ---- NaN / Inf --------------------------------------------------------------------------------
+
+/** seed_n1's model.h5 with two NaN written into recurrent_kernel (h5wasm, in a temp copy). */
+async function nanModel(dir: string): Promise<string> {
+  const h5wasm = ((await import('h5wasm/node')) as any).default ?? (await import('h5wasm/node'));
+  await h5wasm.ready;
+  const file = path.join(dir, 'nan.h5');
+  fs.copyFileSync(path.join(SEED, 'model.h5'), file);
+  const f = new h5wasm.File(file, 'a');
+  try {
+    const ds = f.get('model_weights/simple_rnn/simple_rnn/simple_rnn_cell/recurrent_kernel');
+    const v = Float32Array.from(ds.value as Float32Array);
+    v[1] = NaN;
+    v[7] = NaN;
+    ds.write_slice([[0, 5], [0, 5]], v);
+  } finally {
+    f.close();
+  }
+  return file;
+}
+
+test('NaN in the weights: verify says which weight and where h_t first becomes NaN, not a bare mismatch', async (t) => {
+  const dir = tempDir(t);
+  const file = await nanModel(dir);
+  const r = cli('verify', file, '--inputs', path.join(SEED, 'X.npy'), '--expected', path.join(SEED, 'Y.npy'));
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /Layer "simple_rnn": the weights hold 2 NaN values in recurrent_kernel\./);
+  assert.match(r.stdout, /layer "simple_rnn", time step 1: h_t is NaN \(the weights hold 2 NaN values in recurrent_kernel\)/);
+  assert.match(r.stdout, /Result: NOT VERIFIED: the manual forward pass gives NaN \/ Inf/);
+  assert.doesNotMatch(r.stdout, /Result: MISMATCH/);
+  const j = JSON.parse(cli('verify', file, '--inputs', path.join(SEED, 'X.npy'), '--expected', path.join(SEED, 'Y.npy'), '--json').stdout);
+  assert.equal(j.pass, false);
+  assert.deepEqual(j.outputs[0].non_finite, { manual: 2, expected: 0 });
+  assert.ok(j.non_finite_notes.some((n: string) => n.includes('time step 1: h_t is NaN')));
+});
+
+test('NaN / Inf in the inputs and in the expected predictions are named with their first index', async (t) => {
+  const dir = tempDir(t);
+  const X = (await loadArrays(path.join(SEED, 'X.npy')))[0].array;
+  const Y = (await loadArrays(path.join(SEED, 'Y.npy')))[0].array;
+  const xs = { shape: X.shape, data: Float64Array.from(X.data) };
+  // Time step 3 of sample 0, feature 1: h_1, h_2 stay finite, h_3 is the first NaN.
+  xs.data[2 * X.shape[2] + 1] = NaN;
+  const ys = { shape: Y.shape, data: Float64Array.from(Y.data) };
+  ys.data[1] = Infinity;
+  fs.writeFileSync(path.join(dir, 'Xnan.npy'), writeNpy(xs, 'float64'));
+  fs.writeFileSync(path.join(dir, 'Yinf.npy'), writeNpy(ys, 'float64'));
+  const m = path.join(SEED, 'model.h5');
+  const a = cli('verify', m, '--inputs', path.join(dir, 'Xnan.npy'), '--expected', path.join(SEED, 'Y.npy'));
+  assert.equal(a.code, 1);
+  assert.match(a.stdout, /The input holds 1 NaN value \(first at sample 0, index \[0, 2, 1\]\)/);
+  assert.match(a.stdout, /layer "simple_rnn", time step 3: h_t is NaN \(its input holds 1 NaN value/);
+  const b = cli('verify', m, '--inputs', path.join(SEED, 'X.npy'), '--expected', path.join(dir, 'Yinf.npy'));
+  assert.equal(b.code, 1);
+  assert.match(b.stdout, /The expected predictions hold 1 ±Inf value \(first at sample 0, index \[0, 1\]\): NaN never matches/);
+  assert.match(b.stdout, /Result: MISMATCH: the expected predictions hold NaN \/ Inf/);
+  const p = cli('predict', m, '--inputs', path.join(dir, 'Xnan.npy'));
+  assert.equal(p.code, 0);
+  assert.match(p.stdout, /Note: The manual forward pass gives NaN \/ Inf from sample 0: layer "simple_rnn", time step 3/);
 });
