@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InspectorError, type Layer, type Weight } from '../model';
-import { attrString, datasetDtype, isDataset, isGroup, readFloats, type h5wasm, type H5File, type H5Group } from './h5';
+import { MAX_H5_DEPTH, attrString, checkDeclaredSize, datasetDtype, isDataset, isGroup, member, readFloats, type h5wasm, type H5File, type H5Group } from './h5';
 import type { Graph } from './kerasConfig';
 import { registerRegion } from './h5region';
 import { closeZip, entryRegion, inflateEntryTo, openZip, readEntry, type ZipArchive } from './zip';
@@ -37,16 +37,20 @@ export function toSnakeCase(name: string): string {
 
 const CHILD_ORDER = ['cell', 'layer', 'forward_layer', 'backward_layer', 'layers'];
 
-function collectVars(mod: H5Module, g: H5Group, p: string, withData: boolean): Weight[] {
+function collectVars(mod: H5Module, g: H5Group, p: string, withData: boolean, depth = 0): Weight[] {
+  if (depth > MAX_H5_DEPTH) {
+    throw new InspectorError('', `the weight store nests groups more than ${MAX_H5_DEPTH} deep (at ${p.split('/').slice(0, 6).join('/')}/…): a link cycle, or not a Keras weight store`);
+  }
   const out: Weight[] = [];
   const keys = g.keys();
   if (keys.includes('vars')) {
-    const vars = g.get('vars');
+    const vars = member(mod, g, 'vars');
     if (isGroup(mod, vars)) {
       const idx = vars.keys().filter((k) => /^\d+$/.test(k)).sort((a, b) => Number(a) - Number(b));
       for (const i of idx) {
-        const ds = vars.get(i);
+        const ds = member(mod, vars, i);
         if (!isDataset(mod, ds)) continue;
+        if (!withData) checkDeclaredSize(ds);
         out.push({ name: `${p}/vars/${i}`, role: '', shape: ds.shape ?? [], dtype: attrString(ds, 'dtype') === 'bfloat16' ? 'bfloat16' : datasetDtype(ds), trainable: true, data: withData ? readFloats(ds) : undefined });
       }
     }
@@ -59,19 +63,19 @@ function collectVars(mod: H5Module, g: H5Group, p: string, withData: boolean): W
       return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b, 'en', { numeric: true });
     });
   for (const k of children) {
-    const child = g.get(k);
-    if (isGroup(mod, child)) out.push(...collectVars(mod, child, `${p}/${k}`, withData));
+    const child = member(mod, g, k);
+    if (isGroup(mod, child)) out.push(...collectVars(mod, child, `${p}/${k}`, withData, depth + 1));
   }
   return out;
 }
 
 export function readWeightStore(f: H5File, mod: H5Module, rootKey: string, withData: boolean): WeightStore {
-  const root = f.get(rootKey);
+  const root = member(mod, f, rootKey);
   if (!isGroup(mod, root)) throw new InspectorError('', `${rootKey}/ is not a group`);
   return root.keys().map((key) => {
-    const g = root.get(key);
+    const g = member(mod, root, key);
     if (!isGroup(mod, g)) return { key, weights: [] };
-    const vars = g.get('vars');
+    const vars = g.keys().includes('vars') ? member(mod, g, 'vars') : null;
     const name = isGroup(mod, vars) ? attrString(vars, 'name') : undefined;
     return { key, name, weights: collectVars(mod, g, `${rootKey}/${key}`, withData) };
   });
@@ -95,7 +99,7 @@ export function readBackslashStore(f: H5File, mod: H5Module, withData: boolean):
     mine.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b, 'en', { numeric: true }));
     const weights: Weight[] = [];
     for (const k of mine) {
-      const g = f.get(k);
+      const g = member(mod, f, k);
       if (isGroup(mod, g)) weights.push(...collectVars(mod, g, k.replace(/\\/g, '/'), withData));
     }
     return { key, weights };
