@@ -25,6 +25,11 @@ function weightRows(layer: LayerView, out: string[]): void {
 export function verdictLine(r: RunResult): string {
   const v = r.verify;
   if (!v) return `Ran ${r.samples} sample(s); no expected predictions were given.`;
+  const nanManual = v.outputs.reduce((n, o) => n + (o.nonFinite?.actual ?? 0), 0);
+  const nanExpected = v.outputs.reduce((n, o) => n + (o.nonFinite?.expected ?? 0), 0);
+  // NaN / Inf is not a difference of arithmetic: say so instead of a max |Δ| of NaN.
+  if (nanManual) return `✗ not verified: the manual forward pass gives ${nanManual} NaN / Inf value${nanManual === 1 ? '' : 's'} (the weights or the inputs hold NaN / Inf, or the values overflow)`;
+  if (nanExpected && !v.pass) return `✗ does not match: the expected predictions hold ${nanExpected} NaN / Inf value${nanExpected === 1 ? '' : 's'}, which never match`;
   const worst = v.outputs.reduce((a, o) => (!(o.maxAbsDiff <= a.maxAbsDiff) ? o : a), v.outputs[0]);
   const head = `${v.pass ? '✓ matches' : '✗ does not match'}: max |Δ| = ${fmtNum(worst.maxAbsDiff)} (atol ${v.atol}, rtol ${v.rtol})`;
   if (v.pass || !worst.worst) return head;

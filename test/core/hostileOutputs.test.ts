@@ -12,10 +12,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { forward, loadArrays, notifyText, openModel, pyStr, pyComment, summarize, writeNpy, type Model, type NDArray } from '../../src/core';
+import { forward, loadArrays, notifyText, verify, openModel, pyStr, pyComment, summarize, writeNpy, type Model, type NDArray } from '../../src/core';
 import { replicationPython, type ReplicationOptions } from '../../src/extension/replication';
 import { replicationNotebook } from '../../src/extension/notebook';
-import { markdownReport } from '../../src/extension/report';
+import { markdownReport, verdictLine } from '../../src/extension/report';
 import { modelView } from '../../src/extension/view';
 
 /** The names of issue 9, one per layer. */
@@ -490,4 +490,13 @@ test('NaN / Inf in the inputs and in the expected predictions are named with the
   const p = cli('predict', m, '--inputs', path.join(dir, 'Xnan.npy'));
   assert.equal(p.code, 0);
   assert.match(p.stdout, /Note: The manual forward pass gives NaN \/ Inf from sample 0: layer "simple_rnn", time step 3/);
+});
+
+test('the panel / notification verdict names NaN / Inf instead of a max |Δ| of NaN', () => {
+  const a = { shape: [2, 2], data: Float64Array.from([0.1, NaN, 0.3, 0.4]) };
+  const e = { shape: [2, 2], data: Float64Array.from([0.1, 0.2, 0.3, 0.4]) };
+  const run = (actual: NDArray, expected: NDArray) => ({ samples: 2, verify: verify([actual], [expected]) }) as unknown as Parameters<typeof verdictLine>[0];
+  assert.match(verdictLine(run(a, e)), /^✗ not verified: the manual forward pass gives 1 NaN \/ Inf value/);
+  assert.match(verdictLine(run(e, { ...e, data: Float64Array.from([0.1, Infinity, 0.3, 0.4]) })), /^✗ does not match: the expected predictions hold 1 NaN \/ Inf value/);
+  assert.match(verdictLine(run(e, e)), /^✓ matches/);
 });
