@@ -20,7 +20,7 @@ import {
   fmtShape,
   kerasSummary,
   loadArrays,
-  openModel,
+  openModelBounded,
   parseHardSigmoid,
   randomInputs,
   recheckHardSigmoid,
@@ -231,7 +231,7 @@ export async function main(argv: string[], sink: Print = stdoutPrint): Promise<n
     guardOut = (p) => checkOut(p, file, read);
     guardOut(values.out);
   }
-  const model = await openModel(file, { weights: command !== 'summary', configPath: values.config });
+  const model = await openModelBounded(file, { weights: command !== 'summary', configPath: values.config });
   if (command === 'summary') {
     const s = summarize(model);
     const opts: SummaryOptions = {

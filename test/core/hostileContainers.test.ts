@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { zipSync } from 'fflate';
+
 import { openModel } from '../../src/core/formats';
 import { InspectorError } from '../../src/core/model';
 import { loadArrays } from '../../src/core/arrays';
@@ -369,4 +369,195 @@ test('HDF5: a small file declaring a 480 MB dataset is refused before allocating
   await refuses(() => openModel(huge, { weights: false }), huge, /declares shape \(1099511627776, 3\).*more than the 134,217,728 RNN Inspector reads for one weight/, 5000);
 });
 
-void zipSync;
+
+
+// ---------------------------------------------------------------------------------------------
+// 4. .keras zips (and 5. .npz, which are zips too)
+
+import { deflateSync, unzipSync } from 'fflate';
+import { crc32 } from '../../src/core/formats/zip';
+import { parseNpz } from '../../src/core/arrays/npz';
+import { MAX_ARRAY_FILE_BYTES } from '../../src/core/files';
+
+interface RawEntry {
+  name: string;
+  /** Uncompressed bytes (stored or deflated here), unless `raw` gives the compressed bytes. */
+  data?: Uint8Array;
+  deflate?: boolean;
+  raw?: Uint8Array;
+  /** Declared uncompressed size / CRC (default: the true ones). */
+  size?: number;
+  crc?: number;
+}
+
+/** A zip archive built byte by byte, so that sizes, names and CRCs can lie. */
+function zipOf(entries: RawEntry[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const data = e.data ?? new Uint8Array(0);
+    const body = e.raw ?? (e.deflate ? deflateSync(data) : data);
+    const method = e.raw || e.deflate ? 8 : 0;
+    const size = e.size ?? data.length;
+    const crc = e.crc ?? crc32(data);
+    const name = Buffer.from(e.name, 'utf8');
+    const lh = Buffer.alloc(30);
+    lh.writeUInt32LE(0x04034b50, 0);
+    lh.writeUInt16LE(20, 4);
+    lh.writeUInt16LE(method, 8);
+    lh.writeUInt32LE(crc >>> 0, 14);
+    lh.writeUInt32LE(body.length, 18);
+    lh.writeUInt32LE(size >>> 0, 22);
+    lh.writeUInt16LE(name.length, 26);
+    const ch = Buffer.alloc(46);
+    ch.writeUInt32LE(0x02014b50, 0);
+    ch.writeUInt16LE(20, 4);
+    ch.writeUInt16LE(20, 6);
+    ch.writeUInt16LE(method, 10);
+    ch.writeUInt32LE(crc >>> 0, 16);
+    ch.writeUInt32LE(body.length, 20);
+    ch.writeUInt32LE(size >>> 0, 24);
+    ch.writeUInt16LE(name.length, 28);
+    ch.writeUInt32LE(offset, 42);
+    locals.push(lh, name, Buffer.from(body));
+    centrals.push(ch, name);
+    offset += 30 + name.length + body.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(0x06054b50, 0);
+  eocd.writeUInt16LE(entries.length, 8);
+  eocd.writeUInt16LE(entries.length, 10);
+  eocd.writeUInt32LE(cd.length, 12);
+  eocd.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, eocd]);
+}
+
+const KERAS = fixture('keras', 'lstm', 'model.keras');
+const kerasParts = (): Record<string, Uint8Array> => unzipSync(fs.readFileSync(KERAS));
+
+/** Runs `f` with os.tmpdir() pointing at a fresh folder; returns what is left in it afterwards. */
+async function leftovers(f: () => Promise<unknown>): Promise<string[]> {
+  const t = fs.mkdtempSync(path.join(tmp, 'tmpdir-'));
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = t;
+  try {
+    await f().catch(() => undefined);
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
+  return fs.readdirSync(t);
+}
+
+test('.keras: the archive rebuilt byte by byte opens (the baseline), a deflated weights file leaves no temporary file', async () => {
+  const parts = kerasParts();
+  const d = folder();
+  const stored = write(d, 'stored.keras', zipOf(Object.entries(parts).map(([name, data]) => ({ name, data }))));
+  assert.ok((await openModel(stored)).layers.length > 0);
+  const deflated = write(d, 'deflated.keras', zipOf(Object.entries(parts).map(([name, data]) => ({ name, data, deflate: true }))));
+  let layers = 0;
+  assert.deepEqual(await leftovers(async () => (layers = (await openModel(deflated)).layers.length)), []);
+  assert.ok(layers > 0);
+});
+
+test('.keras: not a zip, truncated anywhere: one clear problem each, quickly', async () => {
+  const d = folder();
+  const bytes = fs.readFileSync(KERAS);
+  const junk = write(d, 'junk.keras', Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(200, 7)]));
+  await refuses(() => openModel(junk), junk, /not a readable \.keras archive: no zip end-of-central-directory record/);
+  for (const cut of [10, 100, 1000, Math.floor(bytes.length / 2), bytes.length - 30, bytes.length - 1]) {
+    const p = write(d, `cut${cut}.keras`, bytes.subarray(0, cut));
+    await refuses(() => openModel(p), p, /truncated|corrupt|not a readable|damaged|unsupported file/, 5000);
+  }
+});
+
+test('.keras: a zip bomb is refused from its declared sizes before inflating, and inflation stops at the declared size', async () => {
+  const parts = kerasParts();
+  const d = folder();
+  const zeros = new Uint8Array(16 * 1024 * 1024);
+  const packed = deflateSync(zeros); // ~16 KB
+  // model.weights.h5 declaring 2 GiB from 16 KB.
+  const bomb = write(d, 'bomb.keras', zipOf([{ name: 'config.json', data: parts['config.json'] }, { name: 'model.weights.h5', raw: packed, size: 0xfffffff0, crc: 0 }]));
+  await refuses(() => openModel(bomb), bomb, /refused as a possible zip bomb/, 2000);
+  // Declaring 100 MB from 16 KB: under the generic ratio? no: refused by the weights ratio.
+  const big = write(d, 'big.keras', zipOf([{ name: 'config.json', data: parts['config.json'] }, { name: 'model.weights.h5', raw: packed, size: 100 * 1024 * 1024 - 1, crc: 0 }]));
+  await refuses(() => openModel(big), big, /zip bomb/, 2000);
+  // A lie the other way: declares 1000 bytes, inflates to 16 MB. Stops as soon as it passes 1000.
+  const before = process.memoryUsage().rss;
+  const liar = write(d, 'liar.keras', zipOf([{ name: 'config.json', data: parts['config.json'] }, { name: 'model.weights.h5', raw: packed, size: 1000, crc: 0 }]));
+  const left = await leftovers(() => refuses(() => openModel(liar), liar, /inflates to more than its declared 1000 bytes/, 3000));
+  assert.deepEqual(left, [], 'the private temporary folder is removed on the error path too');
+  const cfg = write(d, 'cfg.keras', zipOf([{ name: 'config.json', raw: packed, size: 1000, crc: 0 }]));
+  await refuses(() => openModel(cfg), cfg, /config\.json does not match its declared size and CRC-32/, 3000);
+  assert.ok(process.memoryUsage().rss - before < 100 * 1024 * 1024);
+});
+
+test('.keras: "../" and absolute entry names are never used; duplicated entries are refused; missing parts said', async () => {
+  const parts = kerasParts();
+  const d = folder();
+  const evil = write(d, 'evil.keras', zipOf([...Object.entries(parts).map(([name, data]) => ({ name, data })), { name: '../../evil.txt', data: Buffer.from('x') }, { name: '/etc/evil', data: Buffer.from('x') }]));
+  const m = await openModel(evil);
+  assert.ok(m.notes.some((n) => /ignored 2 archive entries with a name outside the archive .*"\.\.\/\.\.\/evil\.txt"/.test(n)), m.notes.join('\n'));
+  assert.ok(!fs.existsSync(path.join(d, '..', '..', 'evil.txt')));
+  const dup = write(d, 'dup.keras', zipOf([{ name: 'config.json', data: parts['config.json'] }, { name: 'config.json', data: Buffer.from('{"class_name": "Other"}') }, { name: 'model.weights.h5', data: parts['model.weights.h5'] }]));
+  await refuses(() => openModel(dup), dup, /holds config\.json more than once: which copy is the model is ambiguous/);
+  const noCfg = write(d, 'nocfg.keras', zipOf([{ name: 'model.weights.h5', data: parts['model.weights.h5'] }]));
+  await refuses(() => openModel(noCfg), noCfg, /without config\.json: not a Keras 3 \.keras file/);
+  const noWeights = write(d, 'noweights.keras', zipOf([{ name: 'config.json', data: parts['config.json'] }]));
+  const nw = await openModel(noWeights);
+  assert.ok(nw.notes.some((n) => /no model\.weights\.h5/.test(n)) && !nw.hasWeights);
+  const nullCfg = write(d, 'nullcfg.keras', zipOf([{ name: 'config.json', data: Buffer.from('null') }]));
+  await refuses(() => openModel(nullCfg), nullCfg, /config\.json inside the archive is not a Keras model config/);
+});
+
+// 5. .npy / .npz
+
+/** A .npy v1.0 file with the given header dict text and data bytes. */
+function npy(header: string, data: Uint8Array = new Uint8Array(0)): Buffer {
+  const h = Buffer.from(header.padEnd(Math.ceil((header.length + 11) / 64) * 64 - 11, ' ') + '\n', 'latin1');
+  const pre = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, h.length & 0xff, h.length >> 8]);
+  return Buffer.concat([pre, h, Buffer.from(data)]);
+}
+
+test('.npy: lying headers, object dtype (never unpickled), huge shapes, truncation: clear problems', async () => {
+  const d = folder();
+  const cases: [Buffer, RegExp][] = [
+    [npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1000, 1000), }", new Uint8Array(8)), /needs 8000000 bytes of data but only 8 follow the header/],
+    [npy("{'descr': '|O', 'fortran_order': False, 'shape': (2,), }", Buffer.from('\x80\x04cos\nsystem\n')), /unsupported dtype '\|O': Python objects .*only numeric and bool arrays can be read/],
+    [npy(`{'descr': '<f4', 'fortran_order': False, 'shape': (${'9'.repeat(400)},), }`), /beyond any real array/],
+    [npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4294967296), }"), /needs .* bytes of data but only 0 follow/],
+    [npy("{'descr': '<f4', 'fortran_order': False, 'shape': (-3,), }"), /bad dimension '-3'/],
+    [npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }").subarray(0, 40), /truncated \.npy file: the header is incomplete/],
+  ];
+  for (const [i, [bytes, problem]] of cases.entries()) {
+    const p = write(d, `case${i}.npy`, bytes);
+    await refuses(() => loadArrays(p), p, problem, 2000);
+  }
+  // Fortran order is read (transposed into C order), never misread.
+  const f = write(d, 'fortran.npy', npy("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }", new Uint8Array(new Float64Array([1, 4, 2, 5, 3, 6]).buffer)));
+  const [a] = await loadArrays(f);
+  assert.deepEqual(Array.from(a.array.data), [1, 2, 3, 4, 5, 6]);
+});
+
+test('.npz: bombs refused from declared sizes, lies stopped at the declared size, odd names refused', async () => {
+  const d = folder();
+  const x = npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", new Uint8Array(16));
+  const zeros = deflateSync(new Uint8Array(16 * 1024 * 1024));
+  const before = process.memoryUsage().rss;
+  const bomb = write(d, 'bomb.npz', zipOf([{ name: 'X.npy', raw: zeros, size: 0xfffffff0, crc: 0 }]));
+  await refuses(() => loadArrays(bomb), bomb, /zip bomb|more than the 1024 MB/, 2000);
+  const many = write(d, 'many.npz', zipOf(Array.from({ length: 130 }, (_, i) => ({ name: `a${i}.npy`, raw: zeros, size: 10 * 1024 * 1024, crc: 0 }))));
+  await refuses(() => loadArrays(many), many, new RegExp(`declares 1300 MB of arrays uncompressed, more than the ${MAX_ARRAY_FILE_BYTES / 1024 / 1024} MB`), 2000);
+  const liar = write(d, 'liar.npz', zipOf([{ name: 'X.npy', raw: zeros, size: 1000, crc: 0 }]));
+  await refuses(() => loadArrays(liar), liar, /array 'X': entry X\.npy does not match its declared size and CRC-32/, 2000);
+  assert.ok(process.memoryUsage().rss - before < 150 * 1024 * 1024);
+  const odd = write(d, 'odd.npz', zipOf([{ name: '../X.npy', data: x }]));
+  await refuses(() => loadArrays(odd), odd, /a member named "\.\.\/X\.npy" \(absolute or with "\.\."\)/);
+  const dup = write(d, 'dup.npz', zipOf([{ name: 'X.npy', data: x }, { name: 'X.npy', data: x }]));
+  await refuses(() => loadArrays(dup), dup, /holds "X\.npy" more than once/);
+  const good = write(d, 'good.npz', zipOf([{ name: 'X.npy', data: x, deflate: true }, { name: 'Y.npy', data: x }]));
+  assert.deepEqual((await loadArrays(good)).map((a) => a.name), ['X', 'Y']);
+  assert.equal(parseNpz(fs.readFileSync(good), good).length, 2);
+});

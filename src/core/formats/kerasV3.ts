@@ -136,8 +136,13 @@ export interface KerasZip {
    * was inflated to chunk by chunk. Call cleanup() afterwards.
    */
   weightsFile?: string;
+  /** Entry names never used (absolute or with ".."), for a note. */
+  unsafe: string[];
   cleanup(): void;
 }
+
+/** The entries of a .keras archive that are read. */
+const KERAS_ENTRIES = ['config.json', 'metadata.json', 'model.weights.h5'];
 
 /**
  * Reads a .keras archive: its central directory, config.json and metadata.json, and where
@@ -155,6 +160,8 @@ export function readKerasZip(file: string): KerasZip {
     for (const c of cleanups.splice(0).reverse()) c();
   };
   try {
+    const twice = z.duplicates.filter((d) => KERAS_ENTRIES.includes(d));
+    if (twice.length) throw new InspectorError('', `the archive holds ${[...new Set(twice)].join(', ')} more than once: which copy is the model is ambiguous, refused`);
     const text = (name: string): any => {
       const b = readEntry(z, name);
       if (!b) return undefined;
@@ -165,6 +172,7 @@ export function readKerasZip(file: string): KerasZip {
       }
     };
     const config = text('config.json');
+    if (config === null || (config !== undefined && typeof config !== 'object')) throw new InspectorError('', `config.json inside the archive is not a Keras model config (it holds ${JSON.stringify(config).slice(0, 40)})`);
     if (!config) throw new InspectorError('', 'a zip archive without config.json: not a Keras 3 .keras file');
     const metadata = text('metadata.json') ?? {};
     let weightsFile: string | undefined;
@@ -181,7 +189,7 @@ export function readKerasZip(file: string): KerasZip {
         inflateEntryTo(z, 'model.weights.h5', weightsFile);
       }
     }
-    return { config, metadata, weightsFile, cleanup };
+    return { config, metadata, weightsFile, cleanup, unsafe: z.unsafe };
   } catch (e) {
     cleanup();
     // zip.ts throws without a file name; say which file.

@@ -136,7 +136,9 @@ export async function openZip(file: string, opts: OpenOptions, bytes: number): P
   const z = readKerasZip(file);
   try {
     const notes: string[] = [];
-    const v: string | undefined = z.metadata?.keras_version;
+    if (z.unsafe.length) notes.push(`ignored ${z.unsafe.length} archive entr${z.unsafe.length === 1 ? 'y' : 'ies'} with a name outside the archive (absolute or with ".."): ${z.unsafe.slice(0, 3).map((u) => JSON.stringify(u)).join(', ')}; nothing is ever extracted`);
+    const kv: unknown = z.metadata && typeof z.metadata === 'object' ? z.metadata.keras_version : undefined;
+    const v: string | undefined = typeof kv === 'string' ? kv.slice(0, 64) : undefined;
     let c: H5Contents = { kind: 'store', store: [], optimizerState: false, kerasVersion: v };
     if (z.weightsFile) {
       const inner = await readKerasH5(z.weightsFile, opts.weights !== false).catch((e: unknown) => {
