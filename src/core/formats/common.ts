@@ -3,7 +3,7 @@
  * Model, attaching weights by layer name. Problems are thrown without a file name: openModel (or
  * `inFile`, for another file such as a --config) adds it once.
  */
-import * as fs from 'node:fs';
+import { readJsonText } from '../files';
 import { InspectorError, type Model } from '../model';
 import type { StoredLayer } from './infer';
 import type { Graph } from './kerasConfig';
@@ -22,7 +22,7 @@ export interface OpenOptions {
 export { inFile } from '../inFile';
 
 export function readJson(file: string): unknown {
-  const text = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+  const text = readJsonText(file);
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -6,6 +6,7 @@
  * Problems are thrown without a file name (openModel names the file).
  */
 import { InspectorError } from '../model';
+import { MAX_RANK } from '../files';
 
 /** How deep objects and lists may nest in a JSON file or a model config. */
 export const MAX_JSON_DEPTH = 100;
@@ -17,10 +18,8 @@ export const MAX_LAYERS = 250_000;
 export const MAX_CALLS = 10_000;
 /** Largest units / filters / vocabulary / sequence length or any other size a config may give. */
 export const MAX_UNITS = 10_000_000;
-/** Axes of a shape in a config or a weight (NumPy's own limit is 32 / 64). */
-export const MAX_RANK = 32;
-/** Elements of one stored weight (2^28: 1 GiB as float32). */
-export const MAX_WEIGHT_ELEMENTS = 2 ** 28;
+/** Axes of a shape in a config or a weight, and values of one weight: the containers' limits (files.ts). */
+export { MAX_RANK, MAX_TENSOR_ELEMENTS as MAX_WEIGHT_ELEMENTS } from '../files';
 
 type Json = Record<string, unknown>;
 
