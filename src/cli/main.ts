@@ -19,7 +19,7 @@ import {
   fmtShape,
   kerasSummary,
   loadArrays,
-  openModel,
+  openModelBounded,
   parseHardSigmoid,
   randomInputs,
   recheckHardSigmoid,
@@ -286,7 +286,7 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
   const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError(`${command} takes exactly one MODEL file`);
   const file = positionals[0];
-  const model = await openModel(file, { weights: command !== 'summary', configPath: values.config });
+  const model = await openModelBounded(file, { weights: command !== 'summary', configPath: values.config });
   if (command === 'summary') {
     const s = summarize(model);
     const opts: SummaryOptions = {

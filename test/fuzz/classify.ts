@@ -111,6 +111,9 @@ export function judgeRun(r: RunOutcome, opts: { usage?: boolean }): Verdict {
   if (message.includes('\n')) return { cls: 'unclear', why: 'more than one line', message };
   const raw = RAW.find((p) => p.test(message) || p.test(extra));
   if (raw) return { cls: 'unclear', why: `raw text ${raw}`, message: message || extra };
+  // The program's own budget stopped it: bounded, but still a file that hangs or blows up the reader.
+  if (/took longer than .* to open/.test(message)) return { cls: 'hang', why: 'stopped by the open time budget', message };
+  if (/needed more than \d+ MB of memory to open/.test(message)) return { cls: 'memory', why: 'stopped by the open memory budget', message };
   const isUsage = r.spawned ? /\(see rnn-inspector --help\)|^Usage:/.test(message) : r.error?.name === 'UsageError';
   if (isUsage && opts.usage) return { cls: 'clean', why: 'usage error', message };
   if (!namesAFile(message, namedFiles(r.argv))) return { cls: 'unclear', why: 'does not name the file', message };

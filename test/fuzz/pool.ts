@@ -13,6 +13,11 @@ import type { RunOutcome } from './classify';
 export const RUN_TIMEOUT_MS = 20_000;
 /** A process with more resident memory than this is stopped and counted as unbounded memory. */
 export const MEMORY_LIMIT_MB = 3072;
+/**
+ * The program's own budgets for opening a model, lowered for the harness so that the budget, not
+ * the harness, stops a hostile file (its message is then counted as a hang or as memory).
+ */
+export const FUZZ_ENV = { RNN_INSPECTOR_OPEN_TIMEOUT: '10', RNN_INSPECTOR_OPEN_MEMORY: '2048' };
 const POLL_MS = 50;
 
 function status(pid: number | undefined): { rss: number; hwm: number } {
@@ -55,7 +60,7 @@ export class Lane {
   constructor(private readonly script: string, private readonly timeoutMs = RUN_TIMEOUT_MS) {}
 
   private start(): Promise<void> {
-    const p = fork(this.script, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: ['--max-old-space-size=4096'] });
+    const p = fork(this.script, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: ['--max-old-space-size=4096'], env: { ...process.env, ...FUZZ_ENV } });
     p.stderr?.resume();
     this.proc = p;
     return (this.ready = new Promise((resolve, reject) => {
@@ -115,7 +120,7 @@ export class Lane {
 export function spawnCli(cli: string, argv: string[], cwd: string, timeoutMs = RUN_TIMEOUT_MS): Promise<RunOutcome> {
   const t0 = Date.now();
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [cli, ...argv], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const p = spawn(process.execPath, [cli, ...argv], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...FUZZ_ENV, NO_COLOR: '1' } });
     let stdout = '';
     let stderr = '';
     p.stdout!.on('data', (c: Buffer) => void (stdout.length < 65536 && (stdout += c.toString('utf8'))));
