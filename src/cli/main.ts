@@ -87,7 +87,7 @@ export function renderSummary(s: Summary, model: Model, opts: SummaryOptions = {
     const wr = weighted.flatMap((l) =>
       l.weights.map((wt) => [l.name, wt.symbol ?? '', wt.role, wt.shape.join('×') || 'scalar', wt.notation ? `(${wt.notation})` : '', wt.blocks?.length ? `gates ${wt.blocks.map((b) => b.gate).join(',')}` : '']),
     );
-    const ww = [0, 1, 2, 3, 4].map((i) => Math.max(...wr.map((r) => r[i].length)));
+    const ww = [0, 1, 2, 3, 4].map((i) => wr.reduce((m, r) => Math.max(m, r[i].length), 0)); // no spread: 100,000 rows
     for (const r of wr) lines.push(`  ${r[0].padEnd(ww[0])}  ${r[1].padEnd(ww[1])}  ${r[2].padEnd(ww[2])}  ${r[3].padStart(ww[3])} ${r[4].padEnd(ww[4])} ${r[5]}`.trimEnd());
     const arith = s.layers.filter((l) => l.arithmetic);
     if (arith.length) {
