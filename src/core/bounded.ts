@@ -143,7 +143,9 @@ export function openModelBounded(file: string, opts: BoundedOpenOptions = {}): P
       if (m.id !== id) return;
       const r = m.reply;
       if (r.ok) finish(() => resolve(r.model), true);
-      else if (r.inspector) finish(() => reject(new InspectorError(r.file || display, r.problem, r.detail)), true);
+      // A problem the reader found keeps the worker; after an internal failure (detail set) the
+      // worker's state (the HDF5 library's) is not trusted again.
+      else if (r.inspector) finish(() => reject(new InspectorError(r.file || display, r.problem, r.detail)), !r.detail);
       else finish(() => reject(internalError(display, Object.assign(new Error(r.problem), { name: 'Error', stack: r.detail ?? r.problem }))), false);
     };
     const onError = (e: Error & { code?: string }) => {
