@@ -149,22 +149,38 @@ export function h5Failure(e: unknown): InspectorError {
   if (e instanceof InspectorError) return e;
   const refused = reading?.refusal();
   if (refused) return new InspectorError('', refused);
-  let first = firstLine(e);
-  const aborted = /^Aborted\(|RuntimeError|unreachable|memory access out of bounds|call stack/i.test(first);
+  const message = e instanceof Error ? e.message : String(e);
+  const aborted = /^(RuntimeError: )?Aborted\(|RuntimeError|unreachable|memory access out of bounds/i.test(message);
   const printed = reading?.printed?.() ?? '';
-  if (aborted && /HDF5-DIAG/.test(printed)) first = firstLine(printed);
-  const stack = /Maximum call stack|call stack exhausted|too much recursion/i.test(first);
+  const text = aborted && /HDF5-DIAG/.test(printed) ? printed : message;
+  const stack = /Maximum call stack|call stack exhausted|too much recursion/i.test(message);
+  const words = hdf5Words(text);
   const detail = stack
     ? 'its structure nests without end'
-    : /Address overflowed/.test(first)
-      ? `its data lies beyond the end of the file; HDF5: ${first}`
-    : aborted && /HDF5-DIAG/.test(printed)
-      ? `HDF5: ${first}`
-      : aborted
-      ? `the HDF5 library gave up${diagnostics.filter((d) => !/^Aborted\(native code called abort\(\)\)$/.test(d)).length ? `: ${diagnostics.slice(-2).join('; ')}` : ''}`
-      : `HDF5: ${first}`;
+    : /address overflowed/i.test(words)
+      ? 'its data lies beyond the end of the file'
+      : aborted && !/HDF5-DIAG/.test(printed)
+        ? 'the HDF5 library gave up on it'
+        : `HDF5 reports: ${words}`;
   const what = reading?.what ?? 'it';
-  return new InspectorError('', `the HDF5 file is damaged or truncated (while reading ${what}; ${detail.slice(0, 300)})`);
+  return new InspectorError('', `the HDF5 file is damaged or truncated (while reading ${what}: ${detail})`);
+}
+
+/**
+ * HDF5's own description of a failure, in its words only: the innermost "minor:" line of an
+ * HDF5-DIAG stack (e.g. "wrong version number", "file has been truncated"), without the library's
+ * function names, paths and line numbers.
+ */
+export function hdf5Words(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const minor = [...lines].reverse().find((l) => /^minor:/.test(l))?.replace(/^minor:\s*/, '');
+  const plain = minor ?? lines.find((l) => !/^HDF5-DIAG|^#\d+:|^major:/.test(l)) ?? 'an unknown error';
+  const cleaned = plain
+    .replace(/\bH5[A-Za-z0-9_]*\(\)\s*:?\s*/g, '')
+    .replace(/\/[^\s]*\.c line \d+/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return (cleaned || 'an unknown error').replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase()).slice(0, 160);
 }
 
 /**

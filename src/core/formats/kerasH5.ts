@@ -31,11 +31,14 @@ export interface H5Contents {
 }
 
 function parseJsonAttr(text: string, what: string): any {
+  let v: unknown;
   try {
-    return JSON.parse(text);
+    v = JSON.parse(text);
   } catch {
     throw new InspectorError('', `the ${what} attribute is not valid JSON`);
   }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new InspectorError('', `the ${what} attribute is not a Keras model config (it holds ${JSON.stringify(v).slice(0, 40)})`);
+  return v;
 }
 
 /** Reads a legacy weights group (model_weights/ or the root of a save_weights file). */
@@ -64,6 +67,15 @@ function readLegacyLayers(f: H5File, mod: Awaited<ReturnType<typeof openH5>>['mo
 
 /** Opens a Keras HDF5 file and reads what it holds (config, layers and weights), closing it before returning. */
 export async function readKerasH5(file: string, withData: boolean): Promise<H5Contents> {
+  const raw = await readRaw(file, withData);
+  // The model config is parsed after the file is closed: its problems are the config's, not HDF5's.
+  const graph = raw.modelConfigText ? graphFromModelConfig(parseJsonAttr(raw.modelConfigText, 'model_config')) : undefined;
+  const { modelConfigText, ...c } = raw;
+  void modelConfigText;
+  return { ...c, graph };
+}
+
+async function readRaw(file: string, withData: boolean): Promise<Omit<H5Contents, 'graph'> & { modelConfigText?: string }> {
   const { f, mod, close } = await openH5(file);
   try {
     const keys = f.keys();
@@ -75,19 +87,17 @@ export async function readKerasH5(file: string, withData: boolean): Promise<H5Co
     const optimizerState = keys.includes('optimizer_weights') || keys.includes('optimizer');
     if (weightsRoot) {
       const stored = readLegacyLayers(f, mod, weightsRoot, withData);
-      const graph = modelConfigText ? graphFromModelConfig(parseJsonAttr(modelConfigText, 'model_config')) : undefined;
-      return { kind: modelConfigText ? 'full' : 'weights', kerasVersion, backend, graph, stored, optimizerState };
+      return { kind: modelConfigText ? 'full' : 'weights', kerasVersion, backend, modelConfigText, stored, optimizerState };
     }
     const storeRoot = ['layers', '_layer_checkpoint_dependencies'].find((k) => keys.includes(k));
     const windows = !storeRoot && keys.some((k) => k.startsWith('layers\\'));
     if (storeRoot || windows) {
       const store = storeRoot ? readWeightStore(f, mod, storeRoot, withData) : readBackslashStore(f, mod, withData);
-      const graph = modelConfigText ? graphFromModelConfig(parseJsonAttr(modelConfigText, 'model_config')) : undefined;
-      return { kind: 'store', kerasVersion, backend, graph, store, optimizerState };
+      return { kind: 'store', kerasVersion, backend, modelConfigText, store, optimizerState };
     }
     if (modelConfigText) {
       // A model saved without weights (possible with old Keras): architecture only.
-      return { kind: 'full', kerasVersion, backend, graph: graphFromModelConfig(parseJsonAttr(modelConfigText, 'model_config')), stored: [], optimizerState };
+      return { kind: 'full', kerasVersion, backend, modelConfigText, stored: [], optimizerState };
     }
     const shown = keys.slice(0, 6).join(', ') || 'nothing';
     throw new InspectorError('', `an HDF5 file, but not a Keras model: no model_config, layer_names or layers/ group (top level holds ${shown})`);

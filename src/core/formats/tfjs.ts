@@ -36,7 +36,7 @@ const show = (v: unknown): string => {
 
 /** The weightsManifest, every field type-checked (paths, names, dtypes, shapes and their sizes). */
 function manifestGroups(manifest: unknown): ManifestGroup[] {
-  if (manifest === undefined || manifest === null) return [];
+  if (manifest === undefined) return [];
   if (!Array.isArray(manifest)) throw new InspectorError('', `the TF.js weightsManifest is not a list (found ${show(manifest)})`);
   return manifest.map((g: unknown, gi): ManifestGroup => {
     const where = `weightsManifest group ${gi + 1}`;

@@ -234,7 +234,8 @@ export function readEntry(z: ZipArchive, name: string, limit = MAX_SMALL_ENTRY):
     try {
       out = inflateSync(raw, { out: new Uint8Array(e.size) });
     } catch (err) {
-      return fail(`entry ${name} does not inflate: ${err instanceof Error ? err.message : String(err)} (the archive is corrupt)`);
+      void err;
+      return fail(`entry ${name} does not inflate (its compressed data is damaged): the archive is corrupt`);
     }
   }
   if (out.length !== e.size || crc32(out) !== e.crc) fail(`entry ${name} does not match its declared size and CRC-32: the archive is corrupt`);
@@ -272,7 +273,13 @@ export function inflateEntryTo(z: ZipArchive, name: string, dest: string): void 
     const CH = 64 * 1024; // deflate expands at most ~1032:1: one push yields at most ~66 MB
     for (let off = 0; off < e.compressedSize; off += CH) {
       const n = Math.min(CH, e.compressedSize - off);
-      inf.push(readAt(z, start + off, n), off + n >= e.compressedSize);
+      const chunk = readAt(z, start + off, n);
+      try {
+        inf.push(chunk, off + n >= e.compressedSize);
+      } catch (err) {
+        if (err instanceof InspectorError) throw err;
+        fail(`entry ${name} does not inflate (its compressed data is damaged): the archive is corrupt`);
+      }
     }
   } finally {
     fs.closeSync(out);
