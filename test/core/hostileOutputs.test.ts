@@ -351,6 +351,8 @@ test('CLI arguments: each mistake is one line naming the option or file, exit co
     [['predict', m, '--out', ''], /--out is given an empty file name/],
     [['summary', m, '--out', 'x.npy'], /--out is for predict and gradients, not summary/],
     [['predict', m, '--out', '/no/such/dir/Y.npy'], /its folder \/no\/such\/dir does not exist \(--out\)/],
+    ...(fs.existsSync('/dev/full') ? [[['predict', m, '--out', '/dev/full'], /^\/dev\/full: cannot write the file: no space left on the device \(--out\)$/] as [string[], RegExp]] : []),
+    [['summary', `/tmp/${'a'.repeat(5000)}.h5`], /: the file name is too long for this system$/],
   ];
   for (const [args, problem] of cases) {
     const r = cli(...args);
