@@ -198,16 +198,26 @@ test(`JSON and configs 10,000 deep → "nested deeper than ${MAX_JSON_DEPTH} lev
   assert.match((await failure(deepTd)).problem, /nested deeper than 100 levels/);
 });
 
-test('a 100,000-layer Sequential opens and summarizes in seconds (each Dense(3) on 3 features: 12 params)', async () => {
+/** Opens and summarizes a Sequential of `n` Dense(3) layers; its summary and the time taken. */
+async function bigSequential(n: number) {
   const c = sequential();
   const dense = (i: number) => layer('Dense', { name: `d${i}`, units: 3 });
-  c.config.layers = [layer('InputLayer', { name: 'in', batch_shape: [null, 3] }), ...Array.from({ length: 100_000 }, (_, i) => dense(i))];
+  c.config.layers = [layer('InputLayer', { name: 'in', batch_shape: [null, 3] }), ...Array.from({ length: n }, (_, i) => dense(i))];
+  const file = write(c);
   const t0 = Date.now();
-  const s = summarize(await openModel(write(c)));
-  const ms = Date.now() - t0;
-  assert.equal(s.layers.length, 100_000);
-  assert.equal(s.totalParams, 1_200_000);
-  assert.ok(ms < 30_000, `${ms} ms`);
+  const s = summarize(await openModel(file));
+  return { s, ms: Date.now() - t0 };
+}
+
+test('a 100,000-layer Sequential opens and summarizes in linear time (each Dense(3) on 3 features: 12 params)', async () => {
+  const small = await bigSequential(10_000);
+  const big = await bigSequential(100_000);
+  assert.equal(big.s.layers.length, 100_000);
+  assert.equal(big.s.totalParams, 1_200_000);
+  // Ten times the layers, about ten times the time (it never finished when quadratic); the
+  // absolute bound is loose because the test machine is shared.
+  assert.ok(big.ms < 25 * Math.max(small.ms, 200), `10,000 layers: ${small.ms} ms, 100,000 layers: ${big.ms} ms`);
+  assert.ok(big.ms < 120_000, `${big.ms} ms`);
 });
 
 test('a 20,000-layer functional chain listed in reverse order opens and summarizes in seconds, in chain order', async () => {
@@ -220,7 +230,7 @@ test('a 20,000-layer functional chain listed in reverse order opens and summariz
   const ms = Date.now() - t0;
   assert.equal(s.totalParams, 20_000 * 12);
   assert.equal(s.layers.find((l) => l.name === 'd19999')?.outputShape[0]?.[1], 3);
-  assert.ok(ms < 30_000, `${ms} ms`);
+  assert.ok(ms < 120_000, `${ms} ms`); // 7 s measured with the 2-core machine under load 13; loose bound
 });
 
 // ---------------------------------------------------------------- JSON weight dumps
