@@ -33,7 +33,8 @@ export function readJson(file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
+    // V8 quotes a piece of the text: keep the message on one line, without control characters.
+    const msg = (e instanceof Error ? e.message : String(e)).replace(/[\u0000-\u001f\u007f-\u009f\s]+/g, ' ').slice(0, 200);
     throw new InspectorError('', `invalid JSON: ${msg}`);
   }
 }
