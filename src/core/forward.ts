@@ -3,6 +3,7 @@
  * layer's registry step on float64 arrays; recurrent layers record h_t per step when traced.
  */
 import { InspectorError, type Model, type NDArray, type Shape, type TensorRef } from './model';
+import { inFile } from './inFile';
 import { getSpec } from './layers/registry';
 import { callKey, schedule, type Call } from './layers/graph';
 import { inputLayerShape, isInputLayer } from './layers/core';
@@ -35,6 +36,8 @@ export interface ForwardOptions {
   engine?: 'fast' | 'reference';
   /** Sees each layer's inputs just before it runs (the step-through reads a recurrent layer's sequence). */
   onLayerInputs?: (layer: string, inputs: NDArray[]) => void;
+  /** Sees each layer call's outputs as soon as it has run (nonFinite.ts: where a NaN first appears). */
+  onLayerOutputs?: (layer: string, outputs: NDArray[]) => void;
 }
 
 export interface NamedArray {
@@ -77,7 +80,12 @@ function checkInput(x: NDArray, expected: Shape | null, i: number, count: number
   }
 }
 
+/** Problems found after the file was opened name it (model.source.path). */
 export function forward(model: Model, inputs: NDArray[], opts: ForwardOptions = {}): ForwardResult {
+  return inFile(model.source?.path ?? '', () => forwardIn(model, inputs, opts));
+}
+
+function forwardIn(model: Model, inputs: NDArray[], opts: ForwardOptions = {}): ForwardResult {
   if (!model.hasWeights) {
     throw new InspectorError('', 'the file holds no weights (architecture only): the forward pass needs weights');
   }
@@ -147,6 +155,7 @@ export function forward(model: Model, inputs: NDArray[], opts: ForwardOptions = 
     if (opts.record) ctx.keep = {};
     opts.onLayerInputs?.(layer.name, ins.map((t) => t.array));
     values.set(key, spec.forward!(layer, ins, ctx));
+    opts.onLayerOutputs?.(layer.name, values.get(key)!.map((t) => t.array));
     opts.record?.(call, ins, values.get(key)!, ctx.keep?.value);
   }
   const outputs: NamedArray[] = model.outputs.map((r) => {

@@ -12,6 +12,7 @@ import { pickArrayFile, asSource } from './pickers';
 import { replicationGaps, replicationPython } from './replication';
 import { replicationNotebook } from './notebook';
 import { modelStem } from './sources';
+import { notifyText } from '../core';
 
 const OPEN_FILTERS = {
   'Keras weights (.keras, .h5, .weights.h5, .hdf5)': ['keras', 'h5', 'hdf5'],
@@ -71,7 +72,7 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
   async function readyDoc(uri: vscode.Uri): Promise<InspectorDocument | undefined> {
     const doc = await provider.getDocument(uri);
     if (doc.state.kind === 'error') {
-      void vscode.window.showErrorMessage(doc.state.message);
+      void vscode.window.showErrorMessage(notifyText(doc.state.message));
       return undefined;
     }
     return doc;
@@ -102,11 +103,11 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
     try {
       result = await provider.run(doc, request);
     } catch (e) {
-      if (!opts?.quiet) void vscode.window.showErrorMessage(`RNN Inspector: ${e instanceof Error ? e.message : String(e)}`);
+      if (!opts?.quiet) void vscode.window.showErrorMessage(`RNN Inspector: ${notifyText(e instanceof Error ? e.message : String(e))}`);
       return undefined;
     }
     if (!opts?.quiet) {
-      const text = `${path.basename(uri.fsPath)}: ${verdictLine(result)}`;
+      const text = notifyText(`${path.basename(uri.fsPath)}: ${verdictLine(result)}`);
       if (result.verify?.pass) void vscode.window.showInformationMessage(text);
       else void vscode.window.showWarningMessage(text);
     }
@@ -136,7 +137,7 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
     await vscode.workspace.fs.writeFile(dest, new TextEncoder().encode(md));
     log.info(`report for ${doc.fsPath} written to ${dest.fsPath}`);
     if (!targetPath) {
-      void vscode.window.showInformationMessage(`Report written to ${dest.fsPath}`, 'Open').then((a) => {
+      void vscode.window.showInformationMessage(`Report written to ${notifyText(dest.fsPath)}`, 'Open').then((a) => {
         if (a === 'Open' && dest) void vscode.window.showTextDocument(dest);
       });
     }
@@ -146,21 +147,27 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
   /** The replication's text for the last run (or the default request), or a visible refusal. */
   function replicationFor(doc: InspectorDocument): string | undefined {
     if (doc.state.kind !== 'ready') return undefined;
-    const gaps = replicationGaps(doc.state.model);
-    if (gaps.length) {
-      void vscode.window.showErrorMessage(`RNN Inspector: the NumPy replication cannot write ${gaps.join(', ')} yet, so it is not offered (it would differ from Keras).`);
+    try {
+      const gaps = replicationGaps(doc.state.model);
+      if (gaps.length) {
+        void vscode.window.showErrorMessage(`RNN Inspector: the NumPy replication cannot write ${notifyText(gaps.join(', '))} yet, so it is not offered (it would differ from Keras).`);
+        return undefined;
+      }
+      const req = doc.lastRun?.result.request ?? defaultRequest(doc).request;
+      return replicationPython(doc.state.model, {
+        seed: req.seed,
+        samples: req.samples,
+        timesteps: req.timesteps,
+        inputsPath: req.inputs.kind === 'file' ? req.inputs.path : undefined,
+        expectedPath: req.expected.kind === 'file' ? req.expected.path : undefined,
+        perSample: doc.state.view.input.perSample,
+        integerVocab: doc.state.view.input.integerVocab,
+      });
+    } catch (e) {
+      // A value the replication refuses to write into code (e.g. a RepeatVector n that is not a number).
+      void vscode.window.showErrorMessage(`RNN Inspector: ${notifyText(`${path.basename(doc.fsPath)}: ${e instanceof Error ? e.message : String(e)}`)}`);
       return undefined;
     }
-    const req = doc.lastRun?.result.request ?? defaultRequest(doc).request;
-    return replicationPython(doc.state.model, {
-      seed: req.seed,
-      samples: req.samples,
-      timesteps: req.timesteps,
-      inputsPath: req.inputs.kind === 'file' ? req.inputs.path : undefined,
-      expectedPath: req.expected.kind === 'file' ? req.expected.path : undefined,
-      perSample: doc.state.view.input.perSample,
-      integerVocab: doc.state.view.input.integerVocab,
-    });
   }
 
   async function copyReplication(arg?: unknown): Promise<string | undefined> {

@@ -3,7 +3,7 @@
  * forward loop the way the user's notebooks do, then compares with model.predict / the stored
  * predictions. No vscode import.
  */
-import { getSpec, type Layer, type LayerSpec, type Model } from '../core';
+import { getSpec, pyComment, pyInt, pyStr, type Layer, type LayerSpec, type Model } from '../core';
 
 export interface ReplicationOptions {
   seed: number;
@@ -16,11 +16,13 @@ export interface ReplicationOptions {
   integerVocab?: number;
 }
 
-/** A Python string literal: JSON's escapes (\", \\, \n, \uXXXX) are Python's too, so no name can end it. */
-const py = (s: string): string => JSON.stringify(s);
-/** Text inside a # comment: no line break or control character can end the comment early. */
-const cm = (s: string): string => s.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]/g, ' ');
-const shapeText = (s: number[]): string => `(${s.join(', ')}${s.length === 1 ? ',' : ''})`;
+/**
+ * Every file-derived string is written as data: Python string literals through core/text's pyStr,
+ * comments through pyComment (one visible line), numbers through pyInt (validated, or a clear error).
+ */
+const py = pyStr;
+const cm = pyComment;
+const shapeText = (s: number[]): string => cm(`(${s.join(', ')}${s.length === 1 ? ',' : ''})`);
 
 const FULL_MODEL = new Set(['keras-h5', 'keras-v3-zip']);
 const H5 = new Set(['keras-h5-weights', 'keras-v3-weights']);
@@ -76,7 +78,16 @@ function loadLine(model: Model, layer: Layer, names: string[], weightIdx: number
     return `${names.join(', ')}${names.length === 1 ? ',' : ''} = ${weightIdx.map((i) => `np.array(W[${all.indexOf(layer.weights[i])}])`).join(', ')}${comment}`;
   }
   if (id === 'json-notebook') return `${names.join(', ')}${names.length === 1 ? ',' : ''} = ${weightIdx.map((i) => `np.array(W[${py(layer.weights[i].name)}])`).join(', ')}${comment}`;
-  if (id === 'rnn-inspector-json' || id === 'tfjs-layers') return `${names.join(', ')}${names.length === 1 ? ',' : ''} = ${weightIdx.map((i) => `np.array(W[${py(layer.weights[i].name)}])`).join(', ')}${comment}`;
+  if (id === 'rnn-inspector-json') {
+    // "weights": {layer name: [its get_weights() list]}: the reader named each weight "<layer>/<i>".
+    const at = (i: number): string => {
+      const w = layer.weights[i].name;
+      const cut = w.lastIndexOf('/');
+      return `np.array(W["weights"][${py(w.slice(0, cut))}][${pyInt(Number(w.slice(cut + 1)), `the position of weight ${cm(w)}`)}])`;
+    };
+    return `${names.join(', ')}${names.length === 1 ? ',' : ''} = ${weightIdx.map(at).join(', ')}${comment}`;
+  }
+  if (id === 'tfjs-layers') return `${names.join(', ')}${names.length === 1 ? ',' : ''} = ${weightIdx.map((i) => `np.array(W[${py(layer.weights[i].name)}])`).join(', ')}${comment}`;
   return `${names.join(', ')}${names.length === 1 ? ',' : ''} = ${weightIdx.map((i) => `read(${py(layer.weights[i].name)})`).join(', ')}${comment}`;
 }
 
@@ -148,7 +159,7 @@ function emitLayer(model: Model, layer: Layer, v: (b: string, l: Layer) => strin
     return {
       vars,
       loads: [loadLine(model, layer, vars, vars.map((_, i) => i))],
-      step: [`# ${cm(layer.name)} (${cls})`, ...body, `${ret}${cfg.return_sequences ? '' : '                                  # the last h_T'}`],
+      step: [`# ${cm(layer.name)} (${cm(cls)})`, ...body, `${ret}${cfg.return_sequences ? '' : '                                  # the last h_T'}`],
     };
   }
   if (how === 'bidirectional' && layer.inner?.length === 2) {
@@ -190,16 +201,16 @@ function emitLayer(model: Model, layer: Layer, v: (b: string, l: Layer) => strin
     return {
       vars,
       loads: [loadLine(model, layer, vars, vars.map((_, i) => i))],
-      step: [`# ${cm(layer.name)} (${cls})`, `seq = ${act(dense.config?.activation, 'linear')}(seq.dot(${Wo})${useBias ? ` + ${bo}` : ''})`],
+      step: [`# ${cm(layer.name)} (${cm(cls)})`, `seq = ${act(dense.config?.activation, 'linear')}(seq.dot(${Wo})${useBias ? ` + ${bo}` : ''})`],
     };
   }
   if (how === 'embedding') {
-    const E = `E_${layer.name.replace(/\W/g, '_')}`;
+    const E = `E_${layer.name.replace(/\W/g, '_').slice(0, 60)}`;
     return { vars: [E], loads: [loadLine(model, layer, [E], [0])], step: [`# ${cm(layer.name)} (${cm(cls)})`, `seq = ${E}[seq.astype(int)]`] };
   }
   if (how === 'flatten') return { vars: [], loads: [], step: [`seq = seq.reshape(-1)  # ${cm(layer.name)} (${cm(cls)})`] };
   if (how === 'activation') return { vars: [], loads: [], step: [`seq = ${act(cfg.activation, 'linear')}(seq)  # ${cm(layer.name)}`] };
-  if (how === 'repeat') return { vars: [], loads: [], step: [`seq = np.repeat(seq[None, :], ${Number(cfg.n ?? 1)}, axis=0)  # ${cm(layer.name)} (${cm(cls)})`] };
+  if (how === 'repeat') return { vars: [], loads: [], step: [`seq = np.repeat(seq[None, :], ${pyInt(cfg.n, `the repeat count n of layer "${cm(layer.name)}" (${cm(cls)})`, 1)}, axis=0)  # ${cm(layer.name)} (${cm(cls)})`] };
   return `# ${cm(layer.name)} (${cm(cls)}) is not replayed here`;
 }
 
@@ -238,8 +249,12 @@ export function replicationPython(model: Model, o: ReplicationOptions): string {
     steps.push(...e.step);
     vars.push(...e.vars);
   }
-  const dims = o.perSample.map((d, i) => (d === null && i === 0 ? o.timesteps : d ?? 1));
+  const dims = o.perSample.map((d, i) => pyInt(d === null && i === 0 ? o.timesteps : d ?? 1, `input dimension ${i + 1}`, 0));
+  const seed = pyInt(o.seed, 'the seed', 0);
+  const samples = pyInt(o.samples, 'the number of samples N', 1);
   const out: string[] = [];
+  // Line 1 fixes the source encoding, so no name in a later comment can be read as a coding cookie.
+  out.push('# -*- coding: utf-8 -*-');
   out.push(`# NumPy replication of ${cm(path.split(/[\\/]/).pop() ?? '')} (generated by RNN Inspector)`);
   out.push('# N samples, T time steps, D input features, M hidden units, K outputs.');
   const consumers = new Map<string, number>();
@@ -254,7 +269,7 @@ export function replicationPython(model: Model, o: ReplicationOptions): string {
     out.push(`model = keras.models.load_model(${py(path)}, compile=False)`, 'model.summary()');
   } else if (id === 'json-notebook' || id === 'json-weight-list' || id === 'rnn-inspector-json' || id === 'tfjs-layers') {
     out.push('import json', '', `with open(${py(path)}) as fh:`, '    W = json.load(fh)');
-    if (id === 'rnn-inspector-json' || id === 'tfjs-layers') out.push('# weights as named in the file; adapt the keys below to its layout');
+    if (id === 'tfjs-layers') out.push('# weights as named in the file; adapt the keys below to its layout');
   } else {
     out.push('import h5py', '', `f = h5py.File(${py(path)}, "r")`, '', 'def read(name):', '    """The dataset stored under this weight name."""');
     out.push('    hits = []', '    f.visititems(lambda p, o: hits.append(p) if isinstance(o, h5py.Dataset) and (p == name or p.endswith("/" + name) or p.endswith("/" + name.split(":")[0])) else None)');
@@ -274,8 +289,8 @@ export function replicationPython(model: Model, o: ReplicationOptions): string {
     '',
   );
   if (o.inputsPath) out.push(`X = np.load(${py(o.inputsPath)})  # inputs (.npy; use np.load(...)[name] for .npz)`);
-  else if (o.integerVocab) out.push(`np.random.seed(${o.seed})`, `X = np.random.randint(0, ${o.integerVocab}, size=(${[o.samples, ...dims].join(', ')}))`);
-  else out.push(`np.random.seed(${o.seed})`, `X = np.random.randn(${[o.samples, ...dims].join(', ')})  # (N, T, D)`);
+  else if (o.integerVocab) out.push(`np.random.seed(${seed})`, `X = np.random.randint(0, ${pyInt(o.integerVocab, 'the vocabulary size', 1)}, size=(${[samples, ...dims].join(', ')}))`);
+  else out.push(`np.random.seed(${seed})`, `X = np.random.randn(${[samples, ...dims].join(', ')})  # (N, T, D)`);
   if (o.expectedPath) out.push(`Yhat = np.load(${py(o.expectedPath)})  # stored predictions`);
   else if (FULL_MODEL.has(id)) out.push('Yhat = model.predict(X)');
   out.push('', '# The forward pass by hand, one sample at a time', 'Yhats = []', 'for x in X:', '    seq = x');

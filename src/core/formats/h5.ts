@@ -163,7 +163,8 @@ export function h5Failure(e: unknown): InspectorError {
         ? 'the HDF5 library gave up on it'
         : `HDF5 reports: ${words}`;
   const what = reading?.what ?? 'it';
-  return new InspectorError('', `the HDF5 file is damaged or truncated (while reading ${what}: ${detail})`);
+  const details = [message, printed, ...diagnostics].filter(Boolean).join('\n').slice(0, 4000);
+  return new InspectorError('', `the HDF5 file is damaged or truncated (while reading ${what}: ${detail})`, details);
 }
 
 /**

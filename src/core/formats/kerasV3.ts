@@ -193,7 +193,7 @@ export function readKerasZip(file: string): KerasZip {
   } catch (e) {
     cleanup();
     // zip.ts throws without a file name; say which file.
-    if (e instanceof InspectorError && !e.file) throw new InspectorError('', e.problem);
+    if (e instanceof InspectorError && !e.file) throw new InspectorError('', e.problem, e.detail);
     throw e;
   }
 }
