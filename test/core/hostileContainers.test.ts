@@ -399,7 +399,8 @@ test('HDF5: a small file declaring a 480 MB dataset is refused before allocating
 // 4. .keras zips (and 5. .npz, which are zips too)
 
 import { deflateSync, unzipSync } from 'fflate';
-import { crc32 } from '../../src/core/formats/zip';
+import { closeZip, crc32, inflateEntryTo, openZip } from '../../src/core/formats/zip';
+import { MAX_INFLATE_IN_MEMORY } from '../../src/core/formats/kerasV3';
 import { parseNpz } from '../../src/core/arrays/npz';
 import { MAX_ARRAY_FILE_BYTES } from '../../src/core/files';
 
@@ -484,6 +485,22 @@ test('.keras: the archive rebuilt byte by byte opens (the baseline), a deflated 
   let layers = 0;
   assert.deepEqual(await leftovers(async () => (layers = (await openModel(deflated)).layers.length)), []);
   assert.ok(layers > 0);
+});
+
+test('.keras: a deflated model.weights.h5 above MAX_INFLATE_IN_MEMORY goes to a private temporary file, inflated 64 KB at a time', async () => {
+  const d = folder();
+  const data = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 2654435761) >>> 24);
+  const p = write(d, 'big.zip', zipOf([{ name: 'model.weights.h5', data, deflate: true }]));
+  const z = openZip(p);
+  const dest = path.join(fs.mkdtempSync(path.join(tmp, 'inflate-')), 'model.weights.h5');
+  try {
+    inflateEntryTo(z, 'model.weights.h5', dest);
+  } finally {
+    closeZip(z);
+  }
+  assert.ok(Buffer.from(data).equals(fs.readFileSync(dest)));
+  assert.equal(fs.statSync(dest).mode & 0o777, 0o600, 'readable by the user only');
+  assert.ok(MAX_INFLATE_IN_MEMORY >= 64 * 1024 * 1024);
 });
 
 test('.keras: not a zip, truncated anywhere: one clear problem each, quickly', async () => {
