@@ -2,6 +2,7 @@
 //   dist/extension.js  the VS Code extension host (CJS, node; `vscode` stays external)
 //   dist/cli.js        the command line (CJS, node, with a shebang), when src/cli/main.ts exists
 //   dist/runWorker.js  the forward-pass worker thread the host starts per run
+//   dist/openWorker.js the model-opening worker thread (CLI and host: opening within a time and memory budget)
 //   dist/webview.js    the inspection panel (browser IIFE; never imports src/core)
 // plus dist/codicons/ (the codicon font and CSS the panel uses).
 //
@@ -74,6 +75,17 @@ const targets = [
     format: 'cjs',
     target: 'node20',
     plugins: [reporter('runWorker')],
+  },
+  {
+    // The model-opening worker thread (src/core/bounded.ts): opening within a time and memory budget.
+    ...common,
+    ...importMetaFix,
+    entryPoints: ['src/core/openWorker.ts'],
+    outfile: 'dist/openWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    plugins: [reporter('openWorker')],
   },
   {
     ...common,

@@ -19,7 +19,7 @@ import {
   fmtShape,
   kerasSummary,
   loadArrays,
-  openModel,
+  openModelBounded,
   parseHardSigmoid,
   randomInputs,
   recheckHardSigmoid,
@@ -86,7 +86,7 @@ export function renderSummary(s: Summary, model: Model, opts: SummaryOptions = {
     const wr = weighted.flatMap((l) =>
       l.weights.map((wt) => [l.name, wt.symbol ?? '', wt.role, wt.shape.join('×') || 'scalar', wt.notation ? `(${wt.notation})` : '', wt.blocks?.length ? `gates ${wt.blocks.map((b) => b.gate).join(',')}` : '']),
     );
-    const ww = [0, 1, 2, 3, 4].map((i) => Math.max(...wr.map((r) => r[i].length)));
+    const ww = [0, 1, 2, 3, 4].map((i) => wr.reduce((m, r) => Math.max(m, r[i].length), 0)); // no spread: 100,000 rows
     for (const r of wr) lines.push(`  ${r[0].padEnd(ww[0])}  ${r[1].padEnd(ww[1])}  ${r[2].padEnd(ww[2])}  ${r[3].padStart(ww[3])} ${r[4].padEnd(ww[4])} ${r[5]}`.trimEnd());
     const arith = s.layers.filter((l) => l.arithmetic);
     if (arith.length) {
@@ -286,7 +286,7 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
   const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError(`${command} takes exactly one MODEL file`);
   const file = positionals[0];
-  const model = await openModel(file, { weights: command !== 'summary', configPath: values.config });
+  const model = await openModelBounded(file, { weights: command !== 'summary', configPath: values.config });
   if (command === 'summary') {
     const s = summarize(model);
     const opts: SummaryOptions = {

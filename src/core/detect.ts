@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import { InspectorError } from './model';
 import { regionOf } from './formats/h5region';
+import { fsProblem, kindOf, openRegular } from './files';
 
 export const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 /** Zip local-file-header magic, and the end-of-central-directory magic an empty archive starts with. */
@@ -32,9 +33,10 @@ export function hasNpyMagic(bytes: Uint8Array): boolean {
 export function hasHdf5Signature(file: string): boolean {
   // A region of another file (h5region.ts: a stored entry of a .keras archive) is checked in place.
   const region = regionOf(file);
-  const fd = fs.openSync(region?.file ?? file, 'r');
+  const opened = openRegular(region?.file ?? file);
+  const fd = opened.fd;
   try {
-    const size = region?.size ?? fs.fstatSync(fd).size;
+    const size = region?.size ?? opened.size;
     const base = region?.offset ?? 0;
     const buf = Buffer.alloc(8);
     for (let off = 0; off + 8 <= size; off = off === 0 ? 512 : off * 2) {
@@ -57,12 +59,13 @@ export function sniff(file: string): { kind: Detected; bytes: number } {
   let st: fs.Stats;
   try {
     st = fs.statSync(file);
-  } catch {
-    throw new InspectorError('', 'file not found');
+  } catch (e) {
+    throw new InspectorError('', fsProblem(e));
   }
   if (st.isDirectory()) return { kind: 'directory', bytes: 0 };
+  if (!st.isFile()) throw new InspectorError('', `not a regular file (${kindOf(st)}); RNN Inspector reads only regular files`);
   if (st.size === 0) throw new InspectorError('', 'the file is empty');
-  const fd = fs.openSync(file, 'r');
+  const { fd } = openRegular(file);
   const head = Buffer.alloc(Math.min(1024, st.size));
   try {
     fs.readSync(fd, head, 0, head.length, 0);

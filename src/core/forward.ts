@@ -3,6 +3,7 @@
  * layer's registry step on float64 arrays; recurrent layers record h_t per step when traced.
  */
 import { InspectorError, type Model, type NDArray, type Shape, type TensorRef } from './model';
+import { inFile } from './inFile';
 import { getSpec } from './layers/registry';
 import { callKey, schedule, type Call } from './layers/graph';
 import { inputLayerShape, isInputLayer } from './layers/core';
@@ -77,7 +78,12 @@ function checkInput(x: NDArray, expected: Shape | null, i: number, count: number
   }
 }
 
+/** Problems found after the file was opened name it (model.source.path). */
 export function forward(model: Model, inputs: NDArray[], opts: ForwardOptions = {}): ForwardResult {
+  return inFile(model.source?.path ?? '', () => forwardIn(model, inputs, opts));
+}
+
+function forwardIn(model: Model, inputs: NDArray[], opts: ForwardOptions = {}): ForwardResult {
   if (!model.hasWeights) {
     throw new InspectorError('', 'the file holds no weights (architecture only): the forward pass needs weights');
   }

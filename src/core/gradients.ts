@@ -7,6 +7,7 @@
  * `model.trainable_weights`, named by Keras 3's variable paths ("simple_rnn/simple_rnn_cell/kernel").
  */
 import { InspectorError, type Model, type NDArray } from './model';
+import { inFile } from './inFile';
 import { getSpec } from './layers/registry';
 import { callKey, schedule, type Call } from './layers/graph';
 import type { BackwardCtx, Tensor, WeightGrad } from './layers/types';
@@ -94,7 +95,12 @@ export function modelLoss(model: Model, inputs: NDArray[], targets: NDArray[], o
   return value;
 }
 
+/** Problems found after the file was opened name it (model.source.path). */
 export function gradients(model: Model, inputs: NDArray[], targets: NDArray[], opts: GradientsOptions = {}): GradientsResult {
+  return inFile(model.source?.path ?? '', () => gradientsIn(model, inputs, targets, opts));
+}
+
+function gradientsIn(model: Model, inputs: NDArray[], targets: NDArray[], opts: GradientsOptions = {}): GradientsResult {
   const loss = opts.loss ?? 'mse';
   const missing = backwardProblems(model);
   if (missing.length) throw new InspectorError('', `no backward step for layer ${missing.join(', ')}`);

@@ -3,6 +3,7 @@
  * Pure TypeScript: no `vscode` import anywhere under src/core/.
  *
  *   openModel(path)            file → normalized Model            (formats/)
+ *   openModelBounded(path)     the same in a worker thread, within a time and memory budget (bounded.ts)
  *   summarize(model)           shapes, parameters, D/M/K notation (shapes.ts, layers/)
  *   kerasSummary(model, s)     model.summary() as Keras 3 prints it (summary/)
  *   forward(model, inputs)     the by-hand forward pass           (forward.ts, layers/, math/)
@@ -14,6 +15,8 @@
 export * from './model';
 export { openModel } from './formats';
 export type { OpenOptions } from './formats';
+export { openModelBounded, openTimeBudgetMs, OPEN_TIME_BUDGET_MS, OPEN_MEMORY_BUDGET_MB, OPEN_HEAP_BUDGET_MB } from './bounded';
+export type { BoundedOpenOptions } from './bounded';
 export { summarize } from './shapes';
 export type { Summary, SummaryLayer, SummaryWeight, Dims } from './shapes';
 export type { Letter, Term } from './layers/types';

@@ -116,6 +116,8 @@ export class InspectorError extends Error {
   constructor(
     readonly file: string,
     readonly problem: string,
+    /** What went wrong inside, for the log (an internal error's own text); never in the headline. */
+    readonly detail?: string,
   ) {
     super(file ? `${file}: ${problem}` : problem);
     this.name = 'InspectorError';

@@ -42,6 +42,8 @@ export function feedsOutput(model: Model, name: string, depth = 0): boolean {
 export class Notation {
   /** Every letter used, in the order a reader meets them (N, T, D, then layer by layer). */
   readonly legend: Letter[] = [];
+  /** The letters already in the legend (a set: a 100,000-layer model has 100,000 letters). */
+  private readonly letters = new Set<string>();
   private readonly tensors = new Map<string, TensorNotation[]>();
   private readonly sup = new Map<string, string>();
   private readonly outIndex = new Map<string, string>();
@@ -86,7 +88,9 @@ export class Notation {
   }
 
   private add(l: Letter): void {
-    if (!this.legend.some((x) => x.letter === l.letter)) this.legend.push(l);
+    if (this.letters.has(l.letter)) return;
+    this.letters.add(l.letter);
+    this.legend.push(l);
   }
 
   private input(layer: Layer): TensorNotation {

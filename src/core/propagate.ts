@@ -2,7 +2,7 @@
  * Shape propagation: each layer call's input and output shapes, from the InputLayers' declared
  * shapes through the registry's `outputShapes`, in the order `schedule` gives.
  */
-import type { Model, Shape } from './model';
+import { InspectorError, type Model, type Shape } from './model';
 import { getSpec } from './layers/registry';
 import { callKey, schedule } from './layers/graph';
 import { inputLayerShape, isInputLayer } from './layers/core';
@@ -32,7 +32,14 @@ export function propagateShapes(model: Model, ctx: ShapeCtx): Resolved {
       out.set(key, [s ?? [null]]);
       continue;
     }
-    const inputs = call.inputs.map((r) => out.get(callKey(r.layer, r.node))?.[r.tensor] ?? null);
+    const inputs = call.inputs.map((r) => {
+      const produced = out.get(callKey(r.layer, r.node));
+      if (produced && r.tensor >= produced.length) {
+        const n = produced.length;
+        throw new InspectorError('', `layer "${layer.name}" takes output ${r.tensor} of "${r.layer}", which has ${n} output${n === 1 ? '' : 's'}`);
+      }
+      return produced?.[r.tensor] ?? null;
+    });
     ins.set(key, inputs.every((s) => s) ? (inputs as Shape[]) : null);
     const spec = getSpec(layer.className);
     if (!spec) {

@@ -10,6 +10,7 @@
  */
 import type { Layer, Model, ModelFormat, Shape, Weight } from './model';
 import { bytesPerElement } from './dtypes';
+import { inFile } from './inFile';
 import { forwardProblem } from './layers/support';
 import { propagateShapes } from './propagate';
 import { getSpec } from './layers/registry';
@@ -259,7 +260,12 @@ function buildRow(
   return row;
 }
 
+/** The summary of an opened model; a problem found here names its file (model.source.path). */
 export function summarize(model: Model): Summary {
+  return inFile(model.source?.path ?? '', () => summarizeIn(model));
+}
+
+function summarizeIn(model: Model): Summary {
   const ctx: ShapeCtx = { model, kerasVersion: model.kerasVersion, notes: [...(model.notes ?? [])] };
   const resolved = propagateShapes(model, ctx);
   const byName = new Map(model.layers.map((l) => [l.name, l]));
@@ -269,7 +275,8 @@ export function summarize(model: Model): Summary {
   const scheduled = schedule(model).calls.filter((c) => c.node === 0).map((c) => c.layer);
   const rows = new Map<string, SummaryLayer>();
   const isInput = new Set(model.inputs.map((r) => r.layer));
-  for (const layer of [...scheduled, ...model.layers.filter((l) => !scheduled.includes(l))]) {
+  const inOrder = new Set(scheduled);
+  for (const layer of [...scheduled, ...model.layers.filter((l) => !inOrder.has(l))]) {
     if (layer.implicit) continue;
     const key = callKey(layer.name, 0);
     if ((layer.inbound?.length ?? 0) > 1) note(ctx, `layer ${layer.name} is called ${layer.inbound.length} times; its row shows the first call's shapes`);

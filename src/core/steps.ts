@@ -4,6 +4,7 @@
  * steps the layer (both halves of a Bidirectional) with layers/rnnSteps.ts.
  */
 import { InspectorError, type Model, type NDArray } from './model';
+import { inFile } from './inFile';
 import { forward } from './forward';
 import { getSpec } from './layers/registry';
 import { biParts } from './layers/wrappers';
@@ -15,7 +16,12 @@ export interface LayerSteps extends RnnSteps {
 }
 
 /** `inputs`: one array per model input, each holding the one sample (batch axis of 1). */
+/** Problems found after the file was opened name it (model.source.path). */
 export function layerSteps(model: Model, inputs: NDArray[], layerName: string, opts: { hardSigmoid?: 'keras3' | 'keras2' } = {}): LayerSteps[] {
+  return inFile(model.source?.path ?? '', () => layerStepsIn(model, inputs, layerName, opts));
+}
+
+function layerStepsIn(model: Model, inputs: NDArray[], layerName: string, opts: { hardSigmoid?: 'keras3' | 'keras2' } = {}): LayerSteps[] {
   const layer = model.layers.find((l) => l.name === layerName);
   const spec = layer && getSpec(layer.className);
   if (!layer || !spec?.recurrent) throw new InspectorError('', `layer ${layerName} is not a recurrent layer`);

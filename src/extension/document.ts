@@ -4,7 +4,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import * as vscode from 'vscode';
-import { InspectorError, openModel, summarize, type Model, type Summary } from '../core';
+import { InspectorError, openModelBounded, OPEN_TIME_BUDGET_MS, summarize, type Model, type Summary } from '../core';
 import type { ModelView } from '../shared/messages';
 import { discoverSources } from './sources';
 import { modelView } from './view';
@@ -14,6 +14,15 @@ export type LoadState =
   | { kind: 'loading' }
   | { kind: 'ready'; model: Model; summary: Summary; view: ModelView; loadMs: number }
   | { kind: 'error'; message: string };
+
+/** The time budget for opening a model (setting rnnInspector.openTimeoutSeconds). */
+export function openTimeoutMs(): number {
+  const s = vscode.workspace.getConfiguration('rnnInspector').get<number>('openTimeoutSeconds');
+  return typeof s === 'number' && Number.isFinite(s) && s > 0 ? s * 1000 : OPEN_TIME_BUDGET_MS;
+}
+
+/** A notification with a Cancel button appears when opening takes longer than this. */
+const PROGRESS_AFTER_MS = 1000;
 
 /** Plain text of any error, the core's InspectorError already reads "FILE: problem". */
 export function errorText(e: unknown): string {
@@ -107,7 +116,7 @@ export class InspectorDocument implements vscode.CustomDocument {
       if (this.uri.scheme !== 'file') {
         throw new InspectorError(this.uri.toString(), 'only files on disk can be inspected (this workspace is virtual)');
       }
-      const model = await openModel(this.fsPath);
+      const model = await this.open();
       const summary = summarize(model);
       const sources = await discoverSources(model);
       const view = modelView(model, summary, sources);
@@ -126,8 +135,30 @@ export class InspectorDocument implements vscode.CustomDocument {
       const message = errorText(e);
       this.state = { kind: 'error', message };
       this.log.error(`could not read ${this.fsPath}: ${message}`);
+      const detail = e instanceof InspectorError ? e.detail : undefined;
+      if (detail) this.log.error(`  details: ${detail}`);
     }
     this.changed.fire();
+  }
+
+  /**
+   * Opens the file off the host's thread (a worker, within the time budget and the memory budget):
+   * a hostile file can delay only its own panel. After a second a notification shows it with Cancel.
+   */
+  private open(): Promise<Model> {
+    const ac = new AbortController();
+    const opening = openModelBounded(this.fsPath, { timeMs: openTimeoutMs(), signal: ac.signal });
+    const timer = setTimeout(() => {
+      const name = this.uri.path.split('/').pop() ?? this.fsPath;
+      void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `RNN Inspector: opening ${name}…`, cancellable: true }, (_p, token) => {
+        token.onCancellationRequested(() => ac.abort());
+        return opening.then(
+          () => undefined,
+          () => undefined,
+        );
+      });
+    }, PROGRESS_AFTER_MS);
+    return opening.finally(() => clearTimeout(timer));
   }
 
   dispose(): void {

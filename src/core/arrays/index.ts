@@ -12,7 +12,7 @@
  * Callers choose by name (inputs / X / x for inputs, expected / y / Y for outputs).
  * Every failure is an InspectorError naming the file.
  */
-import { readFile } from 'node:fs/promises';
+import { MAX_ARRAY_FILE_BYTES, readRegularFile } from '../files';
 import * as path from 'node:path';
 import { NDArray, InspectorError } from '../model';
 import { parseNpy } from './npy';
@@ -34,9 +34,10 @@ export interface NamedArray {
 export async function loadArrays(file: string): Promise<NamedArray[]> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(file);
+    bytes = readRegularFile(file, { limit: MAX_ARRAY_FILE_BYTES, limitName: 'an array file loaded whole' });
   } catch (e) {
-    throw new InspectorError(file, `cannot read the file: ${e instanceof Error ? e.message : String(e)}`);
+    if (e instanceof InspectorError) throw new InspectorError(file, `cannot read the file: ${e.problem}`);
+    throw new InspectorError(file, 'cannot read the file');
   }
   return arraysFromBytes(bytes, file);
 }

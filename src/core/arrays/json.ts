@@ -3,6 +3,9 @@
  */
 import { NDArray, InspectorError } from '../model';
 
+/** Axes of an array written as nested JSON lists (NumPy's own limit is 32 / 64). */
+export const MAX_JSON_RANK = 64;
+
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return `a list of ${v.length}`;
@@ -19,22 +22,28 @@ export function arrayFromJson(value: unknown, file = '', where = ''): NDArray {
   const shape: number[] = [];
   for (let v = value; Array.isArray(v); v = v[0]) {
     shape.push(v.length);
+    if (shape.length > MAX_JSON_RANK) throw new InspectorError(file, `${where || 'the value'} is nested deeper than ${MAX_JSON_RANK} levels (an array has at most ${MAX_JSON_RANK} axes)`);
     if (v.length === 0) break;
   }
-  const count = shape.reduce((a, b) => a * b, 1);
-  const data = new Float64Array(count);
-  let next = 0;
   // Paths in messages look like X[1][0]; `ref` is the first row at the same depth, whose length
   // fixed the shape.
   const ref = (depth: number) => where + '[0]'.repeat(depth);
-  const walk = (v: unknown, depth: number, path: string): void => {
-    const at = path || 'the value';
+  const path = (idx: number[]) => where + idx.map((i) => `[${i}]`).join('');
+  // One iterative pass checks every row against the shape before anything is allocated (a ragged
+  // list cannot claim a huge size), a second one copies the numbers.
+  const leaves: unknown[] = [];
+  const stack: { v: unknown; idx: number[] }[] = [{ v: value, idx: [] }];
+  while (stack.length) {
+    const { v, idx } = stack.pop()!;
+    const depth = idx.length;
+    const at = path(idx) || 'the value';
     if (depth === shape.length) {
-      if (typeof v === 'number') data[next++] = v;
-      else if (typeof v === 'boolean') data[next++] = v ? 1 : 0;
-      else if (Array.isArray(v)) throw new InspectorError(file, `ragged nested list: ${at} is a list but ${ref(depth)} is a number`);
-      else throw new InspectorError(file, `${at} is ${describe(v)}, not a number`);
-      return;
+      if (typeof v === 'number' || typeof v === 'boolean') {
+        leaves.push(v);
+        continue;
+      }
+      if (Array.isArray(v)) throw new InspectorError(file, `ragged nested list: ${at} is a list but ${ref(depth)} is a number`);
+      throw new InspectorError(file, `${at} is ${describe(v)}, not a number`);
     }
     if (!Array.isArray(v)) {
       if (typeof v === 'number' || typeof v === 'boolean') {
@@ -45,9 +54,23 @@ export function arrayFromJson(value: unknown, file = '', where = ''): NDArray {
     if (v.length !== shape[depth]) {
       throw new InspectorError(file, `ragged nested list: ${at} has ${v.length} elements but ${ref(depth)} has ${shape[depth]}`);
     }
-    for (let i = 0; i < v.length; i++) walk(v[i], depth + 1, `${path}[${i}]`);
-  };
-  walk(value, 0, where);
+    if (depth === shape.length - 1) {
+      // The last axis: numbers, read in place (no per-element bookkeeping).
+      for (let i = 0; i < v.length; i++) {
+        const x = v[i];
+        if (typeof x === 'number' || typeof x === 'boolean') leaves.push(x);
+        else stack.push({ v: x, idx: [...idx, i] }); // reported by the check above
+        if (typeof x !== 'number' && typeof x !== 'boolean') break;
+      }
+      continue;
+    }
+    for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], idx: [...idx, i] });
+  }
+  const data = new Float64Array(leaves.length);
+  for (let i = 0; i < leaves.length; i++) {
+    const x = leaves[i];
+    data[i] = typeof x === 'boolean' ? (x ? 1 : 0) : (x as number);
+  }
   return { shape, data };
 }
 

@@ -89,7 +89,9 @@ export function parseHeader(bytes: Uint8Array, file: string): NpyHeader {
     .filter((s) => s !== '')
     .map((s) => {
       if (!/^\d+$/.test(s)) throw new InspectorError(file, `malformed .npy header: bad dimension '${s}' in shape`);
-      return Number(s);
+      const d = Number(s);
+      if (!Number.isSafeInteger(d)) throw new InspectorError(file, `malformed .npy header: dimension ${s.slice(0, 30)}${s.length > 30 ? '…' : ''} in shape is beyond any real array`);
+      return d;
     });
   return { descr: descrMatch[2], fortranOrder: fortranMatch[1] === 'True', shape, dataOffset: start + headerLen };
 }
@@ -156,7 +158,7 @@ export function parseNpy(bytes: Uint8Array, file = ''): NpyArray {
   const { shape } = header;
   const count = shape.reduce((a, b) => a * b, 1);
   const available = bytes.length - header.dataOffset;
-  if (available < count * size) {
+  if (!(available >= count * size)) {
     throw new InspectorError(
       file,
       `truncated .npy file: shape (${shape.join(', ')}) of ${DTYPES[key]} needs ${count * size} bytes of data but only ${available} follow the header`,

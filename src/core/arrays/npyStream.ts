@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import { InspectorError, type NDArray } from '../model';
 import { elementReader, parseDescr, parseHeader } from './npy';
+import { openRegular } from '../files';
 
 export interface NpyStream {
   file: string;
@@ -20,9 +21,14 @@ export interface NpyStream {
 }
 
 export function openNpyStream(file: string): NpyStream {
-  const fd = fs.openSync(file, 'r');
+  let opened: { fd: number; size: number };
   try {
-    const size = fs.fstatSync(fd).size;
+    opened = openRegular(file);
+  } catch (e) {
+    throw e instanceof InspectorError ? new InspectorError(file, e.problem) : e;
+  }
+  const { fd, size } = opened;
+  try {
     const head = Buffer.alloc(Math.min(size, 1 << 20));
     fs.readSync(fd, head, 0, head.length, 0);
     const h = parseHeader(head, file);

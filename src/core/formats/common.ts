@@ -3,11 +3,12 @@
  * Model, attaching weights by layer name. Problems are thrown without a file name: openModel (or
  * `inFile`, for another file such as a --config) adds it once.
  */
-import * as fs from 'node:fs';
+import { readJsonText } from '../files';
 import { InspectorError, type Model } from '../model';
 import type { StoredLayer } from './infer';
 import type { Graph } from './kerasConfig';
 import { attachWeights } from './weights';
+import { checkDepth, show } from './configSchema';
 
 export interface OpenOptions {
   /** Load weight values (default true). false reads shapes and metadata only. */
@@ -18,38 +19,43 @@ export interface OpenOptions {
   configPath?: string;
 }
 
-/** Runs `f`; a problem it throws without a file name is about `file`. */
-export function inFile<T>(file: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof InspectorError && !e.file) throw new InspectorError(file, e.problem);
-    throw e;
-  }
-}
+export { inFile } from '../inFile';
 
 export function readJson(file: string): unknown {
-  const text = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+  const text = readJsonText(file);
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    throw new InspectorError('', `invalid JSON: ${msg}`);
+    // NaN / Infinity are not JSON (Python's json.dump writes them unless allow_nan=False).
+    const nonJson = /\b(NaN|-?Infinity)\b/.exec(text);
+    throw new InspectorError('', nonJson ? `invalid JSON: it holds ${nonJson[1]}, which JSON cannot hold (the weights must be finite numbers)` : `invalid JSON: ${msg}`);
   }
+  checkDepth(value, 'the JSON');
+  return value;
 }
 
 export function versionLabel(v: string | undefined): string {
   return v ? `Keras ${v}` : 'Keras';
 }
 
+/** The model every opener returns; the version and backend a file records must be strings. */
 export function makeModel(graph: Graph, parts: Omit<Model, 'name' | 'className' | 'layers' | 'inputs' | 'outputs'>): Model {
+  for (const [key, v] of [['keras_version', parts.kerasVersion], ['backend', parts.backend]] as const) {
+    if (v !== undefined && v !== null && typeof v !== 'string') throw new InspectorError('', `the file's ${key} is ${show(v)}, not a version string`);
+    if (typeof v === 'string' && v.length > 100) throw new InspectorError('', `the file's ${key} is ${v.length} characters long, not a version string`);
+  }
+  if (parts.kerasVersion === null) parts = { ...parts, kerasVersion: undefined };
+  if (parts.backend === null) parts = { ...parts, backend: undefined };
   return { name: graph.name, className: graph.className, layers: graph.layers, inputs: graph.inputs, outputs: graph.outputs, ...parts };
 }
 
 /** Attaches legacy stored layers (by layer name) to a graph from a config. */
 export function attachByName(graph: Graph, stored: StoredLayer[]): void {
+  const byName = new Map(graph.layers.map((l) => [l.name, l]));
   for (const s of stored) {
-    const layer = graph.layers.find((l) => l.name === s.name);
+    const layer = byName.get(s.name);
     if (!layer) {
       if (s.weights.length) throw new InspectorError('', `the file stores weights for layer "${s.name}", which the model config does not have`);
       continue;

@@ -5,12 +5,35 @@
 import type * as H5 from 'h5wasm/node' with { 'resolution-mode': 'import' };
 import * as fs from 'node:fs';
 import { InspectorError } from '../model';
-import { installRegions } from './h5region';
+import { captureOutput, guardOpen, installRegions, regionOf } from './h5region';
+import { MAX_RANK, MAX_TENSOR_ELEMENTS, MAX_WEIGHT_BYTES, checkRegularFile, mib } from '../files';
 import { hasHdf5Signature } from '../detect';
 import { decodeBfloat16, decodeFloat16 } from '../dtypes';
 
 type H5Module = typeof H5;
 let loading: Promise<H5Module> | undefined;
+
+/** Depth of nested groups walked in a Keras 3 weight store (Keras writes about 6; a hard-link cycle never ends). */
+export const MAX_H5_DEPTH = 32;
+/** Groups and datasets visited in one HDF5 file (a bound on any walk, cycles included). */
+export const MAX_H5_OBJECTS = 200_000;
+/**
+ * Chunked or compressed datasets may declare at most this many times the file's size in values
+ * (plus 1 MB): missing chunks read as fill values, so a small file can otherwise declare gigabytes.
+ */
+export const MAX_H5_EXPANSION = 1000;
+
+/**
+ * What h5wasm's Emscripten runtime prints (its `Aborted(…)` line, warnings): routed here while a
+ * model is read, kept for the error's details instead of reaching the terminal.
+ */
+const diagnostics: string[] = [];
+let capturing = false;
+const route = (orig: (...a: unknown[]) => void) => (...args: unknown[]): void => {
+  if (!capturing) return orig(...args);
+  diagnostics.push(args.map(String).join(' ').slice(0, 500));
+  if (diagnostics.length > 20) diagnostics.shift();
+};
 
 /**
  * Loads h5wasm once. Two traps (design notes §2): the Emscripten glue rejects a Chrome/Electron
@@ -22,6 +45,10 @@ export function h5wasm(): Promise<H5Module> {
     const desc = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
     const hide = desc?.configurable === true;
     if (hide) Object.defineProperty(globalThis, 'navigator', { value: undefined, configurable: true, writable: true });
+    // The runtime binds console.log / console.error once, when it starts: give it routers.
+    const { log, error } = console;
+    console.log = route(log.bind(console));
+    console.error = route(error.bind(console));
     try {
       const mod = (await import('h5wasm/node')) as H5Module;
       const Module = (await mod.ready) as unknown as { activate_throwing_error_handler?: () => void };
@@ -29,6 +56,8 @@ export function h5wasm(): Promise<H5Module> {
       installRegions((mod as unknown as { FS: Parameters<typeof installRegions>[0] }).FS);
       return mod;
     } finally {
+      if (console.log !== log) console.log = log;
+      if (console.error !== error) console.error = error;
       if (hide && desc) Object.defineProperty(globalThis, 'navigator', desc);
     }
   })();
@@ -39,20 +68,156 @@ export type H5File = H5.File;
 export type H5Group = H5.Group;
 export type H5Dataset = H5.Dataset;
 
-/** Opens an HDF5 file read-only; every failure becomes an InspectorError naming the file. */
-export async function openH5(file: string): Promise<{ f: H5.File; mod: H5Module }> {
+/** What is being read in the open file, for messages ("attribute model_config of /"). */
+interface Reading {
+  what: string;
+  fileBytes: number;
+  /** Bytes of dataset values declared so far (checked against MAX_WEIGHT_BYTES). */
+  declared: number;
+  /** Of which chunked or compressed (checked against MAX_H5_EXPANSION × the file's size). */
+  packed: number;
+  objects: number;
+  refusal(): string | undefined;
+  /** What HDF5 printed meanwhile (its HDF5-DIAG stacks). */
+  printed?: () => string;
+}
+let reading: Reading | undefined;
+
+/** Notes what is being read next (named in the message if HDF5 fails on it). */
+export function nowReading(what: string): void {
+  if (reading) reading.what = what;
+}
+
+/** Counts one visited group or dataset; refuses past MAX_H5_OBJECTS. */
+export function visit(where: string): void {
+  if (reading && ++reading.objects > MAX_H5_OBJECTS) {
+    throw new InspectorError('', `the HDF5 file holds more than ${MAX_H5_OBJECTS.toLocaleString('en-US')} groups and datasets along ${where} (a link cycle, or not a Keras model)`);
+  }
+}
+
+/**
+ * Opens an HDF5 file read-only, guarded (h5region.ts: no other file opened, global heaps checked,
+ * the runtime's prints captured) until close(). Every failure becomes an InspectorError.
+ */
+export async function openH5(file: string): Promise<{ f: H5.File; mod: H5Module; close(): void }> {
+  const region = regionOf(file);
+  const fileBytes = region ? region.size : checkRegularFile(file).size;
   if (!hasHdf5Signature(file)) throw new InspectorError('', 'not an HDF5 file (no HDF5 signature)');
   const mod = await h5wasm();
+  const g = guardOpen(file);
+  const r: Reading = { what: 'its superblock and root group', fileBytes, declared: 0, packed: 0, objects: 0, refusal: g.refusal };
+  reading = r;
+  diagnostics.length = 0;
+  capturing = true;
+  let printed = '';
+  captureOutput((t) => {
+    if (printed.length < 64 * 1024) printed += t;
+  });
+  const end = (): void => {
+    g.end();
+    if (reading === r) reading = undefined;
+    capturing = false;
+    captureOutput(undefined);
+  };
+  r.printed = () => printed;
   let f: H5.File;
   try {
     f = new mod.File(file, 'r');
+    if ((f as unknown as { file_id: bigint }).file_id < 0n) throw new Error('cannot open (invalid file id)');
   } catch (e) {
-    throw new InspectorError('', `cannot open as HDF5: ${firstLine(e)} (the file may be truncated or corrupt)`);
+    const err = h5Failure(e);
+    end();
+    throw err;
   }
-  if ((f as unknown as { file_id: bigint }).file_id < 0n) {
-    throw new InspectorError('', 'cannot open as HDF5 (the file may be truncated or corrupt)');
+  const close = (): void => {
+    try {
+      f.close();
+    } catch {
+      /* a damaged file may not close cleanly: nothing more to do */
+    } finally {
+      end();
+    }
+  };
+  return { f, mod, close };
+}
+
+/**
+ * Any h5wasm failure as a problem in words: a refusal of the read guard as such; otherwise "the HDF5
+ * file is damaged or truncated", what was being read, then HDF5's own words as details.
+ */
+export function h5Failure(e: unknown): InspectorError {
+  if (e instanceof InspectorError) return e;
+  const refused = reading?.refusal();
+  if (refused) return new InspectorError('', refused);
+  const message = e instanceof Error ? e.message : String(e);
+  const aborted = /^(RuntimeError: )?Aborted\(|RuntimeError|unreachable|memory access out of bounds/i.test(message);
+  const printed = reading?.printed?.() ?? '';
+  const text = aborted && /HDF5-DIAG/.test(printed) ? printed : message;
+  const stack = /Maximum call stack|call stack exhausted|too much recursion/i.test(message);
+  const words = hdf5Words(text);
+  const detail = stack
+    ? 'its structure nests without end'
+    : /address overflowed/i.test(words)
+      ? 'its data lies beyond the end of the file'
+      : aborted && !/HDF5-DIAG/.test(printed)
+        ? 'the HDF5 library gave up on it'
+        : `HDF5 reports: ${words}`;
+  const what = reading?.what ?? 'it';
+  return new InspectorError('', `the HDF5 file is damaged or truncated (while reading ${what}: ${detail})`);
+}
+
+/**
+ * HDF5's own description of a failure, in its words only: the innermost "minor:" line of an
+ * HDF5-DIAG stack (e.g. "wrong version number", "file has been truncated"), without the library's
+ * function names, paths and line numbers.
+ */
+export function hdf5Words(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const minor = [...lines].reverse().find((l) => /^minor:/.test(l))?.replace(/^minor:\s*/, '');
+  const plain = minor ?? lines.find((l) => !/^HDF5-DIAG|^#\d+:|^major:/.test(l)) ?? 'an unknown error';
+  const cleaned = plain
+    .replace(/\bH5[A-Za-z0-9_]*\(\)\s*:?\s*/g, '')
+    .replace(/\/[^\s]*\.c line \d+/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return (cleaned || 'an unknown error').replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase()).slice(0, 160);
+}
+
+/**
+ * Refuses a dataset whose declared size is a lie before HDF5 allocates it: more values than
+ * MAX_TENSOR_ELEMENTS, more bytes than the file holds when stored uncompressed, more than
+ * MAX_WEIGHT_BYTES in all.
+ */
+export function checkDeclaredSize(ds: H5.Dataset): void {
+  nowReading(`dataset ${ds.path}`);
+  const m = ds.metadata;
+  const shape = m.shape ?? [];
+  if (shape.length > MAX_RANK) throw new InspectorError('', `dataset ${ds.path} has ${shape.length} dimensions (at most ${MAX_RANK})`);
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (count > MAX_TENSOR_ELEMENTS) {
+    throw new InspectorError('', `dataset ${ds.path} declares shape (${shape.join(', ')}): ${count.toLocaleString('en-US')} values, more than the ${MAX_TENSOR_ELEMENTS.toLocaleString('en-US')} RNN Inspector reads for one weight`);
   }
-  return { f, mod };
+  const bytes = count * (m.size || 1);
+  let filtered = false;
+  try {
+    filtered = (ds.filters ?? []).length > 0;
+  } catch {
+    filtered = true;
+  }
+  const contiguous = !m.chunks && !filtered;
+  if (reading && contiguous && bytes > reading.fileBytes) {
+    throw new InspectorError('', `dataset ${ds.path} declares ${mib(bytes)} of uncompressed values (shape (${shape.join(', ')})) but the whole file is ${mib(reading.fileBytes)}: the file is damaged or lies about its shape`);
+  }
+  if (reading && !contiguous) {
+    reading.packed += bytes;
+    if (reading.packed > MAX_H5_EXPANSION * reading.fileBytes + 1024 * 1024) {
+      throw new InspectorError('', `dataset ${ds.path} declares ${mib(bytes)} of chunked or compressed values (shape (${shape.join(', ')})), more than ${MAX_H5_EXPANSION} times the whole file (${mib(reading.fileBytes)}): the file is damaged or lies about its shape`);
+    }
+  }
+  if (reading) {
+    reading.declared += bytes;
+    if (reading.declared > MAX_WEIGHT_BYTES) throw new InspectorError('', `the file declares more than ${mib(MAX_WEIGHT_BYTES)} of weights (at dataset ${ds.path}), more than RNN Inspector loads`);
+  }
 }
 
 export function firstLine(e: unknown): string {
@@ -77,6 +242,7 @@ function attrNames(obj: HasAttrs): string[] {
 
 /** The raw value of an attribute, or undefined. Keras splits attributes over 64 KB into name0, name1, …: joined here. */
 export function attrValue(obj: HasAttrs, name: string): unknown {
+  nowReading(`attribute ${name} of ${obj.path}`);
   const names = attrNames(obj);
   if (names.includes(name)) return obj.attrs[name].value;
   if (!names.includes(`${name}0`)) return undefined;
@@ -119,9 +285,29 @@ export function attrStrings(obj: HasAttrs, name: string): string[] {
 }
 
 export function isGroup(mod: H5Module, o: unknown): o is H5.Group {
+  if (o instanceof mod.ExternalLink) refuseExternal(o);
   return o instanceof mod.Group;
 }
+
+function refuseExternal(o: H5.ExternalLink): never {
+  throw new InspectorError('', `the HDF5 file holds an external link to ${JSON.stringify(`${o.filename}:${o.obj_path}`)}: refused, RNN Inspector reads only the model's own file and nothing outside it`);
+}
+
+/** A member of a group (null when absent); an external link is refused, not followed. */
+export function member(mod: H5Module, g: H5.Group, name: string): ReturnType<H5.Group['get']> {
+  nowReading(`${g.path === '/' ? '' : g.path}/${name}`);
+  visit(g.path);
+  let o: ReturnType<H5.Group['get']>;
+  try {
+    o = g.get(name);
+  } catch (e) {
+    throw h5Failure(e);
+  }
+  if (o instanceof mod.ExternalLink) refuseExternal(o);
+  return o;
+}
 export function isDataset(mod: H5Module, o: unknown): o is H5.Dataset {
+  if (o instanceof mod.ExternalLink) refuseExternal(o);
   return o instanceof mod.Dataset;
 }
 
@@ -136,11 +322,12 @@ export function datasetDtype(ds: H5.Dataset): string {
 /** Reads a numeric dataset as float32/float64 values in C order. */
 export function readFloats(ds: H5.Dataset): Float32Array | Float64Array {
   const m = ds.metadata;
+  checkDeclaredSize(ds);
   let v: unknown;
   try {
     v = ds.value;
   } catch (e) {
-    throw new InspectorError('', `cannot read dataset ${ds.path}: ${firstLine(e)}`);
+    throw h5Failure(e);
   }
   if (attrString(ds, 'dtype') === 'bfloat16' && ArrayBuffer.isView(v)) return decodeBfloat16(v as unknown as ArrayLike<number>);
   if (v instanceof Float32Array || v instanceof Float64Array) return v;

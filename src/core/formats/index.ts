@@ -8,7 +8,6 @@ import * as path from 'node:path';
 import { InspectorError, type Model } from '../model';
 import { sniff } from '../detect';
 import { readJson, type OpenOptions } from './common';
-import { firstLine } from './h5';
 import { classifyJson } from './jsonWeights';
 import { openJson } from './openJson';
 import { openHdf5, openZip } from './openKeras';
@@ -53,11 +52,25 @@ export async function openModel(file: string, opts: OpenOptions = {}): Promise<M
     return await open(file, opts);
   } catch (e) {
     if (e instanceof InspectorError) {
-      if (!e.file) throw new InspectorError(display, e.problem);
+      if (!e.file) throw new InspectorError(display, e.problem, e.detail);
       throw e;
     }
-    throw new InspectorError(display, `cannot read (the file may be damaged): ${firstLine(e)}`);
+    throw internalError(display, e);
   }
+}
+
+/**
+ * The error boundary's last resort: a failure that is not an InspectorError (a reader bug, the
+ * runtime giving up) said in the user's words, naming the file; the runtime's own text is kept in
+ * `detail` for the log, never in the headline.
+ */
+export function internalError(display: string, e: unknown): InspectorError {
+  const text = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  const detail = e instanceof Error && e.stack ? e.stack : text;
+  let problem = 'could not be read: the file is damaged or not laid out as Keras writes it (the reader stopped on an internal error; details in the log)';
+  if (/Maximum call stack|too much recursion/i.test(text)) problem = 'is nested too deeply to read (a config or array nested thousands of levels deep); the file may be damaged or hostile';
+  else if (/Invalid typed array length|Invalid array length|Array buffer allocation failed|out of memory|allocation failed/i.test(text)) problem = 'declares sizes too large to read; the file may be damaged or hostile';
+  return new InspectorError(display, problem, detail.slice(0, 4000));
 }
 
 function isDirectory(file: string): boolean {

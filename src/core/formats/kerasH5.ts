@@ -9,7 +9,7 @@
  */
 import type { Weight } from '../model';
 import { InspectorError } from '../model';
-import { attrString, attrStrings, datasetDtype, firstLine, isDataset, isGroup, openH5, readFloats, type H5File, type H5Group } from './h5';
+import { attrString, attrStrings, checkDeclaredSize, datasetDtype, h5Failure, isDataset, isGroup, member, openH5, readFloats, type H5File, type H5Group } from './h5';
 import type { Graph } from './kerasConfig';
 import { graphFromModelConfig } from './kerasConfig';
 import type { StoredLayer } from './infer';
@@ -31,23 +31,27 @@ export interface H5Contents {
 }
 
 function parseJsonAttr(text: string, what: string): any {
+  let v: unknown;
   try {
-    return JSON.parse(text);
+    v = JSON.parse(text);
   } catch {
     throw new InspectorError('', `the ${what} attribute is not valid JSON`);
   }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new InspectorError('', `the ${what} attribute is not a Keras model config (it holds ${JSON.stringify(v).slice(0, 40)})`);
+  return v;
 }
 
 /** Reads a legacy weights group (model_weights/ or the root of a save_weights file). */
 function readLegacyLayers(f: H5File, mod: Awaited<ReturnType<typeof openH5>>['mod'], root: H5Group, withData: boolean): StoredLayer[] {
   const names = attrStrings(root, 'layer_names');
   return names.map((name) => {
-    const g = root.get(name);
+    const g = member(mod, root, name);
     if (!isGroup(mod, g)) throw new InspectorError('', `layer_names lists "${name}" but the file has no such group`);
     const weightNames = attrStrings(g, 'weight_names');
     const weights: Weight[] = weightNames.map((wn) => {
-      const ds = g.get(wn);
+      const ds = member(mod, g, wn);
       if (!isDataset(mod, ds)) throw new InspectorError('', `weight_names of layer "${name}" lists "${wn}" but the file has no such dataset`);
+      if (!withData) checkDeclaredSize(ds);
       return {
         name: wn,
         role: '',
@@ -63,37 +67,43 @@ function readLegacyLayers(f: H5File, mod: Awaited<ReturnType<typeof openH5>>['mo
 
 /** Opens a Keras HDF5 file and reads what it holds (config, layers and weights), closing it before returning. */
 export async function readKerasH5(file: string, withData: boolean): Promise<H5Contents> {
-  const { f, mod } = await openH5(file);
+  const raw = await readRaw(file, withData);
+  // The model config is parsed after the file is closed: its problems are the config's, not HDF5's.
+  const graph = raw.modelConfigText ? graphFromModelConfig(parseJsonAttr(raw.modelConfigText, 'model_config')) : undefined;
+  const { modelConfigText, ...c } = raw;
+  void modelConfigText;
+  return { ...c, graph };
+}
+
+async function readRaw(file: string, withData: boolean): Promise<Omit<H5Contents, 'graph'> & { modelConfigText?: string }> {
+  const { f, mod, close } = await openH5(file);
   try {
     const keys = f.keys();
     const modelConfigText = attrString(f, 'model_config');
-    const mw = f.get('model_weights');
+    const mw = keys.includes('model_weights') ? member(mod, f, 'model_weights') : null;
     const weightsRoot: H5Group | undefined = isGroup(mod, mw) ? mw : attrStrings(f, 'layer_names').length ? f : undefined;
     const kerasVersion = attrString(f, 'keras_version') ?? (weightsRoot ? attrString(weightsRoot, 'keras_version') : undefined);
     const backend = attrString(f, 'backend') ?? (weightsRoot ? attrString(weightsRoot, 'backend') : undefined);
     const optimizerState = keys.includes('optimizer_weights') || keys.includes('optimizer');
     if (weightsRoot) {
       const stored = readLegacyLayers(f, mod, weightsRoot, withData);
-      const graph = modelConfigText ? graphFromModelConfig(parseJsonAttr(modelConfigText, 'model_config')) : undefined;
-      return { kind: modelConfigText ? 'full' : 'weights', kerasVersion, backend, graph, stored, optimizerState };
+      return { kind: modelConfigText ? 'full' : 'weights', kerasVersion, backend, modelConfigText, stored, optimizerState };
     }
     const storeRoot = ['layers', '_layer_checkpoint_dependencies'].find((k) => keys.includes(k));
     const windows = !storeRoot && keys.some((k) => k.startsWith('layers\\'));
     if (storeRoot || windows) {
       const store = storeRoot ? readWeightStore(f, mod, storeRoot, withData) : readBackslashStore(f, mod, withData);
-      const graph = modelConfigText ? graphFromModelConfig(parseJsonAttr(modelConfigText, 'model_config')) : undefined;
-      return { kind: 'store', kerasVersion, backend, graph, store, optimizerState };
+      return { kind: 'store', kerasVersion, backend, modelConfigText, store, optimizerState };
     }
     if (modelConfigText) {
       // A model saved without weights (possible with old Keras): architecture only.
-      return { kind: 'full', kerasVersion, backend, graph: graphFromModelConfig(parseJsonAttr(modelConfigText, 'model_config')), stored: [], optimizerState };
+      return { kind: 'full', kerasVersion, backend, modelConfigText, stored: [], optimizerState };
     }
     const shown = keys.slice(0, 6).join(', ') || 'nothing';
     throw new InspectorError('', `an HDF5 file, but not a Keras model: no model_config, layer_names or layers/ group (top level holds ${shown})`);
   } catch (e) {
-    if (e instanceof InspectorError) throw e;
-    throw new InspectorError('', `damaged HDF5 content: ${firstLine(e)}`);
+    throw h5Failure(e);
   } finally {
-    f.close();
+    close();
   }
 }

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InspectorError, type Layer, type Weight } from '../model';
-import { attrString, datasetDtype, isDataset, isGroup, readFloats, type h5wasm, type H5File, type H5Group } from './h5';
+import { MAX_H5_DEPTH, attrString, checkDeclaredSize, datasetDtype, isDataset, isGroup, member, readFloats, type h5wasm, type H5File, type H5Group } from './h5';
 import type { Graph } from './kerasConfig';
 import { registerRegion } from './h5region';
 import { closeZip, entryRegion, inflateEntryTo, openZip, readEntry, type ZipArchive } from './zip';
@@ -37,16 +37,20 @@ export function toSnakeCase(name: string): string {
 
 const CHILD_ORDER = ['cell', 'layer', 'forward_layer', 'backward_layer', 'layers'];
 
-function collectVars(mod: H5Module, g: H5Group, p: string, withData: boolean): Weight[] {
+function collectVars(mod: H5Module, g: H5Group, p: string, withData: boolean, depth = 0): Weight[] {
+  if (depth > MAX_H5_DEPTH) {
+    throw new InspectorError('', `the weight store nests groups more than ${MAX_H5_DEPTH} deep (at ${p.split('/').slice(0, 6).join('/')}/…): a link cycle, or not a Keras weight store`);
+  }
   const out: Weight[] = [];
   const keys = g.keys();
   if (keys.includes('vars')) {
-    const vars = g.get('vars');
+    const vars = member(mod, g, 'vars');
     if (isGroup(mod, vars)) {
       const idx = vars.keys().filter((k) => /^\d+$/.test(k)).sort((a, b) => Number(a) - Number(b));
       for (const i of idx) {
-        const ds = vars.get(i);
+        const ds = member(mod, vars, i);
         if (!isDataset(mod, ds)) continue;
+        if (!withData) checkDeclaredSize(ds);
         out.push({ name: `${p}/vars/${i}`, role: '', shape: ds.shape ?? [], dtype: attrString(ds, 'dtype') === 'bfloat16' ? 'bfloat16' : datasetDtype(ds), trainable: true, data: withData ? readFloats(ds) : undefined });
       }
     }
@@ -59,19 +63,19 @@ function collectVars(mod: H5Module, g: H5Group, p: string, withData: boolean): W
       return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b, 'en', { numeric: true });
     });
   for (const k of children) {
-    const child = g.get(k);
-    if (isGroup(mod, child)) out.push(...collectVars(mod, child, `${p}/${k}`, withData));
+    const child = member(mod, g, k);
+    if (isGroup(mod, child)) out.push(...collectVars(mod, child, `${p}/${k}`, withData, depth + 1));
   }
   return out;
 }
 
 export function readWeightStore(f: H5File, mod: H5Module, rootKey: string, withData: boolean): WeightStore {
-  const root = f.get(rootKey);
+  const root = member(mod, f, rootKey);
   if (!isGroup(mod, root)) throw new InspectorError('', `${rootKey}/ is not a group`);
   return root.keys().map((key) => {
-    const g = root.get(key);
+    const g = member(mod, root, key);
     if (!isGroup(mod, g)) return { key, weights: [] };
-    const vars = g.get('vars');
+    const vars = g.keys().includes('vars') ? member(mod, g, 'vars') : null;
     const name = isGroup(mod, vars) ? attrString(vars, 'name') : undefined;
     return { key, name, weights: collectVars(mod, g, `${rootKey}/${key}`, withData) };
   });
@@ -95,7 +99,7 @@ export function readBackslashStore(f: H5File, mod: H5Module, withData: boolean):
     mine.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b, 'en', { numeric: true }));
     const weights: Weight[] = [];
     for (const k of mine) {
-      const g = f.get(k);
+      const g = member(mod, f, k);
       if (isGroup(mod, g)) weights.push(...collectVars(mod, g, k.replace(/\\/g, '/'), withData));
     }
     return { key, weights };
@@ -132,8 +136,13 @@ export interface KerasZip {
    * was inflated to chunk by chunk. Call cleanup() afterwards.
    */
   weightsFile?: string;
+  /** Entry names never used (absolute or with ".."), for a note. */
+  unsafe: string[];
   cleanup(): void;
 }
+
+/** The entries of a .keras archive that are read. */
+const KERAS_ENTRIES = ['config.json', 'metadata.json', 'model.weights.h5'];
 
 /**
  * Reads a .keras archive: its central directory, config.json and metadata.json, and where
@@ -151,6 +160,8 @@ export function readKerasZip(file: string): KerasZip {
     for (const c of cleanups.splice(0).reverse()) c();
   };
   try {
+    const twice = z.duplicates.filter((d) => KERAS_ENTRIES.includes(d));
+    if (twice.length) throw new InspectorError('', `the archive holds ${[...new Set(twice)].join(', ')} more than once: which copy is the model is ambiguous, refused`);
     const text = (name: string): any => {
       const b = readEntry(z, name);
       if (!b) return undefined;
@@ -161,6 +172,7 @@ export function readKerasZip(file: string): KerasZip {
       }
     };
     const config = text('config.json');
+    if (config === null || (config !== undefined && typeof config !== 'object')) throw new InspectorError('', `config.json inside the archive is not a Keras model config (it holds ${JSON.stringify(config).slice(0, 40)})`);
     if (!config) throw new InspectorError('', 'a zip archive without config.json: not a Keras 3 .keras file');
     const metadata = text('metadata.json') ?? {};
     let weightsFile: string | undefined;
@@ -177,7 +189,7 @@ export function readKerasZip(file: string): KerasZip {
         inflateEntryTo(z, 'model.weights.h5', weightsFile);
       }
     }
-    return { config, metadata, weightsFile, cleanup };
+    return { config, metadata, weightsFile, cleanup, unsafe: z.unsafe };
   } catch (e) {
     cleanup();
     // zip.ts throws without a file name; say which file.

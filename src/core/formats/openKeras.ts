@@ -14,6 +14,7 @@ import { graphFromModelConfig, type Graph } from './kerasConfig';
 import { readKerasH5, type H5Contents } from './kerasH5';
 import { matchStoreToGraph, readKerasZip } from './kerasV3';
 import { attachWeights } from './weights';
+import { readRegularFile } from '../files';
 import type { OpenOptions } from './common';
 
 /** Layer names of a Keras model config, for matching a weights-only file with its architecture JSON. */
@@ -44,12 +45,9 @@ function findSiblingConfig(file: string, storedNames: string[]): { cfg: any; pat
     try {
       const st = fs.statSync(p);
       if (!st.isFile() || st.size > 4_000_000 || st.size < 2) continue;
-      const fd = fs.openSync(p, 'r');
-      const b = Buffer.alloc(1);
-      fs.readSync(fd, b, 0, 1, 0);
-      fs.closeSync(fd);
-      if (b[0] !== 0x7b) continue; // '{'
-      const cfg = JSON.parse(fs.readFileSync(p, 'utf8'));
+      const text = readRegularFile(p, { limit: 4_000_000 }).toString('utf8');
+      if (text[0] !== '{') continue;
+      const cfg = JSON.parse(text);
       if (classifyJson(cfg) !== 'keras-json-config') continue;
       const have = new Set(configLayerNames(cfg));
       if (wanted.every((w) => have.has(w))) return { cfg, path: p };
@@ -138,7 +136,9 @@ export async function openZip(file: string, opts: OpenOptions, bytes: number): P
   const z = readKerasZip(file);
   try {
     const notes: string[] = [];
-    const v: string | undefined = z.metadata?.keras_version;
+    if (z.unsafe.length) notes.push(`ignored ${z.unsafe.length} archive entr${z.unsafe.length === 1 ? 'y' : 'ies'} with a name outside the archive (absolute or with ".."): ${z.unsafe.slice(0, 3).map((u) => JSON.stringify(u)).join(', ')}; nothing is ever extracted`);
+    const kv: unknown = z.metadata && typeof z.metadata === 'object' ? z.metadata.keras_version : undefined;
+    const v: string | undefined = typeof kv === 'string' ? kv.slice(0, 64) : undefined;
     let c: H5Contents = { kind: 'store', store: [], optimizerState: false, kerasVersion: v };
     if (z.weightsFile) {
       const inner = await readKerasH5(z.weightsFile, opts.weights !== false).catch((e: unknown) => {

@@ -4,6 +4,7 @@
  */
 import { InspectorError, type Layer, type Weight } from '../model';
 import { getSpec } from '../layers/registry';
+import { MAX_RANK, MAX_WEIGHT_ELEMENTS, show } from './configSchema';
 
 /**
  * The roles of a layer's weights in get_weights() order, from its class and config: the layer
@@ -86,6 +87,7 @@ function concatLastAxis(parts: Weight[], name: string, role: string): Weight {
  * marking non-trainable ones, and splitting them over wrapped layers.
  */
 export function attachWeights(layer: Layer, weights: Weight[]): void {
+  for (const w of weights) checkWeightShape(layer, w);
   let ws = weights;
   if (getSpec(layer.className)?.keras1?.weights) {
     ws = convertKeras1(layer, ws);
@@ -106,4 +108,19 @@ export function attachWeights(layer: Layer, weights: Weight[]): void {
     attachWeights(layer.inner[1], ws.slice(half));
     layer.weights = [...layer.inner[0].weights, ...layer.inner[1].weights];
   }
+}
+
+/** A stored weight's shape is a list of whole sizes ≥ 1 (at most MAX_RANK, MAX_WEIGHT_ELEMENTS in all) matching its values. */
+export function checkWeightShape(layer: Layer, w: Weight): void {
+  const what = `layer "${layer.name}": weight "${w.name}"`;
+  const shape: unknown = w.shape;
+  if (!Array.isArray(shape)) throw new InspectorError('', `${what} has the shape ${show(shape)}, not a list of sizes`);
+  if (shape.length > MAX_RANK) throw new InspectorError('', `${what} has ${shape.length} axes, more than ${MAX_RANK}`);
+  let n = 1;
+  for (const d of shape) {
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 1) throw new InspectorError('', `${what} has the shape ${show(shape)}: every size must be a whole number of at least 1`);
+    n *= d;
+  }
+  if (n > MAX_WEIGHT_ELEMENTS) throw new InspectorError('', `${what} has the shape ${show(shape)}: ${n} values, more than ${MAX_WEIGHT_ELEMENTS}`);
+  if (w.data && w.data.length !== n) throw new InspectorError('', `${what} has the shape ${show(shape)} (${n} values) but holds ${w.data.length}`);
 }

@@ -13,11 +13,22 @@
 import * as fs from 'node:fs';
 import { Inflate, inflateSync } from 'fflate';
 import { InspectorError } from '../model';
+import { MAX_WEIGHT_BYTES, openRegular } from '../files';
 
+/** Entries in one archive. */
 export const MAX_ENTRIES = 10_000;
+/** A JSON entry (config.json, metadata.json), uncompressed. */
 export const MAX_SMALL_ENTRY = 64 * 1024 * 1024;
+/** Declared uncompressed size over compressed size, for any deflated entry. */
 export const MAX_RATIO = 1000;
-const MAX_CENTRAL_DIRECTORY = 64 * 1024 * 1024;
+/** The central directory. */
+export const MAX_CENTRAL_DIRECTORY = 64 * 1024 * 1024;
+/**
+ * A deflated model.weights.h5 is inflated (to a private temporary file) only when it declares at
+ * most MAX_WEIGHT_BYTES and at most MAX_WEIGHTS_RATIO times its compressed size (trained weights
+ * barely compress; past MAX_SMALL_ENTRY a higher ratio is a bomb, not a model).
+ */
+export const MAX_WEIGHTS_RATIO = 100;
 
 export interface ZipEntry {
   name: string;
@@ -30,10 +41,20 @@ export interface ZipEntry {
   localOffset: number;
 }
 
-export interface ZipArchive {
-  fd: number;
+/** Where an archive's bytes come from: a file descriptor, or bytes in memory (.npz given as bytes). */
+interface Source {
+  fd?: number;
+  bytes?: Uint8Array;
+}
+
+export interface ZipArchive extends Source {
   fileSize: number;
+  /** Entries by name, in central-directory order (safe names only). */
   entries: Map<string, ZipEntry>;
+  /** Entry names never used: absolute, or climbing out with "..". */
+  unsafe: string[];
+  /** Names listed more than once (the first is kept in `entries`). */
+  duplicates: string[];
 }
 
 function fail(msg: string): never {
@@ -42,11 +63,16 @@ function fail(msg: string): never {
 
 const mb = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${n} bytes`);
 
-function readAt(fd: number, offset: number, length: number): Buffer {
+function readAt(src: Source, offset: number, length: number): Buffer {
+  if (src.bytes) {
+    const b = src.bytes;
+    if (offset + length > b.length) fail(`the archive ends early (wanted ${length} bytes at offset ${offset}): it is truncated`);
+    return Buffer.from(b.buffer, b.byteOffset + offset, length);
+  }
   const b = Buffer.alloc(length);
   let got = 0;
   while (got < length) {
-    const n = fs.readSync(fd, b, got, length - got, offset + got);
+    const n = fs.readSync(src.fd!, b, got, length - got, offset + got);
     if (n <= 0) break;
     got += n;
   }
@@ -61,7 +87,7 @@ const u64 = (b: Buffer, at: number): number => {
 };
 
 /** Finds the end-of-central-directory record and returns the central directory's offset, size, count. */
-function findDirectory(fd: number, size: number): { offset: number; length: number; count: number } {
+function findDirectory(fd: Source, size: number): { offset: number; length: number; count: number } {
   if (size < 22) fail(`too short for a zip archive (${size} bytes)`);
   const tailLen = Math.min(size, 22 + 65535);
   const tail = readAt(fd, size - tailLen, tailLen);
@@ -99,12 +125,33 @@ function findDirectory(fd: number, size: number): { offset: number; length: numb
 
 /** Opens an archive and reads its central directory (nothing else). Call closeZip() afterwards. */
 export function openZip(file: string): ZipArchive {
-  const fd = fs.openSync(file, 'r');
+  const { fd, size } = openRegular(file);
   try {
-    const fileSize = fs.fstatSync(fd).size;
+    return readDirectory({ fd }, size);
+  } catch (e) {
+    fs.closeSync(fd);
+    throw e;
+  }
+}
+
+/** An archive held in memory (an .npz loaded as bytes); closeZip() is a no-op. */
+export function openZipBytes(bytes: Uint8Array): ZipArchive {
+  return readDirectory({ bytes }, bytes.length);
+}
+
+/** An entry name that must never be used: absolute, a drive, or with a ".." step. */
+export function unsafeEntryName(name: string): boolean {
+  return /^[\\/]/.test(name) || /^[a-zA-Z]:/.test(name) || name.split(/[\\/]/).includes('..') || name.includes('\0');
+}
+
+function readDirectory(src: Source, fileSize: number): ZipArchive {
+  const fd = src;
+  {
     const dir = findDirectory(fd, fileSize);
     const b = readAt(fd, dir.offset, dir.length);
     const entries = new Map<string, ZipEntry>();
+    const unsafe: string[] = [];
+    const duplicates: string[] = [];
     let p = 0;
     for (let i = 0; i < dir.count; i++) {
       if (p + 46 > b.length || b.readUInt32LE(p) !== 0x02014b50) fail(`central directory entry ${i + 1} of ${dir.count} is broken: the archive is corrupt`);
@@ -147,23 +194,22 @@ export function openZip(file: string): ZipArchive {
       if (e.method === 8 && e.size > MAX_RATIO * Math.max(1, e.compressedSize)) {
         fail(`entry ${name} declares ${mb(e.size)} from ${mb(e.compressedSize)} (a ratio above ${MAX_RATIO}:1): refused as a possible zip bomb`);
       }
-      entries.set(name, e);
+      if (unsafeEntryName(name)) unsafe.push(name);
+      else if (entries.has(name)) duplicates.push(name);
+      else entries.set(name, e);
       p += 46 + nameLen + extraLen + commentLen;
     }
-    return { fd, fileSize, entries };
-  } catch (e) {
-    fs.closeSync(fd);
-    throw e;
+    return { ...src, fileSize, entries, unsafe, duplicates };
   }
 }
 
 export function closeZip(z: ZipArchive): void {
-  fs.closeSync(z.fd);
+  if (z.fd !== undefined) fs.closeSync(z.fd);
 }
 
 /** Byte offset of an entry's data (after its local header). */
 function dataOffset(z: ZipArchive, e: ZipEntry): number {
-  const h = readAt(z.fd, e.localOffset, 30);
+  const h = readAt(z, e.localOffset, 30);
   if (h.readUInt32LE(0) !== 0x04034b50) fail(`entry ${e.name}: no local header at offset ${e.localOffset}: the archive is corrupt`);
   const start = e.localOffset + 30 + h.readUInt16LE(26) + h.readUInt16LE(28);
   if (start + e.compressedSize > z.fileSize) fail(`entry ${e.name} runs past the end of the file: the archive is truncated`);
@@ -176,19 +222,20 @@ function usable(e: ZipEntry): void {
 }
 
 /** A small entry's bytes (inflated and CRC-checked); undefined when the archive has no such entry. */
-export function readEntry(z: ZipArchive, name: string): Uint8Array | undefined {
+export function readEntry(z: ZipArchive, name: string, limit = MAX_SMALL_ENTRY): Uint8Array | undefined {
   const e = z.entries.get(name);
   if (!e) return undefined;
   usable(e);
-  if (e.size > MAX_SMALL_ENTRY) fail(`entry ${name} declares ${mb(e.size)} uncompressed (at most ${mb(MAX_SMALL_ENTRY)} for this entry)`);
-  const raw = readAt(z.fd, dataOffset(z, e), e.compressedSize);
+  if (e.size > limit) fail(`entry ${name} declares ${mb(e.size)} uncompressed (at most ${mb(limit)} for this entry)`);
+  const raw = readAt(z, dataOffset(z, e), e.compressedSize);
   let out: Uint8Array;
   if (e.method === 0) out = raw;
   else {
     try {
       out = inflateSync(raw, { out: new Uint8Array(e.size) });
     } catch (err) {
-      return fail(`entry ${name} does not inflate: ${err instanceof Error ? err.message : String(err)} (the archive is corrupt)`);
+      void err;
+      return fail(`entry ${name} does not inflate (its compressed data is damaged): the archive is corrupt`);
     }
   }
   if (out.length !== e.size || crc32(out) !== e.crc) fail(`entry ${name} does not match its declared size and CRC-32: the archive is corrupt`);
@@ -204,13 +251,16 @@ export function entryRegion(z: ZipArchive, name: string): { offset: number; size
   return { offset: dataOffset(z, e), size: e.size };
 }
 
-/** A compressed entry inflated to `dest` in 1 MB chunks (never whole in memory); its size and CRC are checked. */
+/** A compressed entry inflated to `dest` in 64 KB chunks (never whole in memory); its size and CRC are checked. */
 export function inflateEntryTo(z: ZipArchive, name: string, dest: string): void {
   const e = z.entries.get(name);
   if (!e) fail(`no entry ${name} in the archive`);
   usable(e);
+  if (e.size > MAX_WEIGHT_BYTES || (e.size > MAX_SMALL_ENTRY && e.size > MAX_WEIGHTS_RATIO * e.compressedSize)) {
+    fail(`entry ${name} declares ${mb(e.size)} from ${mb(e.compressedSize)} compressed (at most ${mb(MAX_WEIGHT_BYTES)}, and at most ${MAX_WEIGHTS_RATIO}:1 past ${mb(MAX_SMALL_ENTRY)}): refused as a possible zip bomb`);
+  }
   const start = dataOffset(z, e);
-  const out = fs.openSync(dest, 'w');
+  const out = fs.openSync(dest, 'wx', 0o600);
   let written = 0;
   let crc = 0;
   try {
@@ -220,10 +270,16 @@ export function inflateEntryTo(z: ZipArchive, name: string, dest: string): void 
       crc = crc32(chunk, crc);
       fs.writeSync(out, chunk);
     });
-    const CH = 1 << 20;
+    const CH = 64 * 1024; // deflate expands at most ~1032:1: one push yields at most ~66 MB
     for (let off = 0; off < e.compressedSize; off += CH) {
       const n = Math.min(CH, e.compressedSize - off);
-      inf.push(readAt(z.fd, start + off, n), off + n >= e.compressedSize);
+      const chunk = readAt(z, start + off, n);
+      try {
+        inf.push(chunk, off + n >= e.compressedSize);
+      } catch (err) {
+        if (err instanceof InspectorError) throw err;
+        fail(`entry ${name} does not inflate (its compressed data is damaged): the archive is corrupt`);
+      }
     }
   } finally {
     fs.closeSync(out);

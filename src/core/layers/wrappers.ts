@@ -69,9 +69,14 @@ export const bidirectionalSpec: LayerSpec = {
   innerFromConfig(config, build) {
     if (!config.layer) return undefined;
     const fwd = build(config.layer);
-    const bwd = config.backward_layer
-      ? build(config.backward_layer)
-      : build({ ...config.layer, config: { ...config.layer.config, go_backwards: !config.layer.config?.go_backwards } });
+    // The backward copy is the forward layer with go_backwards flipped: built once and copied, so
+    // nested wrappers cost linear time, not 2^depth.
+    let bwd: Layer;
+    if (config.backward_layer) bwd = build(config.backward_layer);
+    else {
+      bwd = structuredClone(fwd);
+      bwd.config.go_backwards = !config.layer.config?.go_backwards;
+    }
     fwd.name = `forward_${fwd.name.replace(/^forward_/, '')}`;
     fwd.config.name = fwd.name;
     bwd.name = `backward_${bwd.name.replace(/^backward_/, '')}`;

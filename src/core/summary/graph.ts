@@ -40,15 +40,29 @@ export function kerasGraph(model: Model): KerasGraph {
   const inProgress = new Set<string>();
   const ordered: Node[] = [];
   const opIndex = new Map<Layer, number>();
+  // Iterative (a 20,000-layer chain is 20,000 deep): each frame is a node and its next input.
   const visit = (ref: TensorRef): void => {
-    const node = nodeOf(ref);
-    if (!node || finished.has(node.key) || inProgress.has(node.key)) return;
-    if (!opIndex.has(node.layer)) opIndex.set(node.layer, opIndex.size);
-    inProgress.add(node.key);
-    if (!isInput(node)) for (const t of node.layer.inbound[node.index] ?? []) visit(t);
-    finished.add(node.key);
-    inProgress.delete(node.key);
-    ordered.push(node);
+    const stack: { node: Node; next: number }[] = [];
+    const enter = (r: TensorRef): void => {
+      const node = nodeOf(r);
+      if (!node || finished.has(node.key) || inProgress.has(node.key)) return;
+      if (!opIndex.has(node.layer)) opIndex.set(node.layer, opIndex.size);
+      inProgress.add(node.key);
+      stack.push({ node, next: 0 });
+    };
+    enter(ref);
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const ins = isInput(top.node) ? [] : top.node.layer.inbound[top.node.index] ?? [];
+      if (top.next < ins.length) {
+        enter(ins[top.next++]);
+        continue;
+      }
+      stack.pop();
+      finished.add(top.node.key);
+      inProgress.delete(top.node.key);
+      ordered.push(top.node);
+    }
   };
   for (const out of model.outputs) visit(out);
 
@@ -76,12 +90,17 @@ export function kerasGraph(model: Model): KerasGraph {
       nodeByKey.set(node.key, node);
     }
   }
-  const depths = [...new Set(opDepth.values())].sort((a, b) => b - a);
+  const byDepth = new Map<number, Layer[]>();
+  for (const [l, d] of opDepth) {
+    const at = byDepth.get(d);
+    if (at) at.push(l);
+    else byDepth.set(d, [l]);
+  }
   const layers: Layer[] = [];
-  for (const d of depths) {
-    const at = [...opDepth.entries()].filter(([, v]) => v === d).map(([l]) => l);
+  for (const d of [...byDepth.keys()].sort((a, b) => b - a)) {
+    const at = byDepth.get(d)!;
     at.sort((a, b) => (opIndex.get(a) ?? 0) - (opIndex.get(b) ?? 0));
-    layers.push(...at);
+    for (const l of at) layers.push(l);
   }
 
   // print_summary's sequential_like test.
@@ -89,7 +108,10 @@ export function kerasGraph(model: Model): KerasGraph {
   const perDepth = new Map<number, Node[]>();
   for (const [key, d] of nodeDepth) {
     const n = nodeByKey.get(key);
-    if (n) perDepth.set(d, [...(perDepth.get(d) ?? []), n]);
+    if (!n) continue;
+    const at = perDepth.get(d);
+    if (at) at.push(n);
+    else perDepth.set(d, [n]);
   }
   for (const v of perDepth.values()) {
     if (v.length > 1 || (v.length === 1 && !isInput(v[0]) && (v[0].layer.inbound[v[0].index] ?? []).length > 1)) sequentialLike = false;
