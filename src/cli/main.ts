@@ -6,7 +6,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { isMainThread } from 'node:worker_threads';
 import { forwardParallel } from './parallel';
 import { streamable, verifyStreamed } from './streamVerify';
@@ -14,6 +13,8 @@ import {
   DEFAULT_ATOL,
   DEFAULT_RTOL,
   InspectorError,
+  countNonFinite,
+  explainNonFinite,
   arrayToNested,
   findSidecars,
   fmtShape,
@@ -31,9 +32,11 @@ import {
   type NDArray,
   type Summary,
   type SummaryOptions,
-  type VerifyReport,
 } from '../core';
 import { GRADIENTS_HELP, GRADIENTS_USAGE, runGradients } from './gradients';
+import { renderArray, renderVerify, verifyJson } from './render';
+import { MAX_SAMPLES, MAX_SEED, UsageError, checkFiles, checkModelPath, checkOut, parseCommandLine, wholeNumber } from './args';
+import { termSafe } from '../core';
 
 const USAGE = `Usage:
   rnn-inspector summary MODEL [--json] [--config ARCH.json] [--columns C] [--line-length L]
@@ -57,8 +60,6 @@ wrote the file (its keras_version / TF.js). --keras2-hard-sigmoid is short for -
 Keras does (faster). Either runs on the WebAssembly SIMD kernels where they apply.
 Tolerance: |manual − expected| ≤ atol + rtol·|expected| (defaults atol ${DEFAULT_ATOL}, rtol ${DEFAULT_RTOL}).
 ${GRADIENTS_HELP}`;
-
-class UsageError extends Error {}
 
 /** Where main() prints results (tests pass their own). */
 export type Print = (text: string) => void;
@@ -148,8 +149,8 @@ async function resolveInputs(model: Model, file: string, given: string[] | undef
   if (given?.length) return { arrays: await readArrays(given, 'input'), from: given.join(', ') };
   if (random.n !== undefined || random.seed !== undefined) {
     if (!allowRandom) throw new UsageError('verify needs real inputs (--inputs); random inputs have no expected predictions');
-    const n = random.n === undefined ? 1 : Number(random.n);
-    const seed = random.seed === undefined ? 0 : Number(random.seed);
+    const n = random.n === undefined ? 1 : wholeNumber(random.n, '--samples', 1, MAX_SAMPLES);
+    const seed = random.seed === undefined ? 0 : wholeNumber(random.seed, '--seed', 0, MAX_SEED);
     const r = randomInputs(model, n, seed);
     return { arrays: r.arrays, from: r.python };
   }
@@ -169,66 +170,13 @@ async function expectedArrays(model: Model, file: string, storedOk: boolean): Pr
   return { arrays: await readArrays(side, 'expected'), from: side.join(', ') };
 }
 
-function formatNumber(x: number): string {
-  return Number.isInteger(x) ? String(x) : x.toPrecision(8).replace(/(\.\d*?)0+(e|$)/, '$1$2').replace(/\.(e|$)/, '$1');
-}
-
-function renderArray(a: NDArray): string {
-  const nested = arrayToNested(a);
-  const total = a.data.length;
-  if (total > 2000) return `array of shape (${a.shape.join(', ')}), first values: [${Array.from(a.data.subarray(0, 10), formatNumber).join(', ')}, …]`;
-  const walk = (v: unknown, indent: string): string => {
-    if (!Array.isArray(v)) return formatNumber(v as number);
-    if (!v.some(Array.isArray)) return `[${v.map((x) => formatNumber(x as number)).join(', ')}]`;
-    return `[${v.map((x, i) => (i ? indent + ' ' : '') + walk(x, indent + ' ')).join(',\n')}]`;
-  };
-  return walk(nested, '');
-}
-
-function writeOutputs(outPath: string, arrays: { name: string; array: NDArray }[]): string[] {
-  if (arrays.length === 1) {
-    fs.writeFileSync(outPath, writeNpy(arrays[0].array, 'float32'));
-    return [outPath];
-  }
+function writeOutputs(outPath: string, arrays: { name: string; array: NDArray }[], guard: (p: string) => void): string[] {
   const ext = path.extname(outPath) || '.npy';
   const stem = outPath.slice(0, outPath.length - path.extname(outPath).length);
-  return arrays.map((a, i) => {
-    const p = `${stem}_${i}${ext}`;
-    fs.writeFileSync(p, writeNpy(a.array, 'float32'));
-    return p;
-  });
-}
-
-function renderVerify(r: VerifyReport, from: string, expectedFrom: string): string {
-  const lines = [`Inputs: ${from}`, `Expected: ${expectedFrom}`, `Tolerance: |Δ| ≤ ${r.atol} + ${r.rtol}·|expected|`];
-  for (const o of r.outputs) {
-    const mark = o.pass ? '✓ PASS' : '✗ FAIL';
-    lines.push(`${mark}  ${o.name}  shape (${o.shape.join(', ')})  max |Δ| = ${o.maxAbsDiff.toExponential(3)}  mismatches ${o.mismatches}/${o.count}`);
-    if (o.worst && !o.pass) {
-      lines.push(`        worst: sample ${o.worst.sample}, index [${o.worst.index.join(', ')}]: manual ${formatNumber(o.worst.actual)} vs expected ${formatNumber(o.worst.expected)} (allowed ${o.worst.tolerance.toExponential(2)})`);
-    } else if (o.worst) {
-      lines.push(`        largest |Δ| at sample ${o.worst.sample}, index [${o.worst.index.join(', ')}]`);
-    }
-  }
-  lines.push(r.pass ? 'Result: the manual forward pass reproduces the expected predictions.' : 'Result: MISMATCH between the manual forward pass and the expected predictions.');
-  return lines.join('\n');
-}
-
-function verifyJson(r: VerifyReport) {
-  return {
-    pass: r.pass,
-    atol: r.atol,
-    rtol: r.rtol,
-    outputs: r.outputs.map((o) => ({
-      name: o.name,
-      shape: o.shape,
-      count: o.count,
-      mismatches: o.mismatches,
-      max_abs_diff: o.maxAbsDiff,
-      pass: o.pass,
-      worst: o.worst && { sample: o.worst.sample, index: o.worst.index, actual: o.worst.actual, expected: o.worst.expected, tolerance: o.worst.tolerance },
-    })),
-  };
+  const paths = arrays.length === 1 ? [outPath] : arrays.map((_, i) => `${stem}_${i}${ext}`);
+  paths.forEach(guard);
+  paths.forEach((p, i) => fs.writeFileSync(p, writeNpy(arrays[i].array, 'float32')));
+  return paths;
 }
 
 function parseTolerance(v: string | undefined, name: string, dflt: number): number {
@@ -244,7 +192,10 @@ function parseWidth(v: string, name: string): number {
   return x;
 }
 
-export async function main(argv: string[], out: Print = stdoutPrint): Promise<number> {
+export async function main(argv: string[], sink: Print = stdoutPrint): Promise<number> {
+  // The print boundary: names and file names from a file reach the terminal through termSafe
+  // (control characters, escape sequences, bidi overrides shown as \uXXXX; JSON stays valid).
+  const out: Print = (s) => sink(termSafe(s));
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     out(USAGE);
@@ -255,37 +206,31 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
     return 0;
   }
   if (!['summary', 'predict', 'verify', 'gradients'].includes(command)) throw new UsageError(`unknown command "${command}" (summary, predict, verify or gradients)`);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean' },
-        inputs: { type: 'string', multiple: true },
-        expected: { type: 'string', multiple: true },
-        out: { type: 'string' },
-        atol: { type: 'string' },
-        rtol: { type: 'string' },
-        samples: { type: 'string' },
-        seed: { type: 'string' },
-        config: { type: 'string' },
-        columns: { type: 'string' },
-        'line-length': { type: 'string' },
-        'keras2-hard-sigmoid': { type: 'boolean' },
-        'hard-sigmoid': { type: 'string' },
-        precision: { type: 'string' },
-        targets: { type: 'string', multiple: true },
-        loss: { type: 'string' },
-        check: { type: 'boolean' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message : String(e));
-  }
+  const parsed = parseCommandLine(rest);
   const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError(`${command} takes exactly one MODEL file`);
   const file = positionals[0];
+  checkModelPath(file);
+  checkFiles(values.config === undefined ? undefined : [values.config], '--config');
+  for (const o of ['inputs', 'expected', 'targets'] as const) checkFiles(values[o], `--${o}`);
+  if (values.samples !== undefined) wholeNumber(values.samples, '--samples', 1, MAX_SAMPLES);
+  if (values.seed !== undefined) wholeNumber(values.seed, '--seed', 0, MAX_SEED);
+  let guardOut: (p: string) => void = () => undefined;
+  if (values.out !== undefined) {
+    if (command !== 'predict' && command !== 'gradients') throw new UsageError(`--out is for predict and gradients, not ${command}`);
+    const side = findSidecars(file);
+    const named = (files: string[] | undefined, what: string) => (files ?? []).map((f) => ({ file: f, what }));
+    const read = [
+      ...named(values.inputs, '--inputs'),
+      ...named(values.expected, '--expected'),
+      ...named(values.targets, '--targets'),
+      ...named(values.config ? [values.config] : [], '--config'),
+      ...named(side.inputs, 'the inputs found beside the model'),
+      ...named(side.expected, 'the expected predictions found beside the model'),
+    ];
+    guardOut = (p) => checkOut(p, file, read);
+    guardOut(values.out);
+  }
   const model = await openModelBounded(file, { weights: command !== 'summary', configPath: values.config });
   if (command === 'summary') {
     const s = summarize(model);
@@ -314,7 +259,8 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
     const r = await verifyStreamed(model, big.x, big.y, { atol, rtol, precision, hardSigmoid }, (d, n) => tty && process.stderr.write(`\rverify: ${d} / ${n} samples`));
     if (tty) process.stderr.write('\n');
     const arith = `Arithmetic: ${r.precision === 'f32' ? 'float32' : 'float64'} (${r.kernels === 'wasm-simd' ? 'WebAssembly SIMD kernels' : 'TypeScript kernels'}${r.threads > 1 ? `, ${r.threads} threads` : ''}; streamed in ${r.batches} batches)`;
-    out(values.json ? JSON.stringify({ ...verifyJson(r.report), precision: r.precision, kernels: r.kernels, batches: r.batches }, null, 2) : `${arith}\n${renderVerify(r.report, big.x, big.y)}`);
+    const notes = r.report.outputs.some((o) => o.nonFinite) ? ['NaN / Inf in the manual output or the expected predictions (counts above); run verify on a smaller --inputs to see where they first appear.'] : [];
+    out(values.json ? JSON.stringify({ ...verifyJson(r.report), precision: r.precision, kernels: r.kernels, batches: r.batches, ...(notes.length ? { non_finite_notes: notes } : {}) }, null, 2) : `${arith}\n${renderVerify(r.report, big.x, big.y, notes)}`);
     return r.report.pass ? 0 : 1;
   }
   const inputs = await resolveInputs(model, file, values.inputs, { n: values.samples, seed: values.seed }, command === 'predict');
@@ -328,13 +274,15 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
   const arith =
     `Arithmetic: ${result.precision === 'f32' ? 'float32' : 'float64'} (${result.kernels === 'wasm-simd' ? 'WebAssembly SIMD kernels' : 'TypeScript kernels'}${result.threads > 1 ? `, ${result.threads} threads` : ''})` +
     (result.hardSigmoid ? `\nhard_sigmoid: ${result.hardSigmoid.why}` : '');
+  const outs = result.outputs.map((o) => o.array);
   if (command === 'predict') {
+    const nf = explainNonFinite(model, inputs.arrays, outs, undefined, { hardSigmoid, precision });
     if (values.out) {
-      const written = writeOutputs(values.out, result.outputs);
+      const written = writeOutputs(values.out, result.outputs, guardOut);
       if (!values.json) out(`Wrote ${written.join(', ')}`);
     }
     if (values.json) {
-      out(JSON.stringify({ inputs: inputs.from, precision: result.precision, kernels: result.kernels, ...(result.hardSigmoid ? { hard_sigmoid: result.hardSigmoid.semantics } : {}), outputs: result.outputs.map((o) => ({ name: o.name, shape: o.array.shape, data: arrayToNested(o.array) })) }));
+      out(JSON.stringify({ inputs: inputs.from, precision: result.precision, kernels: result.kernels, ...(result.hardSigmoid ? { hard_sigmoid: result.hardSigmoid.semantics } : {}), outputs: result.outputs.map((o) => ({ name: o.name, shape: o.array.shape, data: arrayToNested(o.array) })), ...(nf.notes.length ? { non_finite_notes: [...nf.notes, 'JSON has no NaN / Infinity: those values are written as null.'] } : {}) }));
     } else {
       out(`Inputs: ${inputs.from}`);
       out(arith);
@@ -342,6 +290,7 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
         out(`${o.name}  shape (${o.array.shape.join(', ')})`);
         out(renderArray(o.array));
       }
+      for (const n of nf.notes) out(`Note: ${n}`);
     }
     return 0;
   }
@@ -349,19 +298,22 @@ export async function main(argv: string[], out: Print = stdoutPrint): Promise<nu
     ? { arrays: await readArrays(values.expected, 'expected'), from: values.expected.join(', ') }
     : await expectedArrays(model, file, !values.inputs?.length);
   const report = verify(result.outputs, expected, { atol, rtol });
+  const nf = report.outputs.some((o) => o.nonFinite) || !inputs.arrays.every((x) => !countNonFinite(x.data)) ? explainNonFinite(model, inputs.arrays, outs, expected, { hardSigmoid, precision }) : { notes: [] };
   const other = recheckHardSigmoid(model, inputs.arrays, expected, { ...result, traces: [] }, report, { atol, rtol }, { precision });
   const hsJson = result.hardSigmoid ? { hard_sigmoid: result.hardSigmoid.semantics, hard_sigmoid_source: result.hardSigmoid.source, ...(other ? { hard_sigmoid_other_matches: other } : {}) } : {};
   out(
     values.json
-      ? JSON.stringify({ ...verifyJson(report), precision: result.precision, kernels: result.kernels, ...hsJson }, null, 2)
-      : `${arith}\n${renderVerify(report, inputs.from, expectedFrom)}${other ? `\nNote: ${other}` : ''}`,
+      ? JSON.stringify({ ...verifyJson(report), precision: result.precision, kernels: result.kernels, ...hsJson, ...(nf.notes.length ? { non_finite_notes: nf.notes } : {}) }, null, 2)
+      : `${arith}\n${renderVerify(report, inputs.from, expectedFrom, nf.notes)}${other ? `\nNote: ${other}` : ''}`,
   );
   return report.pass ? 0 : 1;
 }
 
-function oneLine(e: unknown): string {
-  if (e instanceof InspectorError) return e.message;
-  if (e instanceof UsageError) return `rnn-inspector: ${e.message} (see rnn-inspector --help)`;
+/** The error as one line on stderr (a name with a line break in it is shown as \n). */
+export function oneLine(e: unknown): string {
+  const flat = (s: string): string => s.replace(/\r?\n/g, '\\n');
+  if (e instanceof InspectorError) return flat(e.message);
+  if (e instanceof UsageError) return `rnn-inspector: ${flat(e.message)} (see rnn-inspector --help)`;
   const msg = e instanceof Error ? e.message : String(e);
   return `rnn-inspector: ${msg.split('\n')[0]}`;
 }
@@ -372,7 +324,7 @@ if (require.main === module && isMainThread) {
       process.exitCode = code;
     },
     (e) => {
-      process.stderr.write(oneLine(e) + '\n');
+      process.stderr.write(termSafe(oneLine(e)) + '\n');
       process.exitCode = 2;
     },
   );

@@ -29,7 +29,8 @@ function merge(into: OutputCheck | undefined, part: OutputCheck, offset: number,
   const takeWorst = rank(part.maxAbsDiff) > rank(into.maxAbsDiff);
   const maxAbsDiff = Number.isNaN(into.maxAbsDiff) || Number.isNaN(part.maxAbsDiff) ? NaN : Math.max(into.maxAbsDiff, part.maxAbsDiff);
   const mismatches = into.mismatches + part.mismatches;
-  return { ...into, count: into.count + part.count, mismatches, maxAbsDiff, pass: mismatches === 0, worst: takeWorst ? worst : into.worst };
+  const nf = into.nonFinite || part.nonFinite ? { nonFinite: { actual: (into.nonFinite?.actual ?? 0) + (part.nonFinite?.actual ?? 0), expected: (into.nonFinite?.expected ?? 0) + (part.nonFinite?.expected ?? 0) } } : {};
+  return { ...into, count: into.count + part.count, mismatches, maxAbsDiff, pass: mismatches === 0, worst: takeWorst ? worst : into.worst, ...nf };
 }
 
 export async function verifyStreamed(

@@ -36,6 +36,8 @@ export interface ForwardOptions {
   engine?: 'fast' | 'reference';
   /** Sees each layer's inputs just before it runs (the step-through reads a recurrent layer's sequence). */
   onLayerInputs?: (layer: string, inputs: NDArray[]) => void;
+  /** Sees each layer call's outputs as soon as it has run (nonFinite.ts: where a NaN first appears). */
+  onLayerOutputs?: (layer: string, outputs: NDArray[]) => void;
 }
 
 export interface NamedArray {
@@ -153,6 +155,7 @@ function forwardIn(model: Model, inputs: NDArray[], opts: ForwardOptions = {}): 
     if (opts.record) ctx.keep = {};
     opts.onLayerInputs?.(layer.name, ins.map((t) => t.array));
     values.set(key, spec.forward!(layer, ins, ctx));
+    opts.onLayerOutputs?.(layer.name, values.get(key)!.map((t) => t.array));
     opts.record?.(call, ins, values.get(key)!, ctx.keep?.value);
   }
   const outputs: NamedArray[] = model.outputs.map((r) => {

@@ -54,3 +54,6 @@ export { inputLayerShape, isInputLayer } from './layers/core';
 export { getSpec, takesTokens } from './layers/registry';
 export type { LayerSpec } from './layers/types';
 export { isKeras2 } from './math/activations';
+export { pyStr, pyComment, pyInt, pyFloat, describeValue, mdText, mdFence, mdCode, notifyText, termSafe, MAX_COMMENT_NAME, MAX_CODE_INT } from './text';
+export { countNonFinite, explainNonFinite, nonFiniteArrays, nonFiniteWeights, whereNonFinite } from './nonFinite';
+export type { NonFiniteCount } from './nonFinite';

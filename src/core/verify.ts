@@ -16,6 +16,8 @@ export function tolerance(expected: number, atol: number, rtol: number): number 
 
 /** numpy.allclose's rule for one element: |actual − expected| ≤ atol + rtol·|expected| (NaN never passes). */
 export function withinTolerance(actual: number, expected: number, atol: number, rtol: number): boolean {
+  // numpy.isclose: an infinite expected value matches only the same infinity (its bound would be Inf).
+  if (expected - expected !== 0) return actual === expected;
   return Math.abs(actual - expected) <= tolerance(expected, atol, rtol);
 }
 
@@ -33,6 +35,11 @@ export interface OutputCheck {
   pass: boolean;
   /** The element with the largest |Δ| (NaN counts as infinitely far); sample = first index. */
   worst: { sample: number; index: number[]; actual: number; expected: number; tolerance: number } | null;
+  /**
+   * Present when either side holds NaN / ±Inf: how many values of the manual output and of the
+   * expected array are not finite (they never match; nonFinite.ts says where they come from).
+   */
+  nonFinite?: { actual: number; expected: number };
 }
 
 export interface VerifyReport {
@@ -81,12 +88,16 @@ export function verify(actual: (NDArray | NamedArray)[], expected: NDArray[], op
     let worstAt = -1;
     let worstDiff = -1;
     let sawNaN = false;
+    let badActual = 0;
+    let badExpected = 0;
     for (let i = 0; i < ad.length; i++) {
       const x = ad[i];
       const y = ed[i];
+      if (x - x !== 0) badActual++;
+      if (y - y !== 0) badExpected++;
       const diff = Math.abs(x - y);
       // NaN in either side: diff is NaN, so the comparison fails and it counts as a mismatch.
-      if (!(diff <= tolerance(y, atol, rtol))) mismatches++;
+      if (!withinTolerance(x, y, atol, rtol)) mismatches++;
       const rank = Number.isNaN(diff) ? Infinity : diff;
       if (rank > worstDiff) {
         worstDiff = rank;
@@ -102,7 +113,8 @@ export function verify(actual: (NDArray | NamedArray)[], expected: NDArray[], op
       worst = { sample: index[0] ?? 0, index, actual: ad[worstAt], expected: y, tolerance: tolerance(y, atol, rtol) };
     }
     if (sawNaN) maxAbsDiff = NaN;
-    return { name, shape: a.shape.slice(), count: ad.length, mismatches, maxAbsDiff, pass: mismatches === 0, worst };
+    const nonFinite = badActual || badExpected ? { nonFinite: { actual: badActual, expected: badExpected } } : {};
+    return { name, shape: a.shape.slice(), count: ad.length, mismatches, maxAbsDiff, pass: mismatches === 0, worst, ...nonFinite };
   });
   return { pass: outputs.every((o) => o.pass), atol, rtol, outputs };
 }

@@ -9,7 +9,7 @@
  */
 import type { Layer, Model } from '../core';
 import type { LossName } from '../core/losses';
-import { cm, gateCount, namer, py, replay, replicationGaps, replicationHead, type ReplicationOptions } from './replication';
+import { cm, embeddingVar, gateCount, namer, py, replay, replicationGaps, replicationHead, type ReplicationOptions } from './replication';
 
 export interface BpttOptions extends ReplicationOptions {
   loss: LossName;
@@ -221,7 +221,7 @@ function part(model: Model, layer: Layer, v: (b: string, l: Layer) => string): P
   }
   if (how === 'embedding') {
     if (cfg.mask_zero) return 'mask_zero (masked time steps are not replayed)';
-    const E = `E_${layer.name.replace(/\W/g, '_')}`;
+    const E = embeddingVar(layer);
     return {
       vars: [E],
       fwd: ['ids = seq.astype(int)', 'tape.append(ids)', `seq = ${E}[ids]`],

@@ -13,6 +13,7 @@ import { replicationGaps, replicationPython, type ReplicationOptions } from './r
 import { bpttBody, bpttGaps, bpttPython } from './bptt';
 import { replicationNotebook } from './notebook';
 import { modelStem } from './sources';
+import { notifyText } from '../core';
 
 const OPEN_FILTERS = {
   'Keras weights (.keras, .h5, .weights.h5, .hdf5)': ['keras', 'h5', 'hdf5'],
@@ -72,7 +73,7 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
   async function readyDoc(uri: vscode.Uri): Promise<InspectorDocument | undefined> {
     const doc = await provider.getDocument(uri);
     if (doc.state.kind === 'error') {
-      void vscode.window.showErrorMessage(doc.state.message);
+      void vscode.window.showErrorMessage(notifyText(doc.state.message));
       return undefined;
     }
     return doc;
@@ -103,11 +104,11 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
     try {
       result = await provider.run(doc, request);
     } catch (e) {
-      if (!opts?.quiet) void vscode.window.showErrorMessage(`RNN Inspector: ${e instanceof Error ? e.message : String(e)}`);
+      if (!opts?.quiet) void vscode.window.showErrorMessage(`RNN Inspector: ${notifyText(e instanceof Error ? e.message : String(e))}`);
       return undefined;
     }
     if (!opts?.quiet) {
-      const text = `${path.basename(uri.fsPath)}: ${verdictLine(result)}`;
+      const text = notifyText(`${path.basename(uri.fsPath)}: ${verdictLine(result)}`);
       if (result.verify?.pass) void vscode.window.showInformationMessage(text);
       else void vscode.window.showWarningMessage(text);
     }
@@ -137,7 +138,7 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
     await vscode.workspace.fs.writeFile(dest, new TextEncoder().encode(md));
     log.info(`report for ${doc.fsPath} written to ${dest.fsPath}`);
     if (!targetPath) {
-      void vscode.window.showInformationMessage(`Report written to ${dest.fsPath}`, 'Open').then((a) => {
+      void vscode.window.showInformationMessage(`Report written to ${notifyText(dest.fsPath)}`, 'Open').then((a) => {
         if (a === 'Open' && dest) void vscode.window.showTextDocument(dest);
       });
     }
@@ -147,12 +148,18 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
   /** The replication's text for the last run (or the default request), or a visible refusal. */
   function replicationFor(doc: InspectorDocument): string | undefined {
     if (doc.state.kind !== 'ready') return undefined;
-    const gaps = replicationGaps(doc.state.model);
-    if (gaps.length) {
-      void vscode.window.showErrorMessage(`RNN Inspector: the NumPy replication cannot write ${gaps.join(', ')} yet, so it is not offered (it would differ from Keras).`);
+    try {
+      const gaps = replicationGaps(doc.state.model);
+      if (gaps.length) {
+        void vscode.window.showErrorMessage(`RNN Inspector: the NumPy replication cannot write ${notifyText(gaps.join(', '))} yet, so it is not offered (it would differ from Keras).`);
+        return undefined;
+      }
+      return replicationPython(doc.state.model, replicationOptions(doc));
+    } catch (e) {
+      // A value the replication refuses to write into code (e.g. a RepeatVector n that is not a number).
+      void vscode.window.showErrorMessage(`RNN Inspector: ${notifyText(`${path.basename(doc.fsPath)}: ${e instanceof Error ? e.message : String(e)}`)}`);
       return undefined;
     }
-    return replicationPython(doc.state.model, replicationOptions(doc));
   }
 
   /** The inputs of the last run (or the default request), as the replication and the BPTT write them. */
@@ -175,10 +182,15 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
     if (doc.state.kind !== 'ready') return undefined;
     const gaps = bpttGaps(doc.state.model);
     if (gaps.length) {
-      if (!quiet) void vscode.window.showErrorMessage(`RNN Inspector: the NumPy BPTT cannot write ${gaps.join(', ')} yet, so it is not offered.`);
+      if (!quiet) void vscode.window.showErrorMessage(`RNN Inspector: the NumPy BPTT cannot write ${notifyText(gaps.join(', '))} yet, so it is not offered.`);
       return undefined;
     }
-    return bpttPython(doc.state.model, { ...replicationOptions(doc), loss: 'mse' });
+    try {
+      return bpttPython(doc.state.model, { ...replicationOptions(doc), loss: 'mse' });
+    } catch (e) {
+      if (!quiet) void vscode.window.showErrorMessage(`RNN Inspector: ${notifyText(`${path.basename(doc.fsPath)}: ${e instanceof Error ? e.message : String(e)}`)}`);
+      return undefined;
+    }
   }
 
   async function copyBptt(arg?: unknown): Promise<string | undefined> {
@@ -192,7 +204,7 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
     log.info(`NumPy BPTT of ${doc.fsPath} copied (${text.length} characters)`);
     void vscode.window.showInformationMessage('NumPy BPTT (backward pass by hand, with its gradient check) copied to the clipboard.');
     return text;
-  }
+}
 
   async function copyReplication(arg?: unknown): Promise<string | undefined> {
     const uri = await target(arg, 'Replicate which model in NumPy?');

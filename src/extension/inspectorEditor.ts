@@ -18,6 +18,7 @@ import { CancelledError, runInWorker, runSteps, runTraces } from './runner';
 import { pickArrayFile } from './pickers';
 import { findWeight, weightMatrix } from './view';
 import { MessageChannelEnd, type Envelope } from '../shared/rpc';
+import { notifyText } from '../core';
 
 export const VIEW_TYPE = 'rnnInspector.inspector';
 /** The same editor for JSON files, offered as an option only (it must not take over every .json). */
@@ -243,7 +244,7 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
     });
     const timer = setTimeout(() => {
       void vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `RNN Inspector: forward pass on ${doc.uri.path.split('/').pop()}`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: `RNN Inspector: forward pass on ${notifyText(doc.uri.path.split('/').pop() ?? '')}`, cancellable: true },
         (progress, token) => {
           token.onCancellationRequested(() => cts.cancel());
           let last = 0;

@@ -5,6 +5,7 @@
  * JSON.stringify, and names inside the code are Python string literals or sanitized comments.
  * No vscode import.
  */
+import { mdText } from '../core';
 
 interface Cell {
   cell_type: 'markdown' | 'code';
@@ -23,8 +24,6 @@ const lines = (text: string): string[] => {
 const md = (text: string): Cell => ({ cell_type: 'markdown', metadata: {}, source: lines(text) });
 const code = (text: string): Cell => ({ cell_type: 'code', metadata: {}, execution_count: null, outputs: [], source: lines(text) });
 
-/** Markdown text: characters that would start markup are escaped (a file name is text, not markup). */
-export const mdText = (s: string): string => s.replace(/[\\`*_[\]<>#|]/g, (c) => `\\${c}`).replace(/[\r\n]+/g, ' ');
 
 /** Headings for the replication's sections, by the comment that opens each. */
 const SECTIONS: [RegExp, string][] = [

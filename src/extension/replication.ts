@@ -3,7 +3,7 @@
  * forward loop the way the user's notebooks do, then compares with model.predict / the stored
  * predictions. No vscode import.
  */
-import { getSpec, type Layer, type LayerSpec, type Model } from '../core';
+import { getSpec, pyComment, pyInt, pyStr, type Layer, type LayerSpec, type Model } from '../core';
 
 export interface ReplicationOptions {
   seed: number;
@@ -16,11 +16,13 @@ export interface ReplicationOptions {
   integerVocab?: number;
 }
 
-/** A Python string literal: JSON's escapes (\", \\, \n, \uXXXX) are Python's too, so no name can end it. */
-export const py = (s: string): string => JSON.stringify(s);
-/** Text inside a # comment: no line break or control character can end the comment early. */
-export const cm = (s: string): string => s.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]/g, ' ');
-const shapeText = (s: number[]): string => `(${s.join(', ')}${s.length === 1 ? ',' : ''})`;
+/**
+ * Every file-derived string is written as data: Python string literals through core/text's pyStr,
+ * comments through pyComment (one visible line), numbers through pyInt (validated, or a clear error).
+ */
+export const py = pyStr;
+export const cm = pyComment;
+const shapeText = (s: number[]): string => cm(`(${s.join(', ')}${s.length === 1 ? ',' : ''})`);
 
 const FULL_MODEL = new Set(['keras-h5', 'keras-v3-zip']);
 /** How the replication replays a layer: the layer registry says (LayerSpec.numpy). */
@@ -32,6 +34,9 @@ interface Emitted {
   loads: string[];
   step: string[];
 }
+
+/** The Python variable of an Embedding's matrix: E_<layer name as an identifier>. */
+export const embeddingVar = (layer: Layer): string => `E_${layer.name.replace(/\W/g, '_').slice(0, 60)}`;
 
 export function act(name: unknown, fallback: string): string {
   const a = typeof name === 'string' ? name : fallback;
@@ -75,7 +80,11 @@ export function loadLine(model: Model, layer: Layer, names: string[], weightIdx:
   const expr = (i: number): string => {
     const w = layer.weights[i];
     if (id === 'json-weight-list') return `np.array(W[${all.indexOf(w)}])`; // [w.tolist() for w in model.get_weights()]: the position in the whole list
-    if (id === 'rnn-inspector-json') return `np.array(W["weights"][${py(layer.name)}][${i}])`; // each layer's get_weights() under its name
+    if (id === 'rnn-inspector-json') {
+      // "weights": {layer name: [its get_weights() list]}: the reader named each weight "<layer>/<i>".
+      const cut = w.name.lastIndexOf('/');
+      return `np.array(W["weights"][${py(w.name.slice(0, cut))}][${pyInt(Number(w.name.slice(cut + 1)), `the position of weight ${cm(w.name)}`)}])`;
+    }
     if (id === 'json-notebook' || id === 'tfjs-layers') return `np.array(W[${py(w.name)}])`;
     return `read(${py(w.name)})`; // HDF5 weight files
   };
@@ -150,7 +159,7 @@ function emitLayer(model: Model, layer: Layer, v: (b: string, l: Layer) => strin
     return {
       vars,
       loads: [loadLine(model, layer, vars, vars.map((_, i) => i))],
-      step: [`# ${cm(layer.name)} (${cls})`, ...body, `${ret}${cfg.return_sequences ? '' : '                                  # the last h_T'}`],
+      step: [`# ${cm(layer.name)} (${cm(cls)})`, ...body, `${ret}${cfg.return_sequences ? '' : '                                  # the last h_T'}`],
     };
   }
   if (how === 'bidirectional' && layer.inner?.length === 2) {
@@ -192,16 +201,16 @@ function emitLayer(model: Model, layer: Layer, v: (b: string, l: Layer) => strin
     return {
       vars,
       loads: [loadLine(model, layer, vars, vars.map((_, i) => i))],
-      step: [`# ${cm(layer.name)} (${cls})`, `seq = ${act(dense.config?.activation, 'linear')}(seq.dot(${Wo})${useBias ? ` + ${bo}` : ''})`],
+      step: [`# ${cm(layer.name)} (${cm(cls)})`, `seq = ${act(dense.config?.activation, 'linear')}(seq.dot(${Wo})${useBias ? ` + ${bo}` : ''})`],
     };
   }
   if (how === 'embedding') {
-    const E = `E_${layer.name.replace(/\W/g, '_')}`;
+    const E = embeddingVar(layer);
     return { vars: [E], loads: [loadLine(model, layer, [E], [0])], step: [`# ${cm(layer.name)} (${cm(cls)})`, `seq = ${E}[seq.astype(int)]`] };
   }
   if (how === 'flatten') return { vars: [], loads: [], step: [`seq = seq.reshape(-1)  # ${cm(layer.name)} (${cm(cls)})`] };
   if (how === 'activation') return { vars: [], loads: [], step: [`seq = ${act(cfg.activation, 'linear')}(seq)  # ${cm(layer.name)}`] };
-  if (how === 'repeat') return { vars: [], loads: [], step: [`seq = np.repeat(seq[None, :], ${Number(cfg.n ?? 1)}, axis=0)  # ${cm(layer.name)} (${cm(cls)})`] };
+  if (how === 'repeat') return { vars: [], loads: [], step: [`seq = np.repeat(seq[None, :], ${pyInt(cfg.n, `the repeat count n of layer "${cm(layer.name)}" (${cm(cls)})`, 1)}, axis=0)  # ${cm(layer.name)} (${cm(cls)})`] };
   return `# ${cm(layer.name)} (${cm(cls)}) is not replayed here`;
 }
 
@@ -255,8 +264,12 @@ export function replicationHead(model: Model, o: ReplicationOptions): { out: str
     steps.push(...e.step);
     vars.push(...e.vars);
   }
-  const dims = o.perSample.map((d, i) => (d === null && i === 0 ? o.timesteps : d ?? 1));
+  const dims = o.perSample.map((d, i) => pyInt(d === null && i === 0 ? o.timesteps : d ?? 1, `input dimension ${i + 1}`, 0));
+  const seed = pyInt(o.seed, 'the seed', 0);
+  const samples = pyInt(o.samples, 'the number of samples N', 1);
   const out: string[] = [];
+  // Line 1 fixes the source encoding, so no name in a later comment can be read as a coding cookie.
+  out.push('# -*- coding: utf-8 -*-');
   out.push(`# NumPy replication of ${cm(path.split(/[\\/]/).pop() ?? '')} (generated by RNN Inspector)`);
   out.push('# N samples, T time steps, D input features, M hidden units, K outputs.');
   const consumers = new Map<string, number>();
@@ -294,8 +307,8 @@ export function replicationHead(model: Model, o: ReplicationOptions): { out: str
     '',
   );
   if (o.inputsPath) out.push(`X = np.load(${py(o.inputsPath)})  # inputs (.npy; use np.load(...)[name] for .npz)`);
-  else if (o.integerVocab) out.push(`np.random.seed(${o.seed})`, `X = np.random.randint(0, ${o.integerVocab}, size=(${[o.samples, ...dims].join(', ')}))`);
-  else out.push(`np.random.seed(${o.seed})`, `X = np.random.randn(${[o.samples, ...dims].join(', ')})  # (N, T, D)`);
+  else if (o.integerVocab) out.push(`np.random.seed(${seed})`, `X = np.random.randint(0, ${pyInt(o.integerVocab, 'the vocabulary size', 1)}, size=(${[samples, ...dims].join(', ')}))`);
+  else out.push(`np.random.seed(${seed})`, `X = np.random.randn(${[samples, ...dims].join(', ')})  # (N, T, D)`);
   if (o.expectedPath) out.push(`Yhat = np.load(${py(o.expectedPath)})  # stored predictions`);
   else if (FULL_MODEL.has(id)) out.push('Yhat = model.predict(X)');
   return { out, steps, skipped, id };
