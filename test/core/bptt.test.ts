@@ -36,7 +36,7 @@ for (const name of gradientCases()) {
     const script = bpttPython(model, {
       loss: exp.loss,
       seed: 0,
-      samples: 0,
+      samples: 1,
       timesteps: 0,
       perSample: [],
       inputsPath: G(name, exp.inputs[0]),
@@ -63,4 +63,21 @@ for (const name of gradientCases()) {
 test('NumPy BPTT: written for SimpleRNN, LSTM, GRU (both resets), Dense heads, TimeDistributed, Embedding and every loss', { skip: !hasNumpy && 'python3 with NumPy is not on this machine' }, () => {
   for (const c of ['srnn', 'srnn_relu', 'srnn_stacked', 'srnn_go_backwards_seq', 'srnn_seq_td', 'lstm', 'lstm_seq', 'lstm_stacked', 'gru', 'gru_reset_before', 'gru_no_bias', 'embedding_sparse', 'softmax_cce', 'sigmoid_bce'])
     assert.ok(WRITTEN.has(c), `${c} written and checked (written: ${[...WRITTEN].join(', ')})`);
+});
+
+test('NumPy BPTT: hostile layer names stay inside comments and string literals (the script runs and creates nothing)', { skip: !hasNumpy && 'python3 with NumPy is not on this machine' }, async () => {
+  const name = 'lstm';
+  const exp: ExpectedGradients = JSON.parse(fs.readFileSync(G(name, 'gradients.json'), 'utf8'));
+  const model = await openModel(G(name, 'model.rnn.json'));
+  const hostile = ['x\nimport os; os.system("touch PWNED")\n#', "'''\nopen('PWNED','w')\n'''", '"""\nopen("PWNED","w")\n"""', '\\', '\r__import__("os").system("touch PWNED")'];
+  model.layers.filter((l) => !l.implicit).forEach((l, i) => (l.name = hostile[i % hostile.length]));
+  assert.deepEqual(bpttGaps(model), []);
+  const script = bpttPython(model, { loss: exp.loss, seed: 0, samples: 1, timesteps: 0, perSample: [], inputsPath: G(name, exp.inputs[0]), targetsPath: G(name, exp.targets[0]) });
+  const dir = fs.mkdtempSync(path.join(tmp, 'hostile-'));
+  const file = path.join(dir, 'bptt.py');
+  fs.writeFileSync(file, script);
+  const r = spawnSync('python3', [file], { encoding: 'utf8', timeout: 60_000, cwd: dir });
+  assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+  assert.deepEqual(fs.readdirSync(dir), ['bptt.py'], 'nothing but the script in its folder');
+  assert.match(r.stdout, /gradient check: max relative error = /);
 });
