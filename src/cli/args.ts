@@ -97,6 +97,7 @@ function notAFile(p: string): string | null {
 /** Every file an option names must exist and be a regular file: "X.npy: no such file (--inputs)". */
 export function checkFiles(files: string[] | undefined, option: string): void {
   for (const f of files ?? []) {
+    if (!f.trim()) throw new UsageError(`${option} is given an empty file name`);
     const why = notAFile(f);
     if (why) throw new InspectorError(f, `${why} (${option})`);
   }
@@ -104,6 +105,7 @@ export function checkFiles(files: string[] | undefined, option: string): void {
 
 /** The model path: a file, or a TF.js folder (openModel says when the folder holds no model.json). */
 export function checkModelPath(file: string): void {
+  if (!file.trim()) throw new UsageError('the MODEL file name is empty');
   try {
     if (fs.statSync(file).isDirectory()) return;
   } catch {
@@ -156,6 +158,7 @@ const MODEL_EXT = /\.(h5|hdf5|keras|json|bin|npy|npz)$/i;
  * it, --inputs / --expected / --targets / --config, sidecar inputs), compared as files on disk.
  */
 export function checkOut(out: string, model: string, read: ReadFile[]): void {
+  if (!out.trim()) throw new UsageError('--out is given an empty file name');
   let st: fs.Stats | undefined;
   try {
     st = fs.statSync(out);

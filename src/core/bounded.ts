@@ -6,8 +6,9 @@
  * file. The Model comes back as plain data, its typed arrays' buffers transferred, not copied.
  *
  * The extension host opens every model through here (a hostile file can no longer freeze the
- * editor), and so does the CLI (the same bound everywhere). Without a worker script (bundles that
- * do not ship one) the file is opened in process, unbounded.
+ * editor), and so does the CLI (the same bound everywhere). Workers are kept between opens
+ * (unref'd while idle, so they never keep a process alive) unless a budget stopped them. Without
+ * a worker script (bundles that do not ship one) the file is opened in process, unbounded.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -69,6 +70,32 @@ export function findOpenWorker(dir = __dirname): string | undefined {
 const seconds = (ms: number): string => (ms >= 1000 ? `${+(ms / 1000).toFixed(1)} s` : `${ms} ms`);
 
 /** Opens a model in a worker thread within the budgets. Errors are InspectorErrors naming the file. */
+/** Workers kept between opens (h5wasm loaded once per worker): a worker is reused only after an open it finished itself. */
+const idle: Worker[] = [];
+const MAX_IDLE = 2;
+let jobs = 0;
+
+function takeWorker(script: string): Worker {
+  const w = idle.pop();
+  if (w) {
+    w.ref();
+    return w;
+  }
+  // Not stdout/stderr: true (piped streams would keep the process alive while the worker idles);
+  // the HDF5 library's own diagnostics are captured in the worker itself (formats/h5region.ts).
+  return new Worker(script, { resourceLimits: { maxOldGenerationSizeMb: OPEN_HEAP_BUDGET_MB } });
+}
+
+function release(w: Worker, script: string): void {
+  if (idle.length >= MAX_IDLE || (w as Worker & { script?: string }).script !== script) {
+    void w.terminate();
+    return;
+  }
+  w.unref();
+  idle.push(w);
+}
+
+/** Opens a model in a worker thread within the budgets. Errors are InspectorErrors naming the file. */
 export function openModelBounded(file: string, opts: BoundedOpenOptions = {}): Promise<Model> {
   const { timeMs = openTimeBudgetMs(), memoryMb = envNumber('RNN_INSPECTOR_OPEN_MEMORY') ?? OPEN_MEMORY_BUDGET_MB, signal, workerScript, ...open } = opts;
   const display = open.displayName ?? file;
@@ -77,26 +104,30 @@ export function openModelBounded(file: string, opts: BoundedOpenOptions = {}): P
   if (!script) return openModel(file, open);
   let worker: Worker;
   try {
-    worker = new Worker(script, { workerData: { file: path.resolve(file), opts: { ...open, displayName: display } }, resourceLimits: { maxOldGenerationSizeMb: OPEN_HEAP_BUDGET_MB }, stdout: true, stderr: true });
+    worker = takeWorker(script);
+    (worker as Worker & { script?: string }).script = script;
   } catch {
     return openModel(file, open);
   }
-  // What the worker prints (a library's diagnostics) is not the user's business: drained.
-  worker.stdout.resume();
-  worker.stderr.resume();
+  const id = ++jobs;
   return new Promise<Model>((resolve, reject) => {
     let settled = false;
     const base = process.memoryUsage.rss();
-    const finish = (f: () => void): void => {
+    /** Ends the open; the worker goes back to the pool only when it answered by itself. */
+    const finish = (f: () => void, reuse: boolean): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       clearInterval(poll);
       signal?.removeEventListener('abort', onAbort);
-      void worker.terminate();
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      if (reuse) release(worker, script);
+      else void worker.terminate();
       f();
     };
-    const fail = (problem: string) => finish(() => reject(new InspectorError(display, problem)));
+    const fail = (problem: string) => finish(() => reject(new InspectorError(display, problem)), false);
     const timer =
       timeMs > 0 && Number.isFinite(timeMs)
         ? setTimeout(() => fail(`took longer than ${seconds(timeMs)} to open, so it was stopped; the file may be damaged or hostile`), timeMs)
@@ -108,16 +139,24 @@ export function openModelBounded(file: string, opts: BoundedOpenOptions = {}): P
     poll.unref?.();
     const onAbort = () => fail('opening was cancelled');
     signal?.addEventListener('abort', onAbort, { once: true });
-    worker.on('message', (r: OpenReply) => {
-      if (r.ok) finish(() => resolve(r.model));
-      else if (r.inspector) finish(() => reject(new InspectorError(r.file || display, r.problem, r.detail)));
-      else finish(() => reject(internalError(display, Object.assign(new Error(r.problem), { name: 'Error', stack: r.detail ?? r.problem }))));
-    });
-    worker.on('error', (e: Error & { code?: string }) => {
+    const onMessage = (m: { id: number; reply: OpenReply }) => {
+      if (m.id !== id) return;
+      const r = m.reply;
+      if (r.ok) finish(() => resolve(r.model), true);
+      // A problem the reader found keeps the worker; after an internal failure (detail set) the
+      // worker's state (the HDF5 library's) is not trusted again.
+      else if (r.inspector) finish(() => reject(new InspectorError(r.file || display, r.problem, r.detail)), !r.detail);
+      else finish(() => reject(internalError(display, Object.assign(new Error(r.problem), { name: 'Error', stack: r.detail ?? r.problem }))), false);
+    };
+    const onError = (e: Error & { code?: string }) => {
       if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') fail(`needed more than ${OPEN_HEAP_BUDGET_MB} MB of memory to open, so it was stopped; the file may be damaged or hostile`);
-      else finish(() => reject(internalError(display, e)));
-    });
-    worker.on('exit', (code) => fail(`could not be opened: the reader stopped unexpectedly (exit code ${code}); the file may be damaged`));
+      else finish(() => reject(internalError(display, e)), false);
+    };
+    const onExit = (code: number) => fail(`could not be opened: the reader stopped unexpectedly (exit code ${code}); the file may be damaged`);
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    worker.postMessage({ id, file: path.resolve(file), opts: { ...open, displayName: display } });
   });
 }
 

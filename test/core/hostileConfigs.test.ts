@@ -103,6 +103,7 @@ const settingCases: [string, (c: Json) => void, RegExp][] = [
   ['batch_shape [null, -5, 3]', (c) => (c.config.layers[0].config.batch_shape = [null, -5, 3]), /batch_shape\[1\] is -5, less than 0/],
   ['batch_shape "abc"', (c) => (c.config.layers[0].config.batch_shape = 'abc'), /batch_shape is "abc", not a list of sizes/],
   ['class_name missing', (c) => delete c.config.layers[1].class_name, /a layer in the model config has no class_name/],
+  ['class_name __proto__', (c) => (c.config.layers[2].class_name = '__proto__'), /the class_name "__proto__", which is not a Keras class/],
   ['class_name 5', (c) => (c.config.layers[1].class_name = 5), /a class_name in the model config is 5, not a string/],
   ['config null', (c) => (c.config.layers[2].config = null), /layer of class Dense: its config is null, not an object/],
   ['a layer null', (c) => (c.config.layers[1] = null), /a layer in the model config is null, not a layer/],
@@ -130,6 +131,7 @@ const graphCases: [string, (c: Json) => void, RegExp][] = [
   ['a tensor index that is not a number', (c) => (c.config.layers[2].inbound_nodes = [{ args: [ref('a', 0, 'x' as never)], kwargs: {} }]), /the tensor index of "a" is "x", not a number/],
   ['a tensor index beyond the outputs', (c) => (c.config.layers[2].inbound_nodes = [{ args: [ref('a', 0, 4)], kwargs: {} }]), /layer "b" takes output 4 of "a", which has 1 output/],
   ['inbound_nodes a string', (c) => (c.config.layers[3].inbound_nodes = 'x'), /layer "out": inbound_nodes is "x", not a list of calls/],
+  ['a call without input tensors (args: 5)', (c) => (c.config.layers[2].inbound_nodes = [{ args: 5, kwargs: {} }]), /layer "b": its call takes no input tensor/],
   ['inbound node null', (c) => (c.config.layers[3].inbound_nodes = [null]), /layer "out": inbound node 0 is null, not a call/],
   ['keras_history without a name', (c) => (c.config.layers[3].inbound_nodes = [{ args: [ref(null as never)], kwargs: {} }]), /layer "out" names the layer null, not a layer name/],
   ['an unknown output', (c) => (c.config.output_layers = [['ghost', 0, 0]]), /the model output is "ghost", which the model config does not have/],
@@ -196,16 +198,26 @@ test(`JSON and configs 10,000 deep → "nested deeper than ${MAX_JSON_DEPTH} lev
   assert.match((await failure(deepTd)).problem, /nested deeper than 100 levels/);
 });
 
-test('a 100,000-layer Sequential opens and summarizes in seconds (each Dense(3) on 3 features: 12 params)', async () => {
+/** Opens and summarizes a Sequential of `n` Dense(3) layers; its summary and the time taken. */
+async function bigSequential(n: number) {
   const c = sequential();
   const dense = (i: number) => layer('Dense', { name: `d${i}`, units: 3 });
-  c.config.layers = [layer('InputLayer', { name: 'in', batch_shape: [null, 3] }), ...Array.from({ length: 100_000 }, (_, i) => dense(i))];
+  c.config.layers = [layer('InputLayer', { name: 'in', batch_shape: [null, 3] }), ...Array.from({ length: n }, (_, i) => dense(i))];
+  const file = write(c);
   const t0 = Date.now();
-  const s = summarize(await openModel(write(c)));
-  const ms = Date.now() - t0;
-  assert.equal(s.layers.length, 100_000);
-  assert.equal(s.totalParams, 1_200_000);
-  assert.ok(ms < 30_000, `${ms} ms`);
+  const s = summarize(await openModel(file));
+  return { s, ms: Date.now() - t0 };
+}
+
+test('a 100,000-layer Sequential opens and summarizes in linear time (each Dense(3) on 3 features: 12 params)', async () => {
+  const small = await bigSequential(10_000);
+  const big = await bigSequential(100_000);
+  assert.equal(big.s.layers.length, 100_000);
+  assert.equal(big.s.totalParams, 1_200_000);
+  // Ten times the layers, about ten times the time (it never finished when quadratic); the
+  // absolute bound is loose because the test machine is shared.
+  assert.ok(big.ms < 25 * Math.max(small.ms, 200), `10,000 layers: ${small.ms} ms, 100,000 layers: ${big.ms} ms`);
+  assert.ok(big.ms < 120_000, `${big.ms} ms`);
 });
 
 test('a 20,000-layer functional chain listed in reverse order opens and summarizes in seconds, in chain order', async () => {
@@ -218,7 +230,7 @@ test('a 20,000-layer functional chain listed in reverse order opens and summariz
   const ms = Date.now() - t0;
   assert.equal(s.totalParams, 20_000 * 12);
   assert.equal(s.layers.find((l) => l.name === 'd19999')?.outputShape[0]?.[1], 3);
-  assert.ok(ms < 30_000, `${ms} ms`);
+  assert.ok(ms < 120_000, `${ms} ms`); // 7 s measured with the 2-core machine under load 13; loose bound
 });
 
 // ---------------------------------------------------------------- JSON weight dumps
@@ -229,6 +241,7 @@ const dumpCases: [string, string, RegExp][] = [
   ['a ragged Wx', '{"Wx": [[1, 2], [3]], "Wh": [[1, 2], [3, 4]]}', /ragged nested list: Wx\[1\] has 1 elements but Wx\[0\] has 2/],
   ['a string for a number', '{"Wx": [["1", 2]], "Wh": [[1, 2], [3, 4]]}', /Wx\[0\]\[0\] is a string, not a number/],
   ['an empty row (shape 1×0)', '{"Wx": [[]], "Wh": [[]]}', /every size must be a whole number of at least 1|must be/],
+  ['a flat list of 5,000,000 numbers (30 MB: each number was taken as a weight)', `[${Array(5_000_000).fill('0.5').join(',')}]`, /weights\[0\] is a number, not an array|holds 5000000 entries, more than 100000 weights/],
   ['a ragged list whose first row claims 2000×2000', `[[[${Array(2000).fill(0).join(',')}], ${'[1],'.repeat(1999)}[1]]]`, /ragged nested list/],
 ];
 for (const [what, text, message] of dumpCases) {

@@ -347,6 +347,9 @@ test('CLI arguments: each mistake is one line naming the option or file, exit co
     [['predict', m, '--inputs', SEED], /: is a folder, not a file \(--inputs\)$/],
     [['verify', m, '--inputs', path.join(SEED, 'X.npy'), '--expected', SEED], /: is a folder, not a file \(--expected\)$/],
     [['summary', '/no/such/model.h5'], /^\/no\/such\/model\.h5: no such file$/],
+    [['summary', ''], /the MODEL file name is empty/],
+    [['predict', m, '--inputs', ''], /--inputs is given an empty file name/],
+    [['predict', m, '--out', ''], /--out is given an empty file name/],
     [['summary', m, '--out', 'x.npy'], /--out is for predict and gradients, not summary/],
     [['predict', m, '--out', '/no/such/dir/Y.npy'], /its folder \/no\/such\/dir does not exist \(--out\)/],
   ];
@@ -500,4 +503,17 @@ test('the panel / notification verdict names NaN / Inf instead of a max |Δ| of 
   assert.match(verdictLine(run(a, e)), /^✗ not verified: the manual forward pass gives 1 NaN \/ Inf value/);
   assert.match(verdictLine(run(e, { ...e, data: Float64Array.from([0.1, Infinity, 0.3, 0.4]) })), /^✗ does not match: the expected predictions hold 1 NaN \/ Inf value/);
   assert.match(verdictLine(run(e, e)), /^✓ matches/);
+});
+
+test('a FIFO or device given as a file option is refused without reading it', (t) => {
+  const dir = tempDir(t);
+  const fifo = path.join(dir, 'arch.json');
+  if (spawnSync('mkfifo', [fifo]).status !== 0) return t.skip('mkfifo is not available');
+  const m = path.join(SEED, 'model.h5');
+  for (const [opt, file] of [['--config', fifo], ['--inputs', fifo], ['--inputs', '/dev/zero'], ['--expected', '/dev/urandom']] as const) {
+    const args = opt === '--config' ? ['summary', m, opt, file] : ['verify', m, '--inputs', opt === '--inputs' ? file : path.join(SEED, 'X.npy'), ...(opt === '--expected' ? [opt, file] : [])];
+    const r = cli(...args);
+    oneCleanLine(r, 2, new RegExp(`is not a regular file.*\\(${opt}\\)`));
+    assert.ok(r.ms < 20_000, `${opt} ${file}: ${r.ms} ms`);
+  }
 });

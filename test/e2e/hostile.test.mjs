@@ -197,7 +197,11 @@ describe('hostile files in the panel', () => {
     assert.ok(body.includes(SCRIPT), 'the </script> name is shown literally');
     assert.equal(await f.locator('img[src="x"], img[onerror]').count(), 0, 'no <img> element was made from a name');
     const scripts = await f.locator('script').evaluateAll((els) => els.map((e) => ({ nonce: e.nonce || e.getAttribute('nonce'), src: e.getAttribute('src'), text: e.textContent })));
-    assert.equal(scripts.filter((s) => !s.src).length, 0, `no inline script element: ${JSON.stringify(scripts)}`);
+    // The only inline script is VS Code's own acquireVsCodeApi shim (allowed by its hash); none carries file text.
+    const inline = scripts.filter((s) => !s.src);
+    assert.ok(inline.every((s) => s.text.includes('acquireVsCodeApi') && !/alert\(|onerror/.test(s.text)), `inline scripts: ${JSON.stringify(inline).slice(0, 300)}`);
+    assert.equal(scripts.filter((s) => s.src).length, 1, 'one script file: dist/webview.js');
+    assert.ok(scripts.find((s) => s.src)?.src.endsWith('/dist/webview.js'));
     const csp = await f.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
     assert.match(csp, /script-src 'nonce-[A-Za-z0-9]+'/);
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);

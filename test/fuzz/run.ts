@@ -56,7 +56,7 @@ export function split(count: number, families: Family[]): Map<Family, number> {
 }
 
 /** The quick subset's shares: the hostile families get more than in a full run. */
-const QUICK_WEIGHTS: Record<string, number> = { mutate: 40, h5config: 30, h5struct: 25, zip: 25, tfjs: 25, json: 20, npy: 20, cli: 15 };
+const QUICK_WEIGHTS: Record<string, number> = { mutate: 42, h5config: 30, h5struct: 26, zip: 26, tfjs: 26, json: 22, npy: 20, cli: 8 };
 
 /**
  * Case indices of a family: 0…n-1; in the quick subset, n indices spread evenly over its fixed
@@ -103,9 +103,10 @@ async function runCase(c: Case, lane: Lane, env: Env, work: string, keep: boolea
     for (const argv of built.runs) {
       const r = built.spawn ? await spawnCli(cli, argv, d.model) : await lane.run(argv);
       runs.push(r);
-      verdicts.push(judgeRun(r, { usage: built.usage }));
-      // The input has failed for good: don't spend another time limit on it.
-      if (r.timedOut || r.memory || r.crash || r.signal) break;
+      const v = judgeRun(r, { usage: built.usage });
+      verdicts.push(v);
+      // The input has failed for good (or a budget stopped it): don't spend another time limit on it.
+      if (['hang', 'memory', 'crash'].includes(v.cls)) break;
     }
     const touched = touchedSentinels(d);
     if (touched.length) verdicts.push({ cls: 'outside', why: `read ${touched.map((p) => path.relative(dir, p)).join(', ')}` });

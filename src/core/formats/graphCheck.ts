@@ -30,7 +30,11 @@ export function checkGraph(g: GraphParts): void {
   };
   for (const l of g.layers) {
     if (isInputLayer(l)) continue;
-    for (const c of l.inbound) for (const r of c) check(r, `layer "${l.name}" takes its input from`);
+    l.inbound.forEach((c, i) => {
+      // Only an InputLayer starts the graph: a call without an input tensor is a broken record.
+      if (!c.length) throw new InspectorError('', `layer "${l.name}": ${l.inbound.length > 1 ? `call ${i}` : 'its call'} takes no input tensor (its inbound node lists none)`);
+      for (const r of c) check(r, `layer "${l.name}" takes its input from`);
+    });
   }
   for (const r of g.inputs) {
     check(r, 'the model input is');

@@ -68,7 +68,7 @@ export function internalError(display: string, e: unknown): InspectorError {
   const text = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   const detail = e instanceof Error && e.stack ? e.stack : text;
   let problem = 'could not be read: the file is damaged or not laid out as Keras writes it (the reader stopped on an internal error; details in the log)';
-  if (/Maximum call stack|too much recursion/i.test(text)) problem = 'is nested too deeply to read (a config or array nested thousands of levels deep); the file may be damaged or hostile';
+  if (/Maximum call stack|too much recursion/i.test(text)) problem = 'nested too deeply to read (a config or array nested thousands of levels deep); the file may be damaged or hostile';
   else if (/Invalid typed array length|Invalid array length|Array buffer allocation failed|out of memory|allocation failed/i.test(text)) problem = 'declares sizes too large to read; the file may be damaged or hostile';
   return new InspectorError(display, problem, detail.slice(0, 4000));
 }

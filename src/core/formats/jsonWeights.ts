@@ -11,6 +11,9 @@ import type { StoredLayer } from './infer';
 import { GUESS, getSpec, recurrentClassOfWidth } from '../layers/registry';
 import { arrayFromJson } from '../arrays/json';
 
+/** Arrays in a get_weights() JSON list. */
+export const MAX_WEIGHT_LIST = 100_000;
+
 export type JsonKind = 'json-notebook' | 'json-weight-list' | 'tfjs-layers' | 'keras-json-config' | 'rnn-inspector-json';
 
 export function jsonWeight(value: unknown, name: string, role = ''): Weight {
@@ -119,6 +122,10 @@ export function readNotebookDump(o: Record<string, unknown>): NotebookDump {
  * not followed by a bias).
  */
 export function groupWeightList(list: unknown[], notes: string[]): StoredLayer[] {
+  if (list.length > MAX_WEIGHT_LIST) throw new InspectorError('', `the weight list holds ${list.length} entries, more than ${MAX_WEIGHT_LIST} weights`);
+  // get_weights() gives one array per weight: a bare number is not one (a flat list of numbers is not a weight list).
+  const bare = list.findIndex((v) => !Array.isArray(v));
+  if (bare >= 0) throw new InspectorError('', `weights[${bare}] is ${typeof list[bare] === 'number' ? 'a number' : 'not a list'}, not an array: a get_weights() list holds one array per weight`);
   const ws = list.map((v, i) => jsonWeight(v, `weights[${i}]`));
   const out: StoredLayer[] = [];
   let i = 0;

@@ -5,7 +5,7 @@
 import { InspectorError, type Layer, type Shape, type TensorRef } from '../model';
 import { getSpec } from '../layers/registry';
 import { INPUT_LAYER, isInputLayer } from '../layers/core';
-import { checkDepth, checkLayerConfig, intValue, isObject, MAX_CALLS, MAX_LAYERS, MAX_UNITS, MAX_WRAPPER_DEPTH, show } from './configSchema';
+import { checkDepth, checkLayerConfig, intValue, isObject, isPrototypeName, MAX_CALLS, MAX_LAYERS, MAX_UNITS, MAX_WRAPPER_DEPTH, show } from './configSchema';
 import { checkGraph } from './graphCheck';
 
 export interface Graph {
@@ -22,8 +22,9 @@ type Json = Record<string, any>;
 export function plainClassName(entry: Json): string {
   const raw = entry.class_name ?? entry.className ?? '';
   if (typeof raw !== 'string') throw new InspectorError('', `a class_name in the model config is ${show(raw)}, not a string`);
-  const c = raw;
-  return c.includes('>') ? c.split('>').pop()! : c.split('.').pop()!;
+  const c = raw.includes('>') ? raw.split('>').pop()! : raw.split('.').pop()!;
+  if (c && isPrototypeName(c)) throw new InspectorError('', `a layer in the model config has the class_name ${show(raw)}, which is not a Keras class`);
+  return c;
 }
 
 /**
