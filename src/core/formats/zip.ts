@@ -221,6 +221,32 @@ function usable(e: ZipEntry): void {
   if (e.method !== 0 && e.method !== 8) fail(`entry ${e.name} uses compression method ${e.method} (only stored and deflate are supported)`);
 }
 
+/**
+ * Inflates a deflated entry 64 KB of input at a time, handing each output chunk to `sink` with its
+ * offset; stops as soon as the real output passes the declared size (a lie is not inflated to its
+ * end). Deflate expands at most ~1032:1, so one push yields at most ~66 MB. Returns the bytes out.
+ */
+function inflateInChunks(z: ZipArchive, e: ZipEntry, start: number, sink: (chunk: Uint8Array, at: number) => void): number {
+  let written = 0;
+  const inf = new Inflate((chunk) => {
+    if (written + chunk.length > e.size) fail(`entry ${e.name} inflates to more than its declared ${mb(e.size)}: the archive is corrupt`);
+    sink(chunk, written);
+    written += chunk.length;
+  });
+  const CH = 64 * 1024;
+  for (let off = 0; off < e.compressedSize; off += CH) {
+    const n = Math.min(CH, e.compressedSize - off);
+    const chunk = readAt(z, start + off, n);
+    try {
+      inf.push(chunk, off + n >= e.compressedSize);
+    } catch (err) {
+      if (err instanceof InspectorError) throw err;
+      fail(`entry ${e.name} does not inflate (its compressed data is damaged): the archive is corrupt`);
+    }
+  }
+  return written;
+}
+
 /** A small entry's bytes (inflated and CRC-checked); undefined when the archive has no such entry. */
 export function readEntry(z: ZipArchive, name: string, limit = MAX_SMALL_ENTRY): Uint8Array | undefined {
   const e = z.entries.get(name);
@@ -231,26 +257,9 @@ export function readEntry(z: ZipArchive, name: string, limit = MAX_SMALL_ENTRY):
   let out: Uint8Array;
   if (e.method === 0) out = readAt(z, start, e.compressedSize);
   else {
-    // Inflated 64 KB of input at a time into the declared size: stops as soon as the real output
-    // passes it, instead of inflating a lie to the end.
     out = new Uint8Array(e.size);
-    let written = 0;
-    const inf = new Inflate((chunk) => {
-      if (written + chunk.length > e.size) fail(`entry ${name} inflates to more than its declared ${mb(e.size)}: the archive is corrupt`);
-      out.set(chunk, written);
-      written += chunk.length;
-    });
-    const CH = 64 * 1024;
-    for (let off = 0; off < e.compressedSize; off += CH) {
-      const n = Math.min(CH, e.compressedSize - off);
-      const chunk = readAt(z, start + off, n);
-      try {
-        inf.push(chunk, off + n >= e.compressedSize);
-      } catch (err) {
-        if (err instanceof InspectorError) throw err;
-        fail(`entry ${name} does not inflate (its compressed data is damaged): the archive is corrupt`);
-      }
-    }
+    const into = out;
+    const written = inflateInChunks(z, e, start, (chunk, at) => into.set(chunk, at));
     if (written !== e.size) fail(`entry ${name} inflates to ${mb(written)}, not its declared ${mb(e.size)}: the archive is corrupt`);
   }
   if (out.length !== e.size || crc32(out) !== e.crc) fail(`entry ${name} does not match its declared size and CRC-32: the archive is corrupt`);
@@ -279,23 +288,10 @@ export function inflateEntryTo(z: ZipArchive, name: string, dest: string): void 
   let written = 0;
   let crc = 0;
   try {
-    const inf = new Inflate((chunk) => {
-      written += chunk.length;
-      if (written > e.size) fail(`entry ${name} inflates to more than its declared ${mb(e.size)}: the archive is corrupt`);
+    written = inflateInChunks(z, e, start, (chunk) => {
       crc = crc32(chunk, crc);
       fs.writeSync(out, chunk);
     });
-    const CH = 64 * 1024; // deflate expands at most ~1032:1: one push yields at most ~66 MB
-    for (let off = 0; off < e.compressedSize; off += CH) {
-      const n = Math.min(CH, e.compressedSize - off);
-      const chunk = readAt(z, start + off, n);
-      try {
-        inf.push(chunk, off + n >= e.compressedSize);
-      } catch (err) {
-        if (err instanceof InspectorError) throw err;
-        fail(`entry ${name} does not inflate (its compressed data is damaged): the archive is corrupt`);
-      }
-    }
   } finally {
     fs.closeSync(out);
   }
