@@ -147,6 +147,31 @@ export async function waitForWorkbench(page) {
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
   await page.waitForSelector('.statusbar', { timeout: 60_000 });
   await page.waitForTimeout(1500);
+  await waitForExtension(page);
+}
+
+/**
+ * Waits until the workbench knows the extension's contributions (its commands are in the palette).
+ * On a loaded machine code-server scans extensions late, and a model clicked before that opens in
+ * the text editor ("binary file") instead of the inspector.
+ */
+export async function waitForExtension(page, timeoutMs = 90_000) {
+  const input = page.locator('.quick-input-widget input');
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Copy NumPy Replication' }).first();
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    await page.click('.part.editor', { position: { x: 5, y: 5 } }).catch(() => {});
+    for (let i = 0; i < 10 && !(await input.isVisible()); i++) {
+      await page.keyboard.press('F1');
+      await page.waitForTimeout(300);
+    }
+    await input.fill('>RNN Inspector: Copy NumPy Replication');
+    const found = await row.waitFor({ timeout: 3_000 }).then(() => true, () => false);
+    await page.keyboard.press('Escape');
+    if (found) return;
+    await page.waitForTimeout(1_000);
+  }
+  throw new Error(`the RNN Inspector extension did not load within ${timeoutMs / 1000} s`);
 }
 
 /** Runs a command from the palette by its title. */

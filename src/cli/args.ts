@@ -87,6 +87,7 @@ function notAFile(p: string): string | null {
     if (code === 'ENOENT' || code === 'ENOTDIR') return 'no such file';
     if (code === 'EACCES' || code === 'EPERM') return 'permission denied: the file cannot be read';
     if (code === 'ELOOP') return 'a symbolic link that loops';
+    if (code === 'ENAMETOOLONG') return 'the file name is too long for this system';
     return 'the file cannot be read';
   }
   if (st.isDirectory()) return 'is a folder, not a file';
@@ -175,5 +176,27 @@ export function checkOut(out: string, model: string, read: ReadFile[]): void {
   const modelDir = fs.statSync(model).isDirectory() ? path.resolve(model) : path.dirname(path.resolve(model));
   if (path.dirname(path.resolve(out)) === modelDir && MODEL_EXT.test(out) && !/\.npy$/i.test(out)) {
     throw new InspectorError(out, '--out would overwrite a model, weights or config file beside the model: choose another file name');
+  }
+}
+
+/** Why a write failed, in words (never the raw error code). */
+function writeProblem(e: unknown): string {
+  const code = (e as { code?: string }).code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return 'no space left on the device';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EROFS') return 'the file system is read-only';
+  if (code === 'EISDIR') return 'it is a folder';
+  if (code === 'ENOENT' || code === 'ENOTDIR') return 'its folder does not exist';
+  if (code === 'ENAMETOOLONG') return 'the file name is too long for this system';
+  if (code === 'EFBIG') return 'the file would be larger than the file system allows';
+  return 'the system refused the write';
+}
+
+/** Writes an --out file; a failure is one line naming the file ("no space left on the device"). */
+export function writeOut(file: string, bytes: Uint8Array): void {
+  try {
+    fs.writeFileSync(file, bytes);
+  } catch (e) {
+    throw new InspectorError(file, `cannot write the file: ${writeProblem(e)} (--out)`);
   }
 }

@@ -5,8 +5,8 @@
  * --json: {"loss": L, "gradients": [{path, shape, data}…]} in model.trainable_weights order.
  * Exit code 1 when --check finds a relative error above 1e-6.
  */
-import * as fs from 'node:fs';
 import { zipSync } from 'fflate';
+import { writeOut } from './args';
 import {
   arrayToNested,
   gradientLabeller,
@@ -81,7 +81,7 @@ function checkLines(c: GradCheckReport): string[] {
 function writeNpz(path: string, grads: WeightGrad[]): void {
   const files: Record<string, Uint8Array> = {};
   for (const g of grads) files[`${g.path}.npy`] = writeNpy({ shape: g.shape, data: g.data }, 'float64');
-  fs.writeFileSync(path, zipSync(files, { level: 0 }));
+  writeOut(path, zipSync(files, { level: 0 }));
 }
 
 export function runGradients(a: GradientsArgs, out: (s: string) => void, usage: (msg: string) => Error): number {

@@ -35,7 +35,7 @@ import {
 } from '../core';
 import { GRADIENTS_HELP, GRADIENTS_USAGE, runGradients } from './gradients';
 import { renderArray, renderVerify, verifyJson } from './render';
-import { MAX_SAMPLES, MAX_SEED, UsageError, checkFiles, checkModelPath, checkOut, parseCommandLine, wholeNumber } from './args';
+import { MAX_SAMPLES, MAX_SEED, UsageError, checkFiles, checkModelPath, checkOut, parseCommandLine, wholeNumber, writeOut } from './args';
 import { termSafe } from '../core';
 
 const USAGE = `Usage:
@@ -175,7 +175,7 @@ function writeOutputs(outPath: string, arrays: { name: string; array: NDArray }[
   const stem = outPath.slice(0, outPath.length - path.extname(outPath).length);
   const paths = arrays.length === 1 ? [outPath] : arrays.map((_, i) => `${stem}_${i}${ext}`);
   paths.forEach(guard);
-  paths.forEach((p, i) => fs.writeFileSync(p, writeNpy(arrays[i].array, 'float32')));
+  paths.forEach((p, i) => writeOut(p, writeNpy(arrays[i].array, 'float32')));
   return paths;
 }
 

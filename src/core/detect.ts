@@ -33,6 +33,10 @@ export function hasNpyMagic(bytes: Uint8Array): boolean {
 export function hasHdf5Signature(file: string): boolean {
   // A region of another file (h5region.ts: a stored entry of a .keras archive) is checked in place.
   const region = regionOf(file);
+  if (region?.bytes) {
+    for (let off = 0; off + 8 <= region.size; off = off === 0 ? 512 : off * 2) if (startsWithHdf5(region.bytes, off)) return true;
+    return false;
+  }
   const opened = openRegular(region?.file ?? file);
   const fd = opened.fd;
   try {

@@ -9,7 +9,8 @@ import { InspectorDocument } from './document';
 import { InspectorEditorProvider, VIEW_TYPES, readSettings, viewTypeFor } from './inspectorEditor';
 import { markdownReport, verdictLine } from './report';
 import { pickArrayFile, asSource } from './pickers';
-import { replicationGaps, replicationPython } from './replication';
+import { replicationGaps, replicationPython, type ReplicationOptions } from './replication';
+import { bpttBody, bpttGaps, bpttPython } from './bptt';
 import { replicationNotebook } from './notebook';
 import { modelStem } from './sources';
 import { notifyText } from '../core';
@@ -153,22 +154,57 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
         void vscode.window.showErrorMessage(`RNN Inspector: the NumPy replication cannot write ${notifyText(gaps.join(', '))} yet, so it is not offered (it would differ from Keras).`);
         return undefined;
       }
-      const req = doc.lastRun?.result.request ?? defaultRequest(doc).request;
-      return replicationPython(doc.state.model, {
-        seed: req.seed,
-        samples: req.samples,
-        timesteps: req.timesteps,
-        inputsPath: req.inputs.kind === 'file' ? req.inputs.path : undefined,
-        expectedPath: req.expected.kind === 'file' ? req.expected.path : undefined,
-        perSample: doc.state.view.input.perSample,
-        integerVocab: doc.state.view.input.integerVocab,
-      });
+      return replicationPython(doc.state.model, replicationOptions(doc));
     } catch (e) {
       // A value the replication refuses to write into code (e.g. a RepeatVector n that is not a number).
       void vscode.window.showErrorMessage(`RNN Inspector: ${notifyText(`${path.basename(doc.fsPath)}: ${e instanceof Error ? e.message : String(e)}`)}`);
       return undefined;
     }
   }
+
+  /** The inputs of the last run (or the default request), as the replication and the BPTT write them. */
+  function replicationOptions(doc: InspectorDocument): ReplicationOptions {
+    const req = doc.lastRun?.result.request ?? defaultRequest(doc).request;
+    const view = doc.state.kind === 'ready' ? doc.state.view : undefined;
+    return {
+      seed: req.seed,
+      samples: req.samples,
+      timesteps: req.timesteps,
+      inputsPath: req.inputs.kind === 'file' ? req.inputs.path : undefined,
+      expectedPath: req.expected.kind === 'file' ? req.expected.path : undefined,
+      perSample: view?.input.perSample ?? [],
+      integerVocab: view?.input.integerVocab,
+    };
+  }
+
+  /** The NumPy BPTT's text, or undefined (with the reason shown) when it cannot be written for this model. */
+  function bpttFor(doc: InspectorDocument, quiet = false): string | undefined {
+    if (doc.state.kind !== 'ready') return undefined;
+    const gaps = bpttGaps(doc.state.model);
+    if (gaps.length) {
+      if (!quiet) void vscode.window.showErrorMessage(`RNN Inspector: the NumPy BPTT cannot write ${notifyText(gaps.join(', '))} yet, so it is not offered.`);
+      return undefined;
+    }
+    try {
+      return bpttPython(doc.state.model, { ...replicationOptions(doc), loss: 'mse' });
+    } catch (e) {
+      if (!quiet) void vscode.window.showErrorMessage(`RNN Inspector: ${notifyText(`${path.basename(doc.fsPath)}: ${e instanceof Error ? e.message : String(e)}`)}`);
+      return undefined;
+    }
+  }
+
+  async function copyBptt(arg?: unknown): Promise<string | undefined> {
+    const uri = await target(arg, 'Write the backward pass of which model in NumPy?');
+    if (!uri) return undefined;
+    const doc = await readyDoc(uri);
+    if (!doc || doc.state.kind !== 'ready') return undefined;
+    const text = bpttFor(doc);
+    if (!text) return undefined;
+    await vscode.env.clipboard.writeText(text);
+    log.info(`NumPy BPTT of ${doc.fsPath} copied (${text.length} characters)`);
+    void vscode.window.showInformationMessage('NumPy BPTT (backward pass by hand, with its gradient check) copied to the clipboard.');
+    return text;
+}
 
   async function copyReplication(arg?: unknown): Promise<string | undefined> {
     const uri = await target(arg, 'Replicate which model in NumPy?');
@@ -189,8 +225,10 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
     if (!uri) return undefined;
     const doc = await readyDoc(uri);
     if (!doc || doc.state.kind !== 'ready') return undefined;
-    const text = replicationFor(doc);
-    if (!text) return undefined;
+    const forwardText = replicationFor(doc);
+    if (!forwardText) return undefined;
+    // The backward pass follows the forward one where the BPTT can be written (weights and X already loaded).
+    const text = bpttGaps(doc.state.model).length ? forwardText : `${forwardText}\n${bpttBody(doc.state.model, { ...replicationOptions(doc), loss: 'mse' })}`;
     let dest = targetPath ? vscode.Uri.file(targetPath) : undefined;
     if (!dest) {
       dest = await vscode.window.showSaveDialog({
@@ -227,6 +265,7 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
     vscode.commands.registerCommand('rnnInspector.verify', verifyCommand),
     vscode.commands.registerCommand('rnnInspector.exportReport', exportReport),
     vscode.commands.registerCommand('rnnInspector.copyReplication', copyReplication),
+    vscode.commands.registerCommand('rnnInspector.copyBptt', copyBptt),
     vscode.commands.registerCommand('rnnInspector.exportNotebook', exportNotebook),
     vscode.commands.registerCommand('rnnInspector.reload', async (arg?: unknown) => {
       const uri = await target(arg, 'Reload which file?');

@@ -200,6 +200,7 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
         const id = {
           exportReport: 'rnnInspector.exportReport',
           copyReplication: 'rnnInspector.copyReplication',
+          copyBptt: 'rnnInspector.copyBptt',
           exportNotebook: 'rnnInspector.exportNotebook',
           verify: 'rnnInspector.verify',
           reopenWith: 'workbench.action.reopenWithEditor',

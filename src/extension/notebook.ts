@@ -30,6 +30,9 @@ const SECTIONS: [RegExp, string][] = [
   [/^# The weights, named as in the notebooks/m, '## The weights\n\nLoaded from the file and named as in the notebooks (Wx, Wh, bh, Wo, bo); their shapes are printed.'],
   [/^(X = |np\.random\.seed)/m, '## The inputs'],
   [/^# The forward pass by hand/m, '## The forward pass by hand\n\nThe loop over t, one sample at a time, then the largest difference from the expected predictions.'],
+  [/^# The backward pass by hand/m, '## The backward pass by hand (BPTT)\n\nThe forward pass over the batch keeps every step; the loss; then, layer by layer from the output, `for t in reversed(range(T))` accumulates the weight gradients and passes δ back through Wh.'],
+  [/^# Gradient check/m, '## Gradient check\n\nCentral finite differences against the gradients above: the relative error should be around 1e-7 or smaller.'],
+  [/^# One SGD step/m, '## One SGD step\n\nw ← w − η·∂L/∂w, and the loss after it.'],
 ];
 
 /** The notebook (JSON text) for a replication script. `title` is the model file's name. */

@@ -20,15 +20,14 @@ export interface ReplicationOptions {
  * Every file-derived string is written as data: Python string literals through core/text's pyStr,
  * comments through pyComment (one visible line), numbers through pyInt (validated, or a clear error).
  */
-const py = pyStr;
-const cm = pyComment;
+export const py = pyStr;
+export const cm = pyComment;
 const shapeText = (s: number[]): string => cm(`(${s.join(', ')}${s.length === 1 ? ',' : ''})`);
 
 const FULL_MODEL = new Set(['keras-h5', 'keras-v3-zip']);
-const H5 = new Set(['keras-h5-weights', 'keras-v3-weights']);
 /** How the replication replays a layer: the layer registry says (LayerSpec.numpy). */
-const replay = (l: Layer): LayerSpec['numpy'] => getSpec(l.className)?.numpy;
-const gateCount = (l: Layer): number => getSpec(l.className)?.gates?.length ?? 0;
+export const replay = (l: Layer): LayerSpec['numpy'] => getSpec(l.className)?.numpy;
+export const gateCount = (l: Layer): number => getSpec(l.className)?.gates?.length ?? 0;
 
 interface Emitted {
   vars: string[];
@@ -36,13 +35,16 @@ interface Emitted {
   step: string[];
 }
 
-function act(name: unknown, fallback: string): string {
+/** The Python variable of an Embedding's matrix: E_<layer name as an identifier>. */
+export const embeddingVar = (layer: Layer): string => `E_${layer.name.replace(/\W/g, '_').slice(0, 60)}`;
+
+export function act(name: unknown, fallback: string): string {
   const a = typeof name === 'string' ? name : fallback;
   return `ACT[${py(a)}]`;
 }
 
 /** Variable names: the notebook's Wx, Wh, bh, Wo, bo when there is one of each, suffixed otherwise. */
-function namer(model: Model): (base: string, layer: Layer) => string {
+export function namer(model: Model): (base: string, layer: Layer) => string {
   const isRnn = (l: Layer): boolean => replay(l) === 'rnn' || replay(l) === 'bidirectional';
   const isDense = (l: Layer): boolean => replay(l) === 'dense';
   const rnnCount = model.layers.filter(isRnn).length;
@@ -60,35 +62,33 @@ function namer(model: Model): (base: string, layer: Layer) => string {
   };
 }
 
-function loadLine(model: Model, layer: Layer, names: string[], weightIdx: number[]): string {
+export function loadLine(model: Model, layer: Layer, names: string[], weightIdx: number[]): string {
   const shapes = weightIdx.map((i) => layer.weights[i]?.shape ?? []);
   const comment = `  # ${names.map((n, k) => `${n} ${shapeText(shapes[k])}`).join(', ')}`;
   const id = model.format.id;
+  const lhs = names.join(', ');
   if (FULL_MODEL.has(id)) {
+    // get_weights() is a list: unpacked, with a trailing comma for a single name.
     const all = layer.weights.length === names.length;
     const rhs = all
       ? `model.get_layer(${py(layer.name)}).get_weights()`
       : `[model.get_layer(${py(layer.name)}).get_weights()[i] for i in ${JSON.stringify(weightIdx)}]`;
-    return `${names.join(', ')}${names.length === 1 ? ',' : ''} = ${rhs}${comment}`;
+    return `${lhs}${names.length === 1 ? ',' : ''} = ${rhs}${comment}`;
   }
-  if (H5.has(id)) return `${names.join(', ')}${names.length === 1 ? ',' : ''} = ${weightIdx.map((i) => `read(${py(layer.weights[i].name)})`).join(', ')}${comment}`;
-  if (id === 'json-weight-list') {
-    // [w.tolist() for w in model.get_weights()]: the position in the model's whole weight list.
-    const all = model.layers.flatMap((l) => l.weights);
-    return `${names.join(', ')}${names.length === 1 ? ',' : ''} = ${weightIdx.map((i) => `np.array(W[${all.indexOf(layer.weights[i])}])`).join(', ')}${comment}`;
-  }
-  if (id === 'json-notebook') return `${names.join(', ')}${names.length === 1 ? ',' : ''} = ${weightIdx.map((i) => `np.array(W[${py(layer.weights[i].name)}])`).join(', ')}${comment}`;
-  if (id === 'rnn-inspector-json') {
-    // "weights": {layer name: [its get_weights() list]}: the reader named each weight "<layer>/<i>".
-    const at = (i: number): string => {
-      const w = layer.weights[i].name;
-      const cut = w.lastIndexOf('/');
-      return `np.array(W["weights"][${py(w.slice(0, cut))}][${pyInt(Number(w.slice(cut + 1)), `the position of weight ${cm(w)}`)}])`;
-    };
-    return `${names.join(', ')}${names.length === 1 ? ',' : ''} = ${weightIdx.map(at).join(', ')}${comment}`;
-  }
-  if (id === 'tfjs-layers') return `${names.join(', ')}${names.length === 1 ? ',' : ''} = ${weightIdx.map((i) => `np.array(W[${py(layer.weights[i].name)}])`).join(', ')}${comment}`;
-  return `${names.join(', ')}${names.length === 1 ? ',' : ''} = ${weightIdx.map((i) => `read(${py(layer.weights[i].name)})`).join(', ')}${comment}`;
+  // One expression per name (a single name takes its array whole, not unpacked along its rows).
+  const all = model.layers.flatMap((l) => l.weights);
+  const expr = (i: number): string => {
+    const w = layer.weights[i];
+    if (id === 'json-weight-list') return `np.array(W[${all.indexOf(w)}])`; // [w.tolist() for w in model.get_weights()]: the position in the whole list
+    if (id === 'rnn-inspector-json') {
+      // "weights": {layer name: [its get_weights() list]}: the reader named each weight "<layer>/<i>".
+      const cut = w.name.lastIndexOf('/');
+      return `np.array(W["weights"][${py(w.name.slice(0, cut))}][${pyInt(Number(w.name.slice(cut + 1)), `the position of weight ${cm(w.name)}`)}])`;
+    }
+    if (id === 'json-notebook' || id === 'tfjs-layers') return `np.array(W[${py(w.name)}])`;
+    return `read(${py(w.name)})`; // HDF5 weight files
+  };
+  return `${lhs} = ${weightIdx.map(expr).join(', ')}${comment}`;
 }
 
 function rnnStep(layer: Layer, cfg: Record<string, any>, v: (b: string) => string, dir = ''): { vars: string[]; body: string[] } {
@@ -205,7 +205,7 @@ function emitLayer(model: Model, layer: Layer, v: (b: string, l: Layer) => strin
     };
   }
   if (how === 'embedding') {
-    const E = `E_${layer.name.replace(/\W/g, '_').slice(0, 60)}`;
+    const E = embeddingVar(layer);
     return { vars: [E], loads: [loadLine(model, layer, [E], [0])], step: [`# ${cm(layer.name)} (${cm(cls)})`, `seq = ${E}[seq.astype(int)]`] };
   }
   if (how === 'flatten') return { vars: [], loads: [], step: [`seq = seq.reshape(-1)  # ${cm(layer.name)} (${cm(cls)})`] };
@@ -231,6 +231,21 @@ export function replicationGaps(model: Model): string[] {
 }
 
 export function replicationPython(model: Model, o: ReplicationOptions): string {
+  const { out, steps, skipped, id } = replicationHead(model, o);
+  out.push('', '# The forward pass by hand, one sample at a time', 'Yhats = []', 'for x in X:', '    seq = x');
+  for (const s of steps) out.push(s.startsWith('#') ? `    ${s}` : s.split('\n').map((l) => `    ${l}`).join('\n'));
+  out.push('    Yhats.append(seq)', 'Yhats = np.array(Yhats)', 'print(Yhats)');
+  if (o.expectedPath || FULL_MODEL.has(id)) out.push('print("max |Δ| =", np.abs(Yhats - Yhat).max())');
+  if (skipped.length) out.push('', ...skipped);
+  return out.join('\n') + '\n';
+}
+
+/**
+ * The replication's first part, shared with the NumPy BPTT (bptt.ts): the file opened, the
+ * activations, the weights loaded under the notebooks' names with their shapes printed, the
+ * inputs X (and the expected predictions Yhat where there are some). `steps`: each layer's replay.
+ */
+export function replicationHead(model: Model, o: ReplicationOptions): { out: string[]; steps: string[]; skipped: string[]; id: string } {
   const path = model.source.path;
   const id = model.format.id;
   const v = namer(model);
@@ -263,7 +278,7 @@ export function replicationPython(model: Model, o: ReplicationOptions): string {
   if (branching) out.push('# Note: this model is not a plain chain of layers; the loop below follows the layer order and needs adapting.');
   if (layers.some((l) => replay(l) === 'masking')) out.push('# Note: Masking is not replayed (masked time steps keep the previous state in Keras).');
   if (skipped.length) out.push('# Note: some layers are not replayed (listed at the end); the result will differ from Keras.');
-  out.push('import numpy as np');
+  out.push('import math', 'import numpy as np');
   if (FULL_MODEL.has(id)) {
     out.push('import keras  # Keras 3; for tf.keras 2.x files: from tensorflow import keras', '');
     out.push(`model = keras.models.load_model(${py(path)}, compile=False)`, 'model.summary()');
@@ -278,10 +293,13 @@ export function replicationPython(model: Model, o: ReplicationOptions): string {
   out.push(
     '',
     'def sigmoid(x): return 1 / (1 + np.exp(-x))',
+    'ERF = np.vectorize(math.erf)',
     'ACT = {"tanh": np.tanh, "relu": lambda x: np.maximum(x, 0), "sigmoid": sigmoid, "linear": lambda x: x,',
     '       "hard_sigmoid": lambda x: np.clip(x / 6 + 0.5, 0, 1), "softmax": lambda x: np.exp(x - x.max(-1, keepdims=True)) / np.exp(x - x.max(-1, keepdims=True)).sum(-1, keepdims=True),',
     '       "elu": lambda x: np.where(x > 0, x, np.expm1(x)), "softplus": lambda x: np.log1p(np.exp(x)), "swish": lambda x: x * sigmoid(x),',
-    '       "silu": lambda x: x * sigmoid(x), "gelu": lambda x: 0.5 * x * (1 + np.tanh(0.7978845608028654 * (x + 0.044715 * x ** 3)))}',
+    '       "silu": lambda x: x * sigmoid(x), "gelu": lambda x: 0.5 * x * (1 + ERF(x / np.sqrt(2))),  # Keras 3: approximate=False',
+    '       "softsign": lambda x: x / (1 + np.abs(x)), "exponential": np.exp, "relu6": lambda x: np.clip(x, 0, 6),',
+    '       "hard_tanh": lambda x: np.clip(x, -1, 1), "selu": lambda x: 1.0507009873554805 * np.where(x > 0, x, 1.6732632423543772 * np.expm1(x))}',
     '',
     '# The weights, named as in the notebooks',
     ...loads,
@@ -293,10 +311,5 @@ export function replicationPython(model: Model, o: ReplicationOptions): string {
   else out.push(`np.random.seed(${seed})`, `X = np.random.randn(${[samples, ...dims].join(', ')})  # (N, T, D)`);
   if (o.expectedPath) out.push(`Yhat = np.load(${py(o.expectedPath)})  # stored predictions`);
   else if (FULL_MODEL.has(id)) out.push('Yhat = model.predict(X)');
-  out.push('', '# The forward pass by hand, one sample at a time', 'Yhats = []', 'for x in X:', '    seq = x');
-  for (const s of steps) out.push(s.startsWith('#') ? `    ${s}` : s.split('\n').map((l) => `    ${l}`).join('\n'));
-  out.push('    Yhats.append(seq)', 'Yhats = np.array(Yhats)', 'print(Yhats)');
-  if (o.expectedPath || FULL_MODEL.has(id)) out.push('print("max |Δ| =", np.abs(Yhats - Yhat).max())');
-  if (skipped.length) out.push('', ...skipped);
-  return out.join('\n') + '\n';
+  return { out, steps, skipped, id };
 }

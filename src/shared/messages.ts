@@ -293,7 +293,7 @@ export type HostToWebview =
   | { type: 'settings'; settings: SettingsView }
   | { type: 'gradientsResult'; result: GradientsView | null; error?: string };
 
-export type PanelCommand = 'exportReport' | 'copyReplication' | 'exportNotebook' | 'verify' | 'reopenWith' | 'reload';
+export type PanelCommand = 'exportReport' | 'copyReplication' | 'copyBptt' | 'exportNotebook' | 'verify' | 'reopenWith' | 'reload';
 
 export type WebviewToHost =
   | { type: 'ready' }

@@ -9,7 +9,7 @@ import { fmtNum } from '../shared/format';
 import { button, h, icon } from './dom';
 import { heatmap, splitByGate } from './heatmap';
 import { currentRequest } from './forward';
-import { host } from './state';
+import { host, post } from './state';
 import { registerSection } from './sections';
 
 const LOSSES: [PanelLoss, string][] = [
@@ -126,8 +126,9 @@ export function gradientsSection(m: ModelView): HTMLElement {
       })
       .finally(() => (go.disabled = false));
   }, { id: 'grad-run' });
+  const copy = button('Copy NumPy BPTT', 'copy', () => post({ type: 'command', command: 'copyBptt' }), { id: 'grad-copy-bptt', title: 'The backward pass of this model written out in NumPy, with its gradient check' });
   sec.append(
-    h('div', { class: 'row' }, field('Loss', loss), field('Targets', target), field('Noise σ', sigma), field('η (one SGD step)', eta), h('label', { class: 'field' }, check, h('span', {}, ' finite-difference check')), go),
+    h('div', { class: 'row' }, field('Loss', loss), field('Targets', target), field('Noise σ', sigma), field('η (one SGD step)', eta), h('label', { class: 'field' }, check, h('span', {}, ' finite-difference check')), go, copy),
     status,
     out,
   );

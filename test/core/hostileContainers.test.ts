@@ -399,7 +399,8 @@ test('HDF5: a small file declaring a 480 MB dataset is refused before allocating
 // 4. .keras zips (and 5. .npz, which are zips too)
 
 import { deflateSync, unzipSync } from 'fflate';
-import { crc32 } from '../../src/core/formats/zip';
+import { closeZip, crc32, inflateEntryTo, openZip } from '../../src/core/formats/zip';
+import { MAX_INFLATE_IN_MEMORY } from '../../src/core/formats/kerasV3';
 import { parseNpz } from '../../src/core/arrays/npz';
 import { MAX_ARRAY_FILE_BYTES } from '../../src/core/files';
 
@@ -486,6 +487,22 @@ test('.keras: the archive rebuilt byte by byte opens (the baseline), a deflated 
   assert.ok(layers > 0);
 });
 
+test('.keras: a deflated model.weights.h5 above MAX_INFLATE_IN_MEMORY goes to a private temporary file, inflated 64 KB at a time', async () => {
+  const d = folder();
+  const data = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 2654435761) >>> 24);
+  const p = write(d, 'big.zip', zipOf([{ name: 'model.weights.h5', data, deflate: true }]));
+  const z = openZip(p);
+  const dest = path.join(fs.mkdtempSync(path.join(tmp, 'inflate-')), 'model.weights.h5');
+  try {
+    inflateEntryTo(z, 'model.weights.h5', dest);
+  } finally {
+    closeZip(z);
+  }
+  assert.ok(Buffer.from(data).equals(fs.readFileSync(dest)));
+  assert.equal(fs.statSync(dest).mode & 0o777, 0o600, 'readable by the user only');
+  assert.ok(MAX_INFLATE_IN_MEMORY >= 64 * 1024 * 1024);
+});
+
 test('.keras: not a zip, truncated anywhere: one clear problem each, quickly', async () => {
   const d = folder();
   const bytes = fs.readFileSync(KERAS);
@@ -514,7 +531,7 @@ test('.keras: a zip bomb is refused from its declared sizes before inflating, an
   const left = await leftovers(() => refuses(() => openModel(liar), liar, /inflates to more than its declared 1000 bytes/, 3000));
   assert.deepEqual(left, [], 'the private temporary folder is removed on the error path too');
   const cfg = write(d, 'cfg.keras', zipOf([{ name: 'config.json', raw: packed, size: 1000, crc: 0 }]));
-  await refuses(() => openModel(cfg), cfg, /config\.json does not match its declared size and CRC-32/, 3000);
+  await refuses(() => openModel(cfg), cfg, /entry config\.json inflates to more than its declared 1000 bytes/, 3000);
   assert.ok(process.memoryUsage().rss - before < 100 * 1024 * 1024);
 });
 
@@ -575,7 +592,9 @@ test('.npz: bombs refused from declared sizes, lies stopped at the declared size
   const many = write(d, 'many.npz', zipOf(Array.from({ length: 130 }, (_, i) => ({ name: `a${i}.npy`, raw: zeros, size: 10 * 1024 * 1024, crc: 0 }))));
   await refuses(() => loadArrays(many), many, new RegExp(`declares 1300 MB of arrays uncompressed, more than the ${MAX_ARRAY_FILE_BYTES / 1024 / 1024} MB`), 2000);
   const liar = write(d, 'liar.npz', zipOf([{ name: 'X.npy', raw: zeros, size: 1000, crc: 0 }]));
-  await refuses(() => loadArrays(liar), liar, /array 'X': entry X\.npy does not match its declared size and CRC-32/, 2000);
+  await refuses(() => loadArrays(liar), liar, /array 'X': entry X\.npy inflates to more than its declared 1000 bytes/, 3000);
+  const badCrc = write(d, 'crc.npz', zipOf([{ name: 'X.npy', data: x, deflate: true, crc: 12345 }]));
+  await refuses(() => loadArrays(badCrc), badCrc, /entry X\.npy does not match its declared size and CRC-32/);
   assert.ok(process.memoryUsage().rss - before < 150 * 1024 * 1024);
   const odd = write(d, 'odd.npz', zipOf([{ name: '../X.npy', data: x }]));
   await refuses(() => loadArrays(odd), odd, /a member named "\.\.\/X\.npy" \(absolute or with "\.\."\)/);

@@ -57,7 +57,10 @@ test('Gradients section: loss and ‖dL/dWx‖ equal GradientTape, the check pas
   await waitForWorkbench(page);
   await openModel(page);
   const f = panelFrame(page);
-  await f.locator('#grad-h').waitFor({ timeout: 40_000 });
+  await f.locator('#grad-h').waitFor({ timeout: 40_000 }).catch(async (e) => {
+    await page.screenshot({ path: path.join(SHOTS, 'gradients-00-failed-to-open.png') });
+    throw e;
+  });
   assert.match(await f.locator('#src-inputs option:checked').textContent(), /X\.npy/);
   assert.match(await f.locator('#src-expected option:checked').textContent(), /Y\.npy/);
   await f.locator('#grad-target').selectOption('expected');
@@ -89,6 +92,11 @@ test('Gradients section: loss and ‖dL/dWx‖ equal GradientTape, the check pas
   await page.screenshot({ path: path.join(SHOTS, 'gradients-02-dark-result.png') });
   await top(weights.first());
   await page.screenshot({ path: path.join(SHOTS, 'gradients-03-dark-heatmaps.png') });
+
+  // Copy NumPy BPTT: the button asks the host, which copies the script and says so.
+  await f.locator('#grad-copy-bptt').click();
+  await page.locator('.notification-toast', { hasText: 'NumPy BPTT' }).waitFor({ timeout: 30_000 });
+  await page.screenshot({ path: path.join(SHOTS, 'gradients-04-dark-copy-bptt.png') });
 
   await context.close();
 

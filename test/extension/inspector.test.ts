@@ -51,7 +51,7 @@ suite('RNN Inspector extension host', () => {
 
   test('registers its commands', async () => {
     const all = await vscode.commands.getCommands(true);
-    for (const c of ['openFile', 'inspectFile', 'verify', 'exportReport', 'copyReplication']) {
+    for (const c of ['openFile', 'inspectFile', 'verify', 'exportReport', 'copyReplication', 'copyBptt']) {
       assert.ok(all.includes(`rnnInspector.${c}`), `rnnInspector.${c} is registered`);
     }
   });
@@ -147,6 +147,17 @@ suite('RNN Inspector extension host', () => {
     const clip = await vscode.env.clipboard.readText();
     if (clip) assert.equal(clip, text);
     else console.log('    (clipboard not readable in this host; the returned text was checked)');
+  });
+
+  test('Copy NumPy BPTT puts the backward pass by hand on the clipboard, and refuses a model it cannot write', async () => {
+    const text = await vscode.commands.executeCommand<string>('rnnInspector.copyBptt', vscode.Uri.file(path.join(seedDir, 'model.h5')));
+    assert.ok(text);
+    assert.match(text, /Wx, Wh, bh = model\.get_layer\("simple_rnn"\)\.get_weights\(\)/);
+    assert.match(text, /for t in reversed\(range\(xs\.shape\[1\]\)\):/);
+    assert.match(text, /g\["Wh"\] \+= hs\[t\]\.T @ dhh/);
+    assert.match(text, /gradient check: max relative error/);
+    const refused = await vscode.commands.executeCommand<string | undefined>('rnnInspector.copyBptt', vscode.Uri.file(fixture('keras', 'misc_layers', 'model.keras')));
+    assert.equal(refused, undefined);
   });
 
   test('a corrupt file shows its error and the editor keeps working', async () => {

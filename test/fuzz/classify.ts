@@ -54,10 +54,12 @@ export function namedFiles(argv: string[]): string[] {
 /** Does the message name one of the files (its path or file name; control characters may be escaped)? */
 export function namesAFile(message: string, files: string[]): boolean {
   if (!files.length) return true; // `summary ""`: there is no name to give
-  const m = alnum(message);
+  // Control characters may be shown escaped (\x1b, \u001b, ␛, ^[) and a very long name cut short.
+  const m = alnum(message.replace(/\\x[0-9a-f]{2}|\\u[0-9a-f]{4}|\\e|␛|\^\[/gi, ''));
   return files.some((f) => {
-    const base = f.split('/').filter(Boolean).pop() ?? f;
-    return message.includes(f) || (alnum(base).length > 0 && m.includes(alnum(base)));
+    const base = (f.split('/').filter(Boolean).pop() ?? f).replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+    const key = alnum(base).slice(0, 40);
+    return message.includes(f) || (key.length > 0 && m.includes(key));
   });
 }
 

@@ -57,7 +57,7 @@ export function arraysFromBytes(bytes: Uint8Array, file: string): NamedArray[] {
   } catch (e) {
     throw new InspectorError(
       file,
-      `not a NumPy .npy/.npz file, and not valid JSON (${e instanceof Error ? e.message : String(e)})`,
+      `not a NumPy .npy/.npz file, and not valid JSON (${(e instanceof Error ? e.message : String(e)).replace(/[\u0000-\u001f\u007f-\u009f\s]+/g, ' ').slice(0, 200)})`,
     );
   }
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {

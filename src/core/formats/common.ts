@@ -27,7 +27,8 @@ export function readJson(file: string): unknown {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
+    // V8 quotes a piece of the text: keep the message on one line, without control characters.
+    const msg = (e instanceof Error ? e.message : String(e)).replace(/[\u0000-\u001f\u007f-\u009f\s]+/g, ' ').slice(0, 200);
     // NaN / Infinity are not JSON (Python's json.dump writes them unless allow_nan=False).
     const nonJson = /\b(NaN|-?Infinity)\b/.exec(text);
     throw new InspectorError('', nonJson ? `invalid JSON: it holds ${nonJson[1]}, which JSON cannot hold (the weights must be finite numbers)` : `invalid JSON: ${msg}`);

@@ -163,7 +163,8 @@ export function h5Failure(e: unknown): InspectorError {
         ? 'the HDF5 library gave up on it'
         : `HDF5 reports: ${words}`;
   const what = reading?.what ?? 'it';
-  return new InspectorError('', `the HDF5 file is damaged or truncated (while reading ${what}: ${detail})`);
+  const details = [message, printed, ...diagnostics].filter(Boolean).join('\n').slice(0, 4000);
+  return new InspectorError('', `the HDF5 file is damaged or truncated (while reading ${what}: ${detail})`, details);
 }
 
 /**
@@ -232,6 +233,24 @@ export function firstLine(e: unknown): string {
 
 type HasAttrs = H5.Group | H5.Dataset;
 
+/** Values in one attribute (Keras splits attributes into 64 KB parts: layer and weight name lists stay far below). */
+export const MAX_ATTR_ELEMENTS = 1_000_000;
+/** Bytes of one attribute as declared (element size × count). */
+export const MAX_ATTR_BYTES = 64 * 1024 * 1024;
+/** Parts of a split attribute (name0, name1, …). */
+const MAX_ATTR_PARTS = 10_000;
+
+/** One attribute's value, its declared size checked first (a lying dataspace must not allocate). */
+function attrRead(obj: HasAttrs, name: string): unknown {
+  const a = obj.attrs[name];
+  const m = a.metadata as { shape?: number[] | null; size?: number };
+  const count = (m.shape ?? []).reduce((x, y) => x * y, 1);
+  if (count > MAX_ATTR_ELEMENTS || count * (m.size ?? 1) > MAX_ATTR_BYTES) {
+    throw new InspectorError('', `attribute ${name} of ${obj.path} declares ${count.toLocaleString('en-US')} values (shape (${(m.shape ?? []).join(', ')})): far more than a Keras file holds, the file is damaged or lies`);
+  }
+  return a.value;
+}
+
 function attrNames(obj: HasAttrs): string[] {
   try {
     return Object.keys(obj.attrs);
@@ -244,11 +263,11 @@ function attrNames(obj: HasAttrs): string[] {
 export function attrValue(obj: HasAttrs, name: string): unknown {
   nowReading(`attribute ${name} of ${obj.path}`);
   const names = attrNames(obj);
-  if (names.includes(name)) return obj.attrs[name].value;
+  if (names.includes(name)) return attrRead(obj, name);
   if (!names.includes(`${name}0`)) return undefined;
   const parts: unknown[] = [];
-  for (let i = 0; names.includes(`${name}${i}`); i++) {
-    const v = obj.attrs[`${name}${i}`].value;
+  for (let i = 0; names.includes(`${name}${i}`) && i < MAX_ATTR_PARTS; i++) {
+    const v = attrRead(obj, `${name}${i}`);
     if (Array.isArray(v)) parts.push(...v);
     else parts.push(v);
   }

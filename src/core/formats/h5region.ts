@@ -14,10 +14,12 @@
 import * as fs from 'node:fs';
 
 export interface Region {
-  /** The real file holding the bytes. */
+  /** The real file holding the bytes (opened for a descriptor even when `bytes` serves the reads). */
   file: string;
   offset: number;
   size: number;
+  /** The bytes themselves, in memory (a deflated entry inflated): reads are served from here. */
+  bytes?: Uint8Array;
 }
 
 interface Stream {
@@ -167,7 +169,11 @@ export function installRegions(FS: EmFS | null | undefined): void {
     const seeking = typeof position !== 'undefined';
     const at = seeking ? position : stream.position;
     const n = Math.max(0, Math.min(length, r.size - at));
-    const got = n > 0 ? read0(stream, buffer, offset, n, r.offset + at) : 0;
+    let got = 0;
+    if (n > 0 && r.bytes) {
+      buffer.set(new Int8Array(r.bytes.buffer, r.bytes.byteOffset + at, n), offset);
+      got = n;
+    } else if (n > 0) got = read0(stream, buffer, offset, n, r.offset + at);
     if (!seeking) stream.position = at + got;
     return got;
   };

@@ -141,6 +141,12 @@ export interface KerasZip {
   cleanup(): void;
 }
 
+/**
+ * A deflated model.weights.h5 up to this size is inflated in memory (no temporary file); a larger
+ * one is inflated to a private temporary folder, removed on every path.
+ */
+export const MAX_INFLATE_IN_MEMORY = 512 * 1024 * 1024;
+
 /** The entries of a .keras archive that are read. */
 const KERAS_ENTRIES = ['config.json', 'metadata.json', 'model.weights.h5'];
 
@@ -182,6 +188,13 @@ export function readKerasZip(file: string): KerasZip {
         const r = registerRegion({ file, ...region }, 'model.weights.h5');
         cleanups.push(r.release);
         weightsFile = r.path;
+      } else if ((z.entries.get('model.weights.h5')?.size ?? 0) <= MAX_INFLATE_IN_MEMORY) {
+        // Inflated in memory and read from there: nothing written, nothing left behind even when
+        // the open is cancelled (its worker terminated).
+        const bytes = readEntry(z, 'model.weights.h5', MAX_INFLATE_IN_MEMORY)!;
+        const r = registerRegion({ file, offset: 0, size: bytes.length, bytes }, 'model.weights.h5');
+        cleanups.push(r.release);
+        weightsFile = r.path;
       } else {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnn-inspector-'));
         cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -193,7 +206,7 @@ export function readKerasZip(file: string): KerasZip {
   } catch (e) {
     cleanup();
     // zip.ts throws without a file name; say which file.
-    if (e instanceof InspectorError && !e.file) throw new InspectorError('', e.problem);
+    if (e instanceof InspectorError && !e.file) throw new InspectorError('', e.problem, e.detail);
     throw e;
   }
 }

@@ -143,7 +143,7 @@ export async function openZip(file: string, opts: OpenOptions, bytes: number): P
     if (z.weightsFile) {
       const inner = await readKerasH5(z.weightsFile, opts.weights !== false).catch((e: unknown) => {
         // Say which part of the archive: openModel adds the archive's name.
-        throw e instanceof InspectorError && !e.file ? new InspectorError('', `model.weights.h5 inside the archive: ${e.problem}`) : e;
+        throw e instanceof InspectorError && !e.file ? new InspectorError('', `model.weights.h5 inside the archive: ${e.problem}`, e.detail) : e;
       });
       c = { ...inner, kerasVersion: v ?? inner.kerasVersion };
     } else {

@@ -11,7 +11,7 @@
  * multi-disk archives. Zip64 records are followed. Errors carry no file name (the boundary adds it).
  */
 import * as fs from 'node:fs';
-import { Inflate, inflateSync } from 'fflate';
+import { Inflate } from 'fflate';
 import { InspectorError } from '../model';
 import { MAX_WEIGHT_BYTES, openRegular } from '../files';
 
@@ -227,16 +227,31 @@ export function readEntry(z: ZipArchive, name: string, limit = MAX_SMALL_ENTRY):
   if (!e) return undefined;
   usable(e);
   if (e.size > limit) fail(`entry ${name} declares ${mb(e.size)} uncompressed (at most ${mb(limit)} for this entry)`);
-  const raw = readAt(z, dataOffset(z, e), e.compressedSize);
+  const start = dataOffset(z, e);
   let out: Uint8Array;
-  if (e.method === 0) out = raw;
+  if (e.method === 0) out = readAt(z, start, e.compressedSize);
   else {
-    try {
-      out = inflateSync(raw, { out: new Uint8Array(e.size) });
-    } catch (err) {
-      void err;
-      return fail(`entry ${name} does not inflate (its compressed data is damaged): the archive is corrupt`);
+    // Inflated 64 KB of input at a time into the declared size: stops as soon as the real output
+    // passes it, instead of inflating a lie to the end.
+    out = new Uint8Array(e.size);
+    let written = 0;
+    const inf = new Inflate((chunk) => {
+      if (written + chunk.length > e.size) fail(`entry ${name} inflates to more than its declared ${mb(e.size)}: the archive is corrupt`);
+      out.set(chunk, written);
+      written += chunk.length;
+    });
+    const CH = 64 * 1024;
+    for (let off = 0; off < e.compressedSize; off += CH) {
+      const n = Math.min(CH, e.compressedSize - off);
+      const chunk = readAt(z, start + off, n);
+      try {
+        inf.push(chunk, off + n >= e.compressedSize);
+      } catch (err) {
+        if (err instanceof InspectorError) throw err;
+        fail(`entry ${name} does not inflate (its compressed data is damaged): the archive is corrupt`);
+      }
     }
+    if (written !== e.size) fail(`entry ${name} inflates to ${mb(written)}, not its declared ${mb(e.size)}: the archive is corrupt`);
   }
   if (out.length !== e.size || crc32(out) !== e.crc) fail(`entry ${name} does not match its declared size and CRC-32: the archive is corrupt`);
   return out;
