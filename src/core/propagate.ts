@@ -58,5 +58,12 @@ export function propagateShapes(model: Model, ctx: ShapeCtx): Resolved {
       out.set(key, null);
     }
   }
+  for (const r of model.outputs) {
+    const produced = out.get(callKey(r.layer, r.node));
+    if (produced && r.tensor >= produced.length) {
+      const n = produced.length;
+      throw new InspectorError('', `the model output is output ${r.tensor} of "${r.layer}", which has ${n} output${n === 1 ? '' : 's'}`);
+    }
+  }
   return { out, in: ins };
 }

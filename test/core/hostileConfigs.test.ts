@@ -110,6 +110,7 @@ const settingCases: [string, (c: Json) => void, RegExp][] = [
   ['layers not a list', (c) => (c.config.layers = { a: 1 }), /the Sequential model config has no layer list/],
   ['name 42', (c) => (c.config.layers[2].config.name = 42), /a Dense layer in the model config has the name 42, not a string/],
   ['keras_version 3', (c) => (c.keras_version = 3), /the file's keras_version is 3, not a version string/],
+  ['merge_mode "NaN" (Bidirectional)', (c) => (c.config.layers[1] = layer('Bidirectional', { name: 'bi', merge_mode: 'NaN', layer: layer('LSTM', { name: 'lstm', units: 2 }) })), /layer "bi": merge_mode is "NaN", not one of concat, sum, mul, ave or None/],
   ['duplicate names', (c) => (c.config.layers[2].config.name = 'rnn'), /two layers in the model config are named "rnn"/],
 ];
 for (const [what, mutate, message] of settingCases) {
@@ -134,6 +135,7 @@ const graphCases: [string, (c: Json) => void, RegExp][] = [
   ['a call without input tensors (args: 5)', (c) => (c.config.layers[2].inbound_nodes = [{ args: 5, kwargs: {} }]), /layer "b": its call takes no input tensor/],
   ['inbound node null', (c) => (c.config.layers[3].inbound_nodes = [null]), /layer "out": inbound node 0 is null, not a call/],
   ['keras_history without a name', (c) => (c.config.layers[3].inbound_nodes = [{ args: [ref(null as never)], kwargs: {} }]), /layer "out" names the layer null, not a layer name/],
+  ['an output tensor beyond the layer\'s outputs', (c) => (c.config.output_layers = [['out', 0, 7]]), /the model output is output 7 of "out", which has 1 output/],
   ['an unknown output', (c) => (c.config.output_layers = [['ghost', 0, 0]]), /the model output is "ghost", which the model config does not have/],
   ['outputs not a list', (c) => (c.config.output_layers = 'out'), /output_layers is "out", not a list/],
   ['an input that is not an InputLayer', (c) => (c.config.input_layers = [['a', 0, 0]]), /the model input is "a", which is not an InputLayer/],
@@ -238,6 +240,7 @@ test('a 20,000-layer functional chain listed in reverse order opens and summariz
 const dumpCases: [string, string, RegExp][] = [
   ['NaN in a weight list', '[[[1, NaN]], [[1]]]', /holds NaN, which JSON cannot hold/],
   ['Infinity in a notebook dump', '{"Wx": [[Infinity]], "Wh": [[1]]}', /holds Infinity, which JSON cannot hold/],
+  ['activation "__proto__" in a notebook dump', '{"Wx": [[1]], "Wh": [[1]], "activation": "__proto__"}', /the notebook dump: activation "__proto__" is not an activation Keras knows/],
   ['a ragged Wx', '{"Wx": [[1, 2], [3]], "Wh": [[1, 2], [3, 4]]}', /ragged nested list: Wx\[1\] has 1 elements but Wx\[0\] has 2/],
   ['a string for a number', '{"Wx": [["1", 2]], "Wh": [[1, 2], [3, 4]]}', /Wx\[0\]\[0\] is a string, not a number/],
   ['an empty row (shape 1×0)', '{"Wx": [[]], "Wh": [[]]}', /every size must be a whole number of at least 1|must be/],

@@ -149,7 +149,7 @@ export function checkLayerConfig(config: Json, where: string): void {
   if (typeof config.rate === 'number' && (config.rate < 0 || config.rate > 1)) throw new InspectorError('', `${where}: rate is ${config.rate}, not between 0 and 1`);
   if (config.merge_mode !== undefined && config.merge_mode !== null) {
     const m = config.merge_mode;
-    if (typeof m !== 'string' || isPrototypeName(m)) throw new InspectorError('', `${where}: merge_mode is ${show(m)}, not one of concat, sum, mul, ave or None`);
+    if (typeof m !== 'string' || !['concat', 'sum', 'mul', 'ave'].includes(m)) throw new InspectorError('', `${where}: merge_mode is ${show(m)}, not one of concat, sum, mul, ave or None`);
   }
   const axis = config.axis;
   if (axis !== undefined && axis !== null) {

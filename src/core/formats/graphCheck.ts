@@ -7,8 +7,6 @@
 import { InspectorError, type Layer, type TensorRef } from '../model';
 import { isInputLayer } from '../layers/core';
 
-const key = (layer: string, node: number): string => `${layer}\u0000${node}`;
-
 /** The parts of a Graph (kerasConfig.ts) it checks. */
 export interface GraphParts {
   layers: Layer[];
@@ -42,42 +40,43 @@ export function checkGraph(g: GraphParts): void {
   }
   for (const r of g.outputs) check(r, 'the model output is');
 
-  // Cycles: Kahn's algorithm over the calls; what is left holds a cycle, which is then walked.
-  const deps = new Map<string, string[]>();
-  for (const l of g.layers) {
-    if (isInputLayer(l) || l.inbound.length === 0) deps.set(key(l.name, 0), []);
-    else l.inbound.forEach((c, i) => deps.set(key(l.name, i), c.map((r) => key(r.layer, r.node))));
-  }
-  const waiting = new Map<string, number>();
-  const users = new Map<string, string[]>();
-  for (const [k, ds] of deps) {
-    waiting.set(k, ds.length);
-    for (const d of ds) {
-      const u = users.get(d);
-      if (u) u.push(k);
-      else users.set(d, [k]);
+  // Cycles: Kahn's algorithm over the calls, numbered base[layer] + node; what is left holds a
+  // cycle, which is then walked back.
+  const index = new Map<string, number>();
+  const base = new Int32Array(g.layers.length + 1);
+  g.layers.forEach((l, i) => {
+    index.set(l.name, i);
+    base[i + 1] = base[i] + calls(l);
+  });
+  const total = base[g.layers.length];
+  const owner = new Int32Array(total);
+  const waiting = new Int32Array(total);
+  const deps: number[][] = new Array(total);
+  const users: number[][] = new Array(total);
+  g.layers.forEach((l, i) => {
+    for (let n = 0; n < calls(l); n++) {
+      const id = base[i] + n;
+      owner[id] = i;
+      const refs = isInputLayer(l) ? [] : l.inbound[n] ?? [];
+      const ds: number[] = [];
+      for (const r of refs) ds.push(base[index.get(r.layer)!] + r.node);
+      deps[id] = ds;
+      waiting[id] = ds.length;
     }
-  }
-  const queue = [...deps.keys()].filter((k) => waiting.get(k) === 0);
-  let done = 0;
-  for (let q = 0; q < queue.length; q++) {
-    done++;
-    for (const u of users.get(queue[q]) ?? []) {
-      const w = waiting.get(u)! - 1;
-      waiting.set(u, w);
-      if (w === 0) queue.push(u);
-    }
-  }
-  if (done === deps.size) return;
-  // Walk back from a call still waiting, through inputs still waiting, until one repeats.
-  let at = [...waiting.entries()].find(([, w]) => w > 0)![0];
-  const seenAt = new Map<string, number>();
-  const path: string[] = [];
+  });
+  for (let id = 0; id < total; id++) for (const d of deps[id]) (users[d] ??= []).push(id);
+  const queue: number[] = [];
+  for (let id = 0; id < total; id++) if (waiting[id] === 0) queue.push(id);
+  for (let q = 0; q < queue.length; q++) for (const u of users[queue[q]] ?? []) if (--waiting[u] === 0) queue.push(u);
+  if (queue.length === total) return;
+  let at = waiting.findIndex((w) => w > 0);
+  const seenAt = new Map<number, number>();
+  const path: number[] = [];
   while (!seenAt.has(at)) {
     seenAt.set(at, path.length);
     path.push(at);
-    at = deps.get(at)!.find((d) => (waiting.get(d) ?? 0) > 0)!;
+    at = deps[at].find((d) => waiting[d] > 0)!;
   }
-  const cycle = [...path.slice(seenAt.get(at)!), at].reverse().map((k) => k.split('\u0000')[0]);
+  const cycle = [...path.slice(seenAt.get(at)!), at].reverse().map((id) => g.layers[owner[id]].name);
   throw new InspectorError('', `the model config has a cycle: ${cycle.join(' → ')}`);
 }

@@ -113,7 +113,9 @@ export function readNotebookDump(o: Record<string, unknown>): NotebookDump {
   if (xKey) samples.inputs = [jsonArray(o[xKey], xKey)];
   if (yKey) samples.expected = [jsonArray(o[yKey], yKey)];
   const actKey = pick(['activation']);
-  return { stored, activation: actKey ? String(o[actKey]) : undefined, samples };
+  const act = actKey ? o[actKey] : undefined;
+  if (act !== undefined && act !== null && typeof act !== 'string') throw new InspectorError('', `"${actKey}" is ${typeof act === 'object' ? 'not a name' : JSON.stringify(act)}, not an activation name such as "tanh"`);
+  return { stored, activation: typeof act === 'string' ? act : undefined, samples };
 }
 
 /**

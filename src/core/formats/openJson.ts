@@ -13,6 +13,7 @@ import { graphFromModelConfig, type Graph } from './kerasConfig';
 import { readTfjs } from './tfjs';
 import { attachWeights } from './weights';
 import type { OpenOptions } from './common';
+import { checkLayerConfig, isObject, show } from './configSchema';
 
 export function openJson(value: unknown, kind: JsonKind, file: string, opts: OpenOptions, bytes: number): Model {
   const notes: string[] = [];
@@ -30,6 +31,7 @@ export function openJson(value: unknown, kind: JsonKind, file: string, opts: Ope
         return makeModel(graph, { format: { id: 'json-notebook', label: 'Layer-keyed weight dump (JSON)' }, notes, source, hasWeights: true });
       }
       const nb = readNotebookDump(value as Record<string, unknown>);
+      checkLayerConfig({ activation: nb.activation }, 'the notebook dump');
       const graph = inferGraph(nb.stored, notes);
       notes.splice(0, notes.length, 'topology from the notebook names: Wx (D×M), Wh (M×M), bh (M) → recurrent layer; Wo (M×K), bo (K) → Dense', 'sequence length T unknown until inputs are given');
       const rnn = graph.layers.find((l) => !isInputLayer(l) && l.className !== GUESS.dense);
@@ -75,6 +77,7 @@ function openProjectJson(o: Record<string, any>, notes: string[], source: Model[
     if (!Array.isArray(v)) throw new InspectorError('', `samples.${what} must be a list with one array per model ${what === 'inputs' ? 'input' : 'output'}`);
     return v.map((x, i) => jsonArray(x, `samples.${what}[${i}]`));
   };
+  if (o.samples !== undefined && o.samples !== null && !isObject(o.samples)) throw new InspectorError('', `"samples" is ${show(o.samples)}, not an object with inputs and expected`);
   const samples = o.samples ? { inputs: list(o.samples.inputs, 'inputs'), expected: list(o.samples.expected, 'expected') } : undefined;
   return makeModel(graph, { format: { id: 'rnn-inspector-json', label: 'RNN Inspector JSON' }, kerasVersion: o.keras_version, notes, source, hasWeights: stored.length > 0, samples });
 }

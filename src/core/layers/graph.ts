@@ -78,8 +78,10 @@ export function schedule(model: Model): { calls: Call[]; unresolved: Call[] } {
 /** Per layer list: name → the layers that consume one of its outputs (built once, so lookups stay linear). */
 const consumerIndex = new WeakMap<Layer[], Map<string, Layer[]>>();
 
-/** Layers that consume an output of `name`. */
-export function consumers(model: Model, name: string): Layer[] {
+const NONE: readonly Layer[] = [];
+
+/** Layers that consume an output of `name` (a shared list: read it, do not change it). */
+export function consumers(model: Model, name: string): readonly Layer[] {
   let index = consumerIndex.get(model.layers);
   if (!index) {
     index = new Map();
@@ -94,5 +96,5 @@ export function consumers(model: Model, name: string): Layer[] {
     }
     consumerIndex.set(model.layers, index);
   }
-  return index.get(name)?.slice() ?? [];
+  return index.get(name) ?? NONE;
 }
