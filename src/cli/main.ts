@@ -193,6 +193,18 @@ function parseWidth(v: string, name: string): number {
 }
 
 export async function main(argv: string[], sink: Print = stdoutPrint): Promise<number> {
+  // A problem found after the model was opened (shapes against the inputs or the expected
+  // predictions, the forward pass…) names the model file when it names none.
+  const opened: { file?: string } = {};
+  try {
+    return await run(argv, sink, opened);
+  } catch (e) {
+    if (e instanceof InspectorError && !e.file && opened.file) throw new InspectorError(opened.file, e.problem, e.detail);
+    throw e;
+  }
+}
+
+async function run(argv: string[], sink: Print, opened: { file?: string }): Promise<number> {
   // The print boundary: names and file names from a file reach the terminal through termSafe
   // (control characters, escape sequences, bidi overrides shown as \uXXXX; JSON stays valid).
   const out: Print = (s) => sink(termSafe(s));
@@ -232,6 +244,7 @@ export async function main(argv: string[], sink: Print = stdoutPrint): Promise<n
     guardOut(values.out);
   }
   const model = await openModelBounded(file, { weights: command !== 'summary', configPath: values.config });
+  opened.file = file;
   if (command === 'summary') {
     const s = summarize(model);
     const opts: SummaryOptions = {

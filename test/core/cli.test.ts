@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadArrays } from '../../src/core';
+import { loadArrays, writeNpy } from '../../src/core';
 import { main } from '../../src/cli/main';
 import { fixture, ROOT } from './paths';
 
@@ -154,4 +154,22 @@ test('errors about a file name the file', () => {
   const p = fixture('bad', 'not_hdf5.h5');
   const r = run('summary', p);
   assert.ok(r.stderr.startsWith(p), r.stderr);
+});
+
+test('a problem found after the model was opened names the model file (expected predictions of another shape)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnn-inspector-cli-'));
+  try {
+    const [y] = await loadArrays(fixture('keras', 'seed_n15', 'Y.npy'));
+    // Y.npy holds (15, 2): a (15, 1) array of its first 15 values is the wrong shape.
+    const wrong = path.join(dir, 'Y_wrong.npy');
+    fs.writeFileSync(wrong, writeNpy({ shape: [15, 1], data: Float64Array.from(y.array.data.slice(0, 15)) }, 'float64'));
+    const model = fixture('keras', 'seed_n15', 'model.h5');
+    await assert.rejects(runInProcess('verify', model, '--inputs', fixture('keras', 'seed_n15', 'X.npy'), '--expected', wrong), (e: Error) => {
+      assert.ok(e.message.startsWith(`${model}: `), e.message);
+      assert.match(e.message, /shape/);
+      return true;
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
