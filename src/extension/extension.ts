@@ -178,46 +178,39 @@ export function activate(context: vscode.ExtensionContext): InspectorApi {
   }
 
   /** The NumPy BPTT's text, or undefined (with the reason shown) when it cannot be written for this model. */
-  function bpttFor(doc: InspectorDocument, quiet = false): string | undefined {
+  function bpttFor(doc: InspectorDocument): string | undefined {
     if (doc.state.kind !== 'ready') return undefined;
     const gaps = bpttGaps(doc.state.model);
     if (gaps.length) {
-      if (!quiet) void vscode.window.showErrorMessage(`RNN Inspector: the NumPy BPTT cannot write ${notifyText(gaps.join(', '))} yet, so it is not offered.`);
+      void vscode.window.showErrorMessage(`RNN Inspector: the NumPy BPTT cannot write ${notifyText(gaps.join(', '))} yet, so it is not offered.`);
       return undefined;
     }
     try {
       return bpttPython(doc.state.model, { ...replicationOptions(doc), loss: 'mse' });
     } catch (e) {
-      if (!quiet) void vscode.window.showErrorMessage(`RNN Inspector: ${notifyText(`${path.basename(doc.fsPath)}: ${e instanceof Error ? e.message : String(e)}`)}`);
+      void vscode.window.showErrorMessage(`RNN Inspector: ${notifyText(`${path.basename(doc.fsPath)}: ${e instanceof Error ? e.message : String(e)}`)}`);
       return undefined;
     }
   }
 
-  async function copyBptt(arg?: unknown): Promise<string | undefined> {
-    const uri = await target(arg, 'Write the backward pass of which model in NumPy?');
+  /** Copies a generated script for a model to the clipboard; `make` shows its own refusal and returns undefined. */
+  async function copyScript(arg: unknown, prompt: string, make: (doc: InspectorDocument) => string | undefined, what: string, done: string): Promise<string | undefined> {
+    const uri = await target(arg, prompt);
     if (!uri) return undefined;
     const doc = await readyDoc(uri);
     if (!doc || doc.state.kind !== 'ready') return undefined;
-    const text = bpttFor(doc);
+    const text = make(doc);
     if (!text) return undefined;
     await vscode.env.clipboard.writeText(text);
-    log.info(`NumPy BPTT of ${doc.fsPath} copied (${text.length} characters)`);
-    void vscode.window.showInformationMessage('NumPy BPTT (backward pass by hand, with its gradient check) copied to the clipboard.');
-    return text;
-}
-
-  async function copyReplication(arg?: unknown): Promise<string | undefined> {
-    const uri = await target(arg, 'Replicate which model in NumPy?');
-    if (!uri) return undefined;
-    const doc = await readyDoc(uri);
-    if (!doc || doc.state.kind !== 'ready') return undefined;
-    const text = replicationFor(doc);
-    if (!text) return undefined;
-    await vscode.env.clipboard.writeText(text);
-    log.info(`NumPy replication of ${doc.fsPath} copied (${text.length} characters)`);
-    void vscode.window.showInformationMessage('NumPy replication copied to the clipboard.');
+    log.info(`${what} of ${doc.fsPath} copied (${text.length} characters)`);
+    void vscode.window.showInformationMessage(done);
     return text;
   }
+
+  const copyBptt = (arg?: unknown): Promise<string | undefined> =>
+    copyScript(arg, 'Write the backward pass of which model in NumPy?', bpttFor, 'NumPy BPTT', 'NumPy BPTT (backward pass by hand, with its gradient check) copied to the clipboard.');
+  const copyReplication = (arg?: unknown): Promise<string | undefined> =>
+    copyScript(arg, 'Replicate which model in NumPy?', replicationFor, 'NumPy replication', 'NumPy replication copied to the clipboard.');
 
   /** Open as Jupyter Notebook: writes <stem>.replication.ipynb where the user chooses and opens it. */
   async function exportNotebook(arg?: unknown, targetPath?: string): Promise<string | undefined> {
