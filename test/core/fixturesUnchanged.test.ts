@@ -6,32 +6,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { findSidecars, forward, gradients, kerasSummary, loadArrays, openModel, randomInputs, summarize, verify } from '../../src/core';
 import { fixture } from './paths';
-
-function walk(dir: string, out: string[] = []): string[] {
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) walk(p, out);
-    else if (e.isFile()) out.push(p);
-  }
-  return out;
-}
-
-const stamp = (p: string) => {
-  const st = fs.statSync(p);
-  return `${st.size} ${st.mtimeMs} ${createHash('sha256').update(fs.readFileSync(p)).digest('hex')}`;
-};
+import { changedFiles, snapshot, walk } from '../fuzz/sentinels';
 
 const MODEL = /\.(h5|hdf5|keras)$|(^|\/)(notebook_dump[^/]*|weight_list[^/]*|model_config[^/]*|model)\.json$/;
 
 test('a full session over every fixture changes no byte and no mtime under test/fixtures/', { timeout: 600_000 }, async () => {
   const root = fixture();
   const files = walk(root).sort();
-  const before = new Map(files.map((f) => [f, stamp(f)]));
+  const before = snapshot(root);
   const models = files.filter((f) => MODEL.test(f) && !/expected\.json$/.test(f));
   let opened = 0;
   let ran = 0;
@@ -62,6 +46,6 @@ test('a full session over every fixture changes no byte and no mtime under test/
   assert.ok(ran > 50, `ran ${ran} forward passes and gradients`);
   const after = walk(root).sort();
   assert.deepEqual(after, files, 'no file was created or removed under test/fixtures/');
-  const changed = files.filter((f) => stamp(f) !== before.get(f));
+  const changed = changedFiles(root, before);
   assert.deepEqual(changed, [], 'no fixture was modified');
 });

@@ -63,7 +63,8 @@ export function atimeWorks(dir: string): boolean {
 
 type Snap = Map<string, string>;
 
-function walk(dir: string, out: string[] = []): string[] {
+/** Every regular file below `dir`. */
+export function walk(dir: string, out: string[] = []): string[] {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) walk(p, out);
