@@ -141,7 +141,8 @@ function recurrent(layer: Layer, v: (b: string) => string): Part | string {
   fwd.push(`tape.append((xs, hs, cs, zs))`, seq ? 'seq = np.stack(hs[1:], axis=1)                  # (N, T, M)' : 'seq = hs[-1]                                     # h_T, (N, M)');
   step.push(`    g[${py(Wx)}] += xs[:, t].T @ dx`, `    g[${py(Wh)}] += hs[t].T @ dhh`);
   if (bias) step.push(G === 3 && cfg.reset_after !== false ? `    g[${py(bh)}] += np.stack([dx.sum(0), dhh.sum(0)])` : `    g[${py(bh)}] += dx.sum(0)`);
-  step.push(`    dxs[:, t] = dx @ ${Wx}.T`, G === 3 && cfg.reset_after === false ? `    dh = dh + dhh @ ${Wh}.T` : G === 3 ? `    dh = dh + dhh @ ${Wh}.T` : `    dh = dhh @ ${Wh}.T`);
+  // GRU: dh already holds the paths that skip Wh (z ⊙ h_{t-1}, and r ⊙ h_{t-1} for reset_before).
+  step.push(`    dxs[:, t] = dx @ ${Wx}.T`, G === 3 ? `    dh = dh + dhh @ ${Wh}.T` : `    dh = dhh @ ${Wh}.T`);
   bwd.push(...step, cfg.go_backwards ? 'dseq = dxs[:, ::-1]' : 'dseq = dxs');
   return { fwd, bwd, vars };
 }
