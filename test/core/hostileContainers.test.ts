@@ -204,7 +204,7 @@ test('TF.js: lying dtypes and shapes ([-1,5], [2.5,2], [0,5], 10^9 values) are r
     [[2.5, 2], /holds 2.5, not a whole number/],
     [[0, 5], /has a zero dimension/],
     [['3', 5], /holds "3", not a whole number/],
-    [[1e9], /declares more than 134,217,728 values/],
+    [[1e9], /declares more than 536,870,912 values/],
     [[100000, 100000], /declares more than/],
     ['5', /is not a list of dimensions/],
   ];
@@ -390,7 +390,7 @@ test('HDF5: a small file declaring a 480 MB dataset is refused before allocating
   assert.ok(process.memoryUsage().rss - before < 200 * 1024 * 1024, 'the declared size was not allocated');
   // Above the per-weight limit, the shape alone is refused (summary too, which reads no values).
   const huge = await lyingStore('huge.weights.h5', 1n << 40n, true);
-  await refuses(() => openModel(huge, { weights: false }), huge, /declares shape \(1099511627776, 3\).*more than the 134,217,728 RNN Inspector reads for one weight/, 5000);
+  await refuses(() => openModel(huge, { weights: false }), huge, /declares shape \(1099511627776, 3\).*more than the 536,870,912 RNN Inspector reads for one weight/, 5000);
 });
 
 
