@@ -347,6 +347,16 @@ test('HDF5: while a model is read, h5wasm may open that file only (external stor
   f.close();
 });
 
+test('HDF5: the guard lets the model itself be opened by a relative path (HDF5 reopens it by its absolute name)', async () => {
+  // lstm_stacked/model.h5 (optimizer state, Keras 2 layout) makes HDF5 open the file again by its absolute path.
+  const abs = fixture('keras/lstm_stacked/model.h5');
+  const rel = path.relative(process.cwd(), abs);
+  assert.ok(!path.isAbsolute(rel));
+  const m = await openModel(rel);
+  assert.equal(m.source.path, rel);
+  assert.ok(m.layers.some((l) => l.weights.length > 0));
+});
+
 test('HDF5: a hard-link cycle in a Keras 3 weight store ends in a clear problem, within a bound', async () => {
   const d = folder();
   const p = await h5file(path.join(d, 'cycle.weights.h5'), (f) => {
