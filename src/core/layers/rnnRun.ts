@@ -25,6 +25,17 @@ function need(act: Activation | null, spec: unknown, layer: Layer): Activation {
   return act;
 }
 
+/** An activation as a function of one number (the GRU tape's r). */
+function scalar(act: Activation): (v: number) => number {
+  if (act.f) return act.f;
+  const b = new Float64Array(1);
+  return (v) => {
+    b[0] = v;
+    applyAct(act, b, 0, 1);
+    return b[0];
+  };
+}
+
 export interface RnnRun {
   /** (N, T, M) in processing order when return_sequences, else (N, M). */
   output: NDArray;
@@ -97,13 +108,14 @@ export function runRnn(
   const resetAfter = p.kind === 'CuDNNGRU' || (p.kind === 'GRU' && p.resetAfter);
 
   // The SIMD kernels when they apply (no masked step, vectorised activations); else the reference below.
-  const fast = keepTape || init ? null : tryFastRnn(p, resetAfter, { ...x.array, mask: x.mask }, Wx, Wh, inBias, recBias, ctx, p.returnSequences || wantTrace);
+  const fastTape = keepTape ? allocTape(N, T, G, M) : undefined;
+  const fast = init ? null : tryFastRnn(p, resetAfter, { ...x.array, mask: x.mask }, Wx, Wh, inBias, recBias, ctx, p.returnSequences || wantTrace, fastTape && { into: fastTape, ract: scalar(ract) });
   if (fast) {
     const states = [nd([N, M], fast.h)];
     if (fast.c) states.push(nd([N, M], fast.c));
     const out = p.returnSequences ? nd([N, T, M], fast.seq!) : nd([N, M], fast.h);
     const tr = wantTrace ? (p.returnSequences ? new Float64Array(fast.seq!) : fast.seq!) : null;
-    return { output: out, states, trace: tr ? nd([N, T, M], tr) : undefined };
+    return { output: out, states, trace: tr ? nd([N, T, M], tr) : undefined, ...(fastTape ? { tape: fastTape } : {}) };
   }
 
   // 1. x·Wx + b for all samples and steps at once.

@@ -7,6 +7,7 @@
  */
 import { InspectorError } from '../model';
 import { Arena, kernels, packGates, packPanels, panelWidth, roundUp, type Precision } from './wasm';
+import type { RnnTape } from './bptt';
 
 /** 0 SimpleRNN, 1 LSTM (i f c o), 2 GRU reset_after, 3 GRU reset before (z r h). */
 export type FastRnnKind = 0 | 1 | 2 | 3;
@@ -31,6 +32,12 @@ export interface FastRnnArgs {
   wantSeq: boolean;
   precision: Precision;
   isCancelled?: () => boolean;
+  /**
+   * Filled for the backward pass when given (float64, kinds 0–2): what the reference engine keeps
+   * (bptt.ts RnnTape), copied out of the kernels' buffers after each step. `ract` is the recurrent
+   * activation in TypeScript, for the GRU's h̃ argument x·Wx_h + r ⊙ (h·Wh_h + b_h).
+   */
+  tape?: { into: RnnTape; ract: (x: number) => number };
 }
 
 export interface FastRnnResult {
@@ -72,6 +79,10 @@ export function fastRnn(a: FastRnnArgs): FastRnnResult | null {
   if (a.inBias) packGates(a.inBias, G, M, Mp, ar.view(bin, GMp));
   if (a.recBias) packGates(a.recBias, G, M, Mp, ar.view(brec, GMp));
   const X = ar.view(xb, nb * T * D);
+  const tape = a.tape && f64 && kind !== 3 ? a.tape : null;
+  if (a.tape && !tape) throw new InspectorError('', 'internal: a tape is kept in float64 for SimpleRNN, LSTM and GRU (reset_after) only');
+  const ZX = tape ? ar.view(zx, nb * GMp) : null;
+  const ZR = tape ? ar.view(zr, nb * GMp) : null;
   const H = ar.view(h, nb * Mp);
   const C = ar.view(c, nb * Mp);
   const S = ar.view(sq, a.wantSeq ? nb * T * Mp : 0);
@@ -99,7 +110,9 @@ export function fastRnn(a: FastRnnArgs): FastRnnResult | null {
       gemm(xb + t * D * es, T * D, rows, D, wx, GMp / pw, zx, GMp, inMode, bin);
       gemm(h, Mp, rows, Mp, wh, recPanels, zr, GMp, recMode, brec);
       const seqPtr = a.wantSeq ? sq + s * Mp * es : 0;
+      if (tape) keepPre(tape, ZX!, ZR!, n0, rows, t, T, G, M, Mp, kind);
       step(stepKind, zx, zr, h, c, rh, rows, Mp, a.act, a.ract, seqPtr, T * Mp * es);
+      if (tape) keepState(tape.into, H, kind === 1 ? C : null, n0, rows, t, T, M, Mp);
       if (kind === 3) {
         gemm(rh, Mp, rows, Mp, whH, Mp / pw, zr + 2 * Mp * es, GMp, 0, 0);
         step(4, zx, zr, h, c, rh, rows, Mp, a.act, a.ract, seqPtr, T * Mp * es);
@@ -113,4 +126,34 @@ export function fastRnn(a: FastRnnArgs): FastRnnResult | null {
     }
   }
   return { seq: seqOut, h: hOut, c: cOut };
+}
+
+/** The gate pre-activations of one step into the tape (as the reference engine keeps them). */
+function keepPre(tp: NonNullable<FastRnnArgs['tape']>, ZX: Float64Array | Float32Array, ZR: Float64Array | Float32Array, n0: number, rows: number, t: number, T: number, G: number, M: number, Mp: number, kind: FastRnnKind): void {
+  const { pre, rec } = tp.into;
+  const GM = G * M;
+  const GMp = G * Mp;
+  const direct = kind === 2 ? 2 : G; // GRU reset_after: z, r are sums; h̃ is x_h + r ⊙ rec
+  for (let b = 0; b < rows; b++) {
+    const o = ((n0 + b) * T + t) * GM;
+    const z = b * GMp;
+    for (let g = 0; g < direct; g++) for (let j = 0; j < M; j++) pre[o + g * M + j] = ZX[z + g * Mp + j] + ZR[z + g * Mp + j];
+    if (kind === 2) {
+      const ro = ((n0 + b) * T + t) * M;
+      for (let j = 0; j < M; j++) {
+        const rc = ZR[z + 2 * Mp + j];
+        rec![ro + j] = rc;
+        pre[o + 2 * M + j] = ZX[z + 2 * Mp + j] + tp.ract(pre[o + M + j]) * rc;
+      }
+    }
+  }
+}
+
+/** h_t (and c_t) of one step into the tape. */
+function keepState(tape: RnnTape, H: Float64Array | Float32Array, C: Float64Array | Float32Array | null, n0: number, rows: number, t: number, T: number, M: number, Mp: number): void {
+  for (let b = 0; b < rows; b++) {
+    const o = ((n0 + b) * T + t) * M;
+    for (let j = 0; j < M; j++) tape.h[o + j] = H[b * Mp + j];
+    if (C && tape.c) for (let j = 0; j < M; j++) tape.c[o + j] = C[b * Mp + j];
+  }
 }
