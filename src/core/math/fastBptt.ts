@@ -15,7 +15,6 @@
  * the reference.
  */
 import type { Activation } from './activations';
-import type { ActivationGrad } from './activationGrads';
 import type { BpttInput } from './bptt';
 import { Arena, activationCode, kernels, packPanels, roundUp } from './wasm';
 
@@ -44,6 +43,7 @@ export interface FastBpttOutput {
 
 /** The kernels' codes for the layer's activations, or null when the fast backward does not apply. */
 export function fastBpttCodes(act: Activation, ract: Activation, keras2: boolean): [number, number] | null {
+  if (act.df || ract.df) return null; // a derivative of its own (an activation layer's): the reference applies it
   const a = activationCode(act.name, keras2);
   const r = activationCode(ract.name, keras2);
   return a === null || r === null ? null : [a, r];
@@ -79,8 +79,8 @@ export function fastBptt(a: FastBpttInput): FastBpttOutput | null {
   const hT = ar.alloc(Mp * R);
   const acts = ar.alloc(R * GMp); // the gates' activations (blocks padded to Mp: the kernels work in pairs)
   const tc = ar.alloc(cell === 'lstm' ? R * Mp : 0); // act(c_t)
-  const dh = ar.alloc(nb * Mp);
-  const dhNew = ar.alloc(nb * Mp);
+  let dh = ar.alloc(nb * Mp);
+  let dhNew = ar.alloc(nb * Mp);
   const dxb = ar.alloc(a.wantDx ? R * Dp : 0);
   const gWx = ar.alloc(D * GMp);
   const gWh = ar.alloc(Mp * GMp);
@@ -102,8 +102,8 @@ export function fastBptt(a: FastBpttInput): FastBpttOutput | null {
   const HT = ar.view(hT, Mp * R) as Float64Array;
   const A = ar.view(acts, R * GMp) as Float64Array;
   const TC = ar.view(tc, cell === 'lstm' ? R * Mp : 0) as Float64Array;
-  const DH = ar.view(dh, nb * Mp) as Float64Array;
-  const DHN = ar.view(dhNew, nb * Mp) as Float64Array;
+  let DH = ar.view(dh, nb * Mp) as Float64Array;
+  let DHN = ar.view(dhNew, nb * Mp) as Float64Array;
   const DXB = ar.view(dxb, a.wantDx ? R * Dp : 0) as Float64Array;
   const GWX = ar.view(gWx, D * GMp) as Float64Array;
   const GWH = ar.view(gWh, Mp * GMp) as Float64Array;
@@ -117,32 +117,39 @@ export function fastBptt(a: FastBpttInput): FastBpttOutput | null {
   const { pre, h: tH } = tape;
   const tC = tape.c;
   const rec = tape.rec;
-  const ad = a.actGrad.d!;
-  const rd = a.ractGrad.d!;
+  const ac = a.actCode;
+  const rc = a.ractCode;
   const lastT = a.goBackwards ? 0 : T - 1;
   const carried = new Uint8Array(nb);
+  // The gates' activations: kept by the SIMD forward pass (rows of AW: gates, then LSTM act(c_t)), or evaluated here per block.
+  // SimpleRNN: act' from h_t itself, read in place.
+  const kept = G === 1 ? tH : tape.acts && tape.actsWidth === (cell === 'lstm' ? 5 : 3) * Mp ? tape.acts : null;
+  const Aa = kept ?? A;
+  const AW = G === 1 ? M : kept ? tape.actsWidth! : GMp;
+  const TCa = kept ?? TC;
 
   for (let n0 = 0; n0 < N; n0 += nb) {
     const rows = Math.min(nb, N - n0);
     const Rb = rows * T;
     const base = n0 * T; // first global row of the block
     // The gates' activations (and act(c_t)) from the tape, on the kernels.
-    const src = G === 1 ? tH : pre; // SimpleRNN: act' from h_t itself
-    const sw = G === 1 ? M : GM;
-    for (let r = 0; r < Rb; r++) for (let gi = 0; gi < G; gi++) for (let j = 0; j < M; j++) A[r * GMp + gi * Mp + j] = src[(base + r) * sw + gi * M + j];
-    if (G > 1) {
-      k.act64n(a.ractCode, acts, Rb * GMp);
-      for (let r = 0; r < Rb; r++) {
-        const o = r * GMp + 2 * Mp; // c̃ (LSTM) / h̃ (GRU): the activation, not the recurrent one
-        const g = (base + r) * GM + 2 * M;
-        for (let j = 0; j < M; j++) A[o + j] = pre[g + j];
-        k.act64n(a.actCode, acts + o * 8, Mp);
-      }
-      if (cell === 'lstm') {
-        for (let r = 0; r < Rb; r++) for (let j = 0; j < M; j++) TC[r * Mp + j] = tC![(base + r) * M + j];
-        k.act64n(a.actCode, tc, Rb * Mp);
+    if (!kept) {
+      for (let r = 0; r < Rb; r++) for (let gi = 0; gi < G; gi++) for (let j = 0; j < M; j++) A[r * GMp + gi * Mp + j] = pre[(base + r) * GM + gi * M + j];
+      {
+        k.act64n(a.ractCode, acts, Rb * GMp);
+        for (let r = 0; r < Rb; r++) {
+          const o = r * GMp + 2 * Mp; // c̃ (LSTM) / h̃ (GRU): the activation, not the recurrent one
+          const g = (base + r) * GM + 2 * M;
+          for (let j = 0; j < M; j++) A[o + j] = pre[g + j];
+          k.act64n(a.actCode, acts + o * 8, Mp);
+        }
+        if (cell === 'lstm') {
+          for (let r = 0; r < Rb; r++) for (let j = 0; j < M; j++) TC[r * Mp + j] = tC![(base + r) * M + j];
+          k.act64n(a.actCode, tc, Rb * Mp);
+        }
       }
     }
+    const a0 = kept ? base : 0; // first row of the block in Aa
     // h_{t-1} as the recurrent kernel saw it, transposed (M × Rb; zero before the first step).
     HT.fill(0, 0, M * Rb);
     for (let b = 0; b < rows; b++) {
@@ -187,56 +194,26 @@ export function fastBptt(a: FastBpttInput): FastBpttOutput | null {
         if (masked) continue;
         const r = b * T + t; // row in the block
         const g = (base + r) * GM; // the tape's row
-        const ao = r * GMp;
-        const d = r * GMp;
-        const hasPrev = s > 0;
-        const hp = (base + b * T + tp) * M;
-        if (cell === 'simple') {
-          for (let j = 0; j < M; j++) DPX[d + j] = DH[hb + j] * ad(pre[g + j], A[ao + j]);
-        } else if (cell === 'lstm') {
-          const co = r * Mp;
-          for (let j = 0; j < M; j++) {
-            const og = A[ao + 3 * Mp + j];
-            const dhj = DH[hb + j];
-            const dct = dc![hb + j] + dhj * og * ad(tC![(base + r) * M + j], TC[co + j]);
-            const cprev = hasPrev ? tC![hp + j] : 0;
-            DPX[d + j] = dct * A[ao + 2 * Mp + j] * rd(pre[g + j], A[ao + j]);
-            DPX[d + Mp + j] = dct * cprev * rd(pre[g + M + j], A[ao + Mp + j]);
-            DPX[d + 2 * Mp + j] = dct * A[ao + j] * ad(pre[g + 2 * M + j], A[ao + 2 * Mp + j]);
-            DPX[d + 3 * Mp + j] = dhj * TC[co + j] * rd(pre[g + 3 * M + j], og);
-            dc![hb + j] = dct * A[ao + Mp + j];
-          }
-        } else {
-          const ro = (base + r) * M;
-          for (let j = 0; j < M; j++) {
-            const z = A[ao + j];
-            const rr = A[ao + Mp + j];
-            const hh = A[ao + 2 * Mp + j];
-            const dhj = DH[hb + j];
-            const hprev = hasPrev ? tH[hp + j] : 0;
-            const dph = dhj * (1 - z) * ad(pre[g + 2 * M + j], hh);
-            const dz = dhj * (hprev - hh) * rd(pre[g + j], z);
-            const dr = dph * rec![ro + j] * rd(pre[g + M + j], rr);
-            DPX[d + j] = dz;
-            DPX[d + Mp + j] = dr;
-            DPX[d + 2 * Mp + j] = dph;
-            DPH[d + j] = dz;
-            DPH[d + Mp + j] = dr;
-            DPH[d + 2 * Mp + j] = dph * rr;
-          }
-        }
+        const ao = (a0 + r) * AW;
+        const hp = s > 0 ? (base + b * T + tp) * M : -1;
+        if (cell === 'simple') deltaSimple(M, DH, b * Mp, pre, g, Aa, ao, DPX, r * GMp, ac);
+        else if (cell === 'lstm') deltaLstm(M, Mp, DH, dc!, b * Mp, pre, g, Aa, ao, TCa, kept ? ao + 4 * Mp : r * Mp, tC!, (base + r) * M, hp, DPX, r * GMp, ac, rc);
+        else deltaGru(M, Mp, DH, b * Mp, pre, g, Aa, ao, tH, hp, rec!, (base + r) * M, DPX, DPH, r * GMp, ac, rc);
       }
       norms[s] += sq;
       // dh_{t-1} = δ_t·Whᵀ for the block's rows of step t (stride T rows).
       k.gemm64(dPh + t * GMp * 8, T * GMp, rows, GMp, whT, Mp / PW, dhNew, Mp, 0, 0);
-      for (let b = 0; b < rows; b++) {
-        const hb = b * Mp;
-        if (carried[b]) continue; // a masked step passes dh through unchanged
-        if (gru) {
-          const ao = (b * T + t) * GMp;
-          for (let j = 0; j < M; j++) DH[hb + j] = DHN[hb + j] + DH[hb + j] * A[ao + j];
-        } else for (let j = 0; j < M; j++) DH[hb + j] = DHN[hb + j];
+      if (gru || anyCarried(carried, rows)) {
+        for (let b = 0; b < rows; b++) {
+          const hb = b * Mp;
+          if (carried[b]) for (let j = 0; j < M; j++) DHN[hb + j] = DH[hb + j]; // a masked step passes dh through unchanged
+          else if (gru) {
+            const ao = (a0 + b * T + t) * AW;
+            for (let j = 0; j < M; j++) DHN[hb + j] += DH[hb + j] * Aa[ao + j];
+          }
+        }
       }
+      [dh, dhNew, DH, DHN] = [dhNew, dh, DHN, DH];
     }
 
     // The block's weight gradients: products over its Rb rows.
@@ -262,6 +239,112 @@ export function fastBptt(a: FastBpttInput): FastBpttOutput | null {
     }
   }
   return { dWx, dWh, dbIn, dbRec, dX, norms };
+}
+
+function anyCarried(c: Uint8Array, rows: number): boolean {
+  for (let b = 0; b < rows; b++) if (c[b]) return true;
+  return false;
+}
+
+/** dy/dx of the kernels' activations (wasm.ts activationCode) from x and y = f(x), exactly as activationGrads.ts has them. */
+function dAct(code: number, x: number, y: number): number {
+  switch (code) {
+    case 1:
+      return 1 - y * y; // tanh
+    case 2:
+      return y * (1 - y); // sigmoid
+    case 0:
+      return 1; // linear
+    case 3:
+      return x > 0 ? 1 : 0; // relu (0 at the kink, as TensorFlow)
+    case 4:
+      return x > -3 && x < 3 ? 1 / 6 : 0; // hard_sigmoid, Keras 3: relu6(x + 3) / 6
+    case 5:
+      return x > -2.5 && x < 2.5 ? 0.2 : 0; // hard_sigmoid, Keras 1/2: clip(0.2x + 0.5, 0, 1)
+    default:
+      return y; // exponential
+  }
+}
+
+/** SimpleRNN: δ = dh ⊙ act'(pre) for one sample at one step. */
+function deltaSimple(M: number, DH: Float64Array, hb: number, pre: Float64Array, g: number, A: Float64Array, ao: number, out: Float64Array, d: number, ac: number): void {
+  for (let j = 0; j < M; j++) out[d + j] = DH[hb + j] * dAct(ac, pre[g + j], A[ao + j]);
+}
+
+/** LSTM: δ of the four gates for one sample at one step; dc becomes dL/dc_{t-1}. */
+function deltaLstm(
+  M: number,
+  Mp: number,
+  DH: Float64Array,
+  dc: Float64Array,
+  hb: number,
+  pre: Float64Array,
+  g: number,
+  A: Float64Array,
+  ao: number,
+  TC: Float64Array,
+  co: number,
+  C: Float64Array,
+  ct: number,
+  cp: number,
+  out: Float64Array,
+  d: number,
+  ac: number,
+  rc: number,
+): void {
+  for (let j = 0; j < M; j++) {
+    const ig = A[ao + j];
+    const fg = A[ao + Mp + j];
+    const cc = A[ao + 2 * Mp + j];
+    const og = A[ao + 3 * Mp + j];
+    const tc = TC[co + j];
+    const dhj = DH[hb + j];
+    const dct = dc[hb + j] + dhj * og * dAct(ac, C[ct + j], tc);
+    const cprev = cp >= 0 ? C[cp + j] : 0;
+    out[d + j] = dct * cc * dAct(rc, pre[g + j], ig);
+    out[d + Mp + j] = dct * cprev * dAct(rc, pre[g + M + j], fg);
+    out[d + 2 * Mp + j] = dct * ig * dAct(ac, pre[g + 2 * M + j], cc);
+    out[d + 3 * Mp + j] = dhj * tc * dAct(rc, pre[g + 3 * M + j], og);
+    dc[hb + j] = dct * fg;
+  }
+}
+
+/** GRU (reset_after): δ of z, r, h̃ on the input side (dx) and the recurrent side (dh: h̃ times r) for one sample at one step. */
+function deltaGru(
+  M: number,
+  Mp: number,
+  DH: Float64Array,
+  hb: number,
+  pre: Float64Array,
+  g: number,
+  A: Float64Array,
+  ao: number,
+  H: Float64Array,
+  hp: number,
+  rec: Float64Array,
+  ro: number,
+  dx: Float64Array,
+  dh: Float64Array,
+  d: number,
+  ac: number,
+  rc: number,
+): void {
+  for (let j = 0; j < M; j++) {
+    const z = A[ao + j];
+    const rr = A[ao + Mp + j];
+    const hh = A[ao + 2 * Mp + j];
+    const dhj = DH[hb + j];
+    const hprev = hp >= 0 ? H[hp + j] : 0;
+    const dph = dhj * (1 - z) * dAct(ac, pre[g + 2 * M + j], hh);
+    const dz = dhj * (hprev - hh) * dAct(rc, pre[g + j], z);
+    const dr = dph * rec[ro + j] * dAct(rc, pre[g + M + j], rr);
+    dx[d + j] = dz;
+    dx[d + Mp + j] = dr;
+    dx[d + 2 * Mp + j] = dph;
+    dh[d + j] = dz;
+    dh[d + Mp + j] = dr;
+    dh[d + 2 * Mp + j] = dph * rr;
+  }
 }
 
 /** A rows × cols row-major block into the kernels' panel layout (panels of PW columns, rows contiguous). */

@@ -73,6 +73,9 @@ export function fastRnn(a: FastRnnArgs): FastRnnResult | null {
   const c = ar.alloc(nb * Mp);
   const rh = ar.alloc(nb * Mp);
   const sq = ar.alloc(a.wantSeq ? nb * T * Mp : 0);
+  // The backward pass's gate activations (and LSTM act(c_t)) per step, written by the step kernel.
+  const AW = a.tape && f64 ? (kind === 1 ? 5 * Mp : kind === 2 ? 3 * Mp : 0) : 0;
+  const ta = ar.alloc(nb * T * AW);
   ar.commit();
   packPanels(a.Wx, D, G, M, Mp, D, pw, ar.view(wx, D * GMp));
   packPanels(a.Wh, M, G, M, Mp, Mp, pw, ar.view(wh, Mp * GMp));
@@ -83,6 +86,11 @@ export function fastRnn(a: FastRnnArgs): FastRnnResult | null {
   if (a.tape && !tape) throw new InspectorError('', 'internal: a tape is kept in float64 for SimpleRNN, LSTM and GRU (reset_after) only');
   const ZX = tape ? ar.view(zx, nb * GMp) : null;
   const ZR = tape ? ar.view(zr, nb * GMp) : null;
+  const TA = ar.view(ta, nb * T * AW);
+  if (tape && AW) {
+    tape.into.acts = new Float64Array(N * T * AW);
+    tape.into.actsWidth = AW;
+  }
   const H = ar.view(h, nb * Mp);
   const C = ar.view(c, nb * Mp);
   const S = ar.view(sq, a.wantSeq ? nb * T * Mp : 0);
@@ -111,13 +119,14 @@ export function fastRnn(a: FastRnnArgs): FastRnnResult | null {
       gemm(h, Mp, rows, Mp, wh, recPanels, zr, GMp, recMode, brec);
       const seqPtr = a.wantSeq ? sq + s * Mp * es : 0;
       if (tape) keepPre(tape, ZX!, ZR!, n0, rows, t, T, G, M, Mp, kind);
-      step(stepKind, zx, zr, h, c, rh, rows, Mp, a.act, a.ract, seqPtr, T * Mp * es);
+      step(stepKind, zx, zr, h, c, rh, rows, Mp, a.act, a.ract, seqPtr, T * Mp * es, AW ? ta + t * AW * es : 0, T * AW * es);
       if (tape) keepState(tape.into, H, kind === 1 ? C : null, n0, rows, t, T, M, Mp);
       if (kind === 3) {
         gemm(rh, Mp, rows, Mp, whH, Mp / pw, zr + 2 * Mp * es, GMp, 0, 0);
-        step(4, zx, zr, h, c, rh, rows, Mp, a.act, a.ract, seqPtr, T * Mp * es);
+        step(4, zx, zr, h, c, rh, rows, Mp, a.act, a.ract, seqPtr, T * Mp * es, 0, 0);
       }
     }
+    if (tape && AW) tape.into.acts!.set(TA.subarray(0, rows * T * AW), n0 * T * AW);
     for (let b = 0; b < rows; b++) {
       const n = n0 + b;
       hOut.set(H.subarray(b * Mp, b * Mp + M), n * M);

@@ -5,10 +5,12 @@
 //       3 GRU reset-before phase 1: z → zx[z], r ⊙ h → rh; the caller then puts (r ⊙ h)·Wh_h in zr[h]
 //       4 GRU reset-before phase 2.
 // h (nb × Mp) is updated in place; c (LSTM) too. When seq ≠ 0, each new h row is also copied to
-// seq + b·seqStride (bytes). All pointers are byte offsets.
+// seq + b·seqStride (bytes). When tape ≠ 0 (kinds 1, 2: the backward pass), row b's gate
+// activations (G·Mp: LSTM i f c̃ o, GRU z r h̃) and, LSTM, act(c_t) (Mp) go to tape + b·tapeStride.
+// All pointers are byte offsets.
 import { act64, act32 } from './act';
 
-export function step64(kind: i32, zx: usize, zr: usize, h: usize, c: usize, rh: usize, nb: i32, mp: i32, act: i32, ract: i32, seq: usize, seqStride: i32): void {
+export function step64(kind: i32, zx: usize, zr: usize, h: usize, c: usize, rh: usize, nb: i32, mp: i32, act: i32, ract: i32, seq: usize, seqStride: i32, tape: usize, tapeStride: i32): void {
   const g: i32 = kind == 0 ? 1 : kind == 1 ? 4 : 3;
   const ld = <usize>(g * mp) << 3;
   const hm = <usize>mp << 3;
@@ -28,13 +30,28 @@ export function step64(kind: i32, zx: usize, zr: usize, h: usize, c: usize, rh: 
         const cp = c + <usize>b * hm + j;
         const cn = f64x2.add(f64x2.mul(fg, v128.load(cp)), f64x2.mul(ig, cc));
         v128.store(cp, cn);
-        v128.store(hb + j, f64x2.mul(og, act64(act, cn)));
+        const tcn = act64(act, cn);
+        v128.store(hb + j, f64x2.mul(og, tcn));
+        if (tape != 0) {
+          const tp = tape + <usize>b * <usize>tapeStride + j;
+          v128.store(tp, ig);
+          v128.store(tp + hm, fg);
+          v128.store(tp + 2 * hm, cc);
+          v128.store(tp + 3 * hm, og);
+          v128.store(tp + 4 * hm, tcn);
+        }
       } else if (kind == 2) {
         const z = act64(ract, f64x2.add(v128.load(x + j), v128.load(r + j)));
         const rr = act64(ract, f64x2.add(v128.load(x + hm + j), v128.load(r + hm + j)));
         const hh = act64(act, f64x2.add(v128.load(x + 2 * hm + j), f64x2.mul(rr, v128.load(r + 2 * hm + j))));
         const hp = v128.load(hb + j);
         v128.store(hb + j, f64x2.add(f64x2.mul(z, hp), f64x2.mul(f64x2.sub(one, z), hh)));
+        if (tape != 0) {
+          const tp = tape + <usize>b * <usize>tapeStride + j;
+          v128.store(tp, z);
+          v128.store(tp + hm, rr);
+          v128.store(tp + 2 * hm, hh);
+        }
       } else if (kind == 3) {
         const z = act64(ract, f64x2.add(v128.load(x + j), v128.load(r + j)));
         const rr = act64(ract, f64x2.add(v128.load(x + hm + j), v128.load(r + hm + j)));
@@ -51,7 +68,7 @@ export function step64(kind: i32, zx: usize, zr: usize, h: usize, c: usize, rh: 
   }
 }
 
-export function step32(kind: i32, zx: usize, zr: usize, h: usize, c: usize, rh: usize, nb: i32, mp: i32, act: i32, ract: i32, seq: usize, seqStride: i32): void {
+export function step32(kind: i32, zx: usize, zr: usize, h: usize, c: usize, rh: usize, nb: i32, mp: i32, act: i32, ract: i32, seq: usize, seqStride: i32, tape: usize, tapeStride: i32): void {
   const g: i32 = kind == 0 ? 1 : kind == 1 ? 4 : 3;
   const ld = <usize>(g * mp) << 2;
   const hm = <usize>mp << 2;
@@ -71,13 +88,28 @@ export function step32(kind: i32, zx: usize, zr: usize, h: usize, c: usize, rh: 
         const cp = c + <usize>b * hm + j;
         const cn = f32x4.add(f32x4.mul(fg, v128.load(cp)), f32x4.mul(ig, cc));
         v128.store(cp, cn);
-        v128.store(hb + j, f32x4.mul(og, act32(act, cn)));
+        const tcn = act32(act, cn);
+        v128.store(hb + j, f32x4.mul(og, tcn));
+        if (tape != 0) {
+          const tp = tape + <usize>b * <usize>tapeStride + j;
+          v128.store(tp, ig);
+          v128.store(tp + hm, fg);
+          v128.store(tp + 2 * hm, cc);
+          v128.store(tp + 3 * hm, og);
+          v128.store(tp + 4 * hm, tcn);
+        }
       } else if (kind == 2) {
         const z = act32(ract, f32x4.add(v128.load(x + j), v128.load(r + j)));
         const rr = act32(ract, f32x4.add(v128.load(x + hm + j), v128.load(r + hm + j)));
         const hh = act32(act, f32x4.add(v128.load(x + 2 * hm + j), f32x4.mul(rr, v128.load(r + 2 * hm + j))));
         const hp = v128.load(hb + j);
         v128.store(hb + j, f32x4.add(f32x4.mul(z, hp), f32x4.mul(f32x4.sub(one, z), hh)));
+        if (tape != 0) {
+          const tp = tape + <usize>b * <usize>tapeStride + j;
+          v128.store(tp, z);
+          v128.store(tp + hm, rr);
+          v128.store(tp + 2 * hm, hh);
+        }
       } else if (kind == 3) {
         const z = act32(ract, f32x4.add(v128.load(x + j), v128.load(r + j)));
         const rr = act32(ract, f32x4.add(v128.load(x + hm + j), v128.load(r + hm + j)));
