@@ -8,6 +8,7 @@
  * in float64; float32 on request (Keras's own arithmetic).
  */
 import { InspectorError } from '../model';
+import { takeF64 } from './bufferPool';
 import { Arena, kernels, packGates, packPanels, panelWidth, roundUp, type Precision } from './wasm';
 
 /** 0 SimpleRNN, 1 LSTM (i f c o), 2 GRU reset_after, 3 GRU reset before (z r h). */
@@ -82,9 +83,9 @@ export function fastRnn(a: FastRnnArgs): FastRnnResult | null {
   const CO = ar.view(co, nb * M);
 
   const block = f64 ? k.block64 : k.block32;
-  const seqOut = a.wantSeq ? new Float64Array(N * T * M) : null;
-  const hOut = new Float64Array(N * M);
-  const cOut = kind === 1 ? new Float64Array(N * M) : null;
+  const seqOut = a.wantSeq ? takeF64(N * T * M) : null;
+  const hOut = takeF64(N * M);
+  const cOut = kind === 1 ? takeF64(N * M) : null;
 
   for (let n0 = 0; n0 < N; n0 += nb) {
     if (a.isCancelled?.()) throw new InspectorError('', 'cancelled');
