@@ -121,6 +121,7 @@ export function rnnBackward(a: RnnBackwardArgs): BackwardResult {
     return { dInputs: [fast.dX ? { shape: [N, T, D], data: fast.dX } : null], dWeights, hiddenGradNorms: [{ norms: fast.norms, engine: 'fast' }] };
   }
 
+  if (!tape.pre.length && tape.h.length) throw new InspectorError('', `internal: layer ${layer.name}'s tape was kept by the SIMD kernels but its batched BPTT could not run`);
   const out = bptt(input);
   const rows = N * T;
   let dX: NDArray | null = null;

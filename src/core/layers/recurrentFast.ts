@@ -3,7 +3,8 @@
  * call them: no mask with a masked step, activations the kernels vectorise, the kernels loaded,
  * and the engine not forced to the reference. Otherwise null and runRnn keeps the reference path.
  */
-import { fastRnn, type FastRnnArgs, type FastRnnKind, type FastRnnResult } from '../math/fastRnn';
+import { fastRnn, type FastRnnKind, type FastRnnResult } from '../math/fastRnn';
+import type { RnnTape } from '../math/bptt';
 import { activationCode } from '../math/wasm';
 import { activationName, isKeras2 } from '../math/activations';
 import type { RunCtx } from './types';
@@ -27,7 +28,7 @@ export function tryFastRnn(
   recBias: Float64Array | null,
   ctx: RunCtx,
   wantSeq: boolean,
-  tape?: FastRnnArgs['tape'],
+  tape?: RnnTape,
 ): FastRnnResult | null {
   if (ctx.engine === 'reference') return null;
   if (x.mask && x.mask.includes(0)) return null;

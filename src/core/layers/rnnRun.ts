@@ -25,17 +25,6 @@ function need(act: Activation | null, spec: unknown, layer: Layer): Activation {
   return act;
 }
 
-/** An activation as a function of one number (the GRU tape's r). */
-function scalar(act: Activation): (v: number) => number {
-  if (act.f) return act.f;
-  const b = new Float64Array(1);
-  return (v) => {
-    b[0] = v;
-    applyAct(act, b, 0, 1);
-    return b[0];
-  };
-}
-
 export interface RnnRun {
   /** (N, T, M) in processing order when return_sequences, else (N, M). */
   output: NDArray;
@@ -108,8 +97,9 @@ export function runRnn(
   const resetAfter = p.kind === 'CuDNNGRU' || (p.kind === 'GRU' && p.resetAfter);
 
   // The SIMD kernels when they apply (no masked step, vectorised activations); else the reference below.
-  const fastTape = keepTape ? allocTape(N, T, G, M) : undefined;
-  const fast = init ? null : tryFastRnn(p, resetAfter, { ...x.array, mask: x.mask }, Wx, Wh, inBias, recBias, ctx, p.returnSequences || wantTrace, fastTape && { into: fastTape, ract: scalar(ract) });
+  // With a tape kept, the kernels fill it for the batched BPTT (math/fastBptt.ts) only.
+  const fastTape: RnnTape | undefined = keepTape ? { pre: new Float64Array(0), rec: null, h: new Float64Array(0), c: null } : undefined;
+  const fast = init ? null : tryFastRnn(p, resetAfter, { ...x.array, mask: x.mask }, Wx, Wh, inBias, recBias, ctx, p.returnSequences || wantTrace, fastTape);
   if (fast) {
     const states = [nd([N, M], fast.h)];
     if (fast.c) states.push(nd([N, M], fast.c));

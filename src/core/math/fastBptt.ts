@@ -193,12 +193,11 @@ export function fastBptt(a: FastBpttInput): FastBpttOutput | null {
         for (let j = 0; j < M; j++) sq += DH[hb + j] * DH[hb + j];
         if (masked) continue;
         const r = b * T + t; // row in the block
-        const g = (base + r) * GM; // the tape's row
         const ao = (a0 + r) * AW;
         const hp = s > 0 ? (base + b * T + tp) * M : -1;
-        if (cell === 'simple') deltaSimple(M, DH, b * Mp, pre, g, Aa, ao, DPX, r * GMp, ac);
-        else if (cell === 'lstm') deltaLstm(M, Mp, DH, dc!, b * Mp, pre, g, Aa, ao, TCa, kept ? ao + 4 * Mp : r * Mp, tC!, (base + r) * M, hp, DPX, r * GMp, ac, rc);
-        else deltaGru(M, Mp, DH, b * Mp, pre, g, Aa, ao, tH, hp, rec!, (base + r) * M, DPX, DPH, r * GMp, ac, rc);
+        if (cell === 'simple') deltaSimple(M, DH, b * Mp, Aa, ao, DPX, r * GMp, ac);
+        else if (cell === 'lstm') deltaLstm(M, Mp, DH, dc!, b * Mp, Aa, ao, TCa, kept ? ao + 4 * Mp : r * Mp, tC!, hp, DPX, r * GMp, ac, rc);
+        else deltaGru(M, Mp, DH, b * Mp, Aa, ao, tH, hp, rec!, (base + r) * M, DPX, DPH, r * GMp, ac, rc);
       }
       norms[s] += sq;
       // dh_{t-1} = δ_t·Whᵀ for the block's rows of step t (stride T rows).
@@ -246,8 +245,11 @@ function anyCarried(c: Uint8Array, rows: number): boolean {
   return false;
 }
 
-/** dy/dx of the kernels' activations (wasm.ts activationCode) from x and y = f(x), exactly as activationGrads.ts has them. */
-function dAct(code: number, x: number, y: number): number {
+/**
+ * dy/dx of the kernels' activations (wasm.ts activationCode) from y = f(x) alone, as activationGrads.ts
+ * differentiates them: relu's x > 0 is y > 0, hard_sigmoid's open interval of slope is 0 < y < 1.
+ */
+function dAct(code: number, y: number): number {
   switch (code) {
     case 1:
       return 1 - y * y; // tanh
@@ -256,19 +258,19 @@ function dAct(code: number, x: number, y: number): number {
     case 0:
       return 1; // linear
     case 3:
-      return x > 0 ? 1 : 0; // relu (0 at the kink, as TensorFlow)
+      return y > 0 ? 1 : 0; // relu (0 at the kink, as TensorFlow)
     case 4:
-      return x > -3 && x < 3 ? 1 / 6 : 0; // hard_sigmoid, Keras 3: relu6(x + 3) / 6
+      return y > 0 && y < 1 ? 1 / 6 : 0; // hard_sigmoid, Keras 3: relu6(x + 3) / 6
     case 5:
-      return x > -2.5 && x < 2.5 ? 0.2 : 0; // hard_sigmoid, Keras 1/2: clip(0.2x + 0.5, 0, 1)
+      return y > 0 && y < 1 ? 0.2 : 0; // hard_sigmoid, Keras 1/2: clip(0.2x + 0.5, 0, 1)
     default:
       return y; // exponential
   }
 }
 
-/** SimpleRNN: δ = dh ⊙ act'(pre) for one sample at one step. */
-function deltaSimple(M: number, DH: Float64Array, hb: number, pre: Float64Array, g: number, A: Float64Array, ao: number, out: Float64Array, d: number, ac: number): void {
-  for (let j = 0; j < M; j++) out[d + j] = DH[hb + j] * dAct(ac, pre[g + j], A[ao + j]);
+/** SimpleRNN: δ = dh ⊙ act'(pre-activation), from h_t, for one sample at one step. */
+function deltaSimple(M: number, DH: Float64Array, hb: number, A: Float64Array, ao: number, out: Float64Array, d: number, ac: number): void {
+  for (let j = 0; j < M; j++) out[d + j] = DH[hb + j] * dAct(ac, A[ao + j]);
 }
 
 /** LSTM: δ of the four gates for one sample at one step; dc becomes dL/dc_{t-1}. */
@@ -278,14 +280,11 @@ function deltaLstm(
   DH: Float64Array,
   dc: Float64Array,
   hb: number,
-  pre: Float64Array,
-  g: number,
   A: Float64Array,
   ao: number,
   TC: Float64Array,
   co: number,
   C: Float64Array,
-  ct: number,
   cp: number,
   out: Float64Array,
   d: number,
@@ -299,12 +298,12 @@ function deltaLstm(
     const og = A[ao + 3 * Mp + j];
     const tc = TC[co + j];
     const dhj = DH[hb + j];
-    const dct = dc[hb + j] + dhj * og * dAct(ac, C[ct + j], tc);
+    const dct = dc[hb + j] + dhj * og * dAct(ac, tc);
     const cprev = cp >= 0 ? C[cp + j] : 0;
-    out[d + j] = dct * cc * dAct(rc, pre[g + j], ig);
-    out[d + Mp + j] = dct * cprev * dAct(rc, pre[g + M + j], fg);
-    out[d + 2 * Mp + j] = dct * ig * dAct(ac, pre[g + 2 * M + j], cc);
-    out[d + 3 * Mp + j] = dhj * tc * dAct(rc, pre[g + 3 * M + j], og);
+    out[d + j] = dct * cc * dAct(rc, ig);
+    out[d + Mp + j] = dct * cprev * dAct(rc, fg);
+    out[d + 2 * Mp + j] = dct * ig * dAct(ac, cc);
+    out[d + 3 * Mp + j] = dhj * tc * dAct(rc, og);
     dc[hb + j] = dct * fg;
   }
 }
@@ -315,8 +314,6 @@ function deltaGru(
   Mp: number,
   DH: Float64Array,
   hb: number,
-  pre: Float64Array,
-  g: number,
   A: Float64Array,
   ao: number,
   H: Float64Array,
@@ -335,9 +332,9 @@ function deltaGru(
     const hh = A[ao + 2 * Mp + j];
     const dhj = DH[hb + j];
     const hprev = hp >= 0 ? H[hp + j] : 0;
-    const dph = dhj * (1 - z) * dAct(ac, pre[g + 2 * M + j], hh);
-    const dz = dhj * (hprev - hh) * dAct(rc, pre[g + j], z);
-    const dr = dph * rec[ro + j] * dAct(rc, pre[g + M + j], rr);
+    const dph = dhj * (1 - z) * dAct(ac, hh);
+    const dz = dhj * (hprev - hh) * dAct(rc, z);
+    const dr = dph * rec[ro + j] * dAct(rc, rr);
     dx[d + j] = dz;
     dx[d + Mp + j] = dr;
     dx[d + 2 * Mp + j] = dph;
