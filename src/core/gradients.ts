@@ -14,6 +14,7 @@ import type { BackwardCtx, Tensor, WeightGrad } from './layers/types';
 import { variablePrefix } from './layers/backwardUtil';
 import { forward, type NamedArray } from './forward';
 import { lossAndGrad, type LossName } from './losses';
+import { releaseF64 } from './math/bufferPool';
 
 export interface GradientsOptions {
   /** Default 'mse'. */
@@ -171,7 +172,18 @@ function gradientsIn(model: Model, inputs: NDArray[], targets: NDArray[], opts: 
     else res.dWeights.forEach((w, k) => have[k] && have[k].data.forEach((_, j) => (have[k].data[j] += w.data[j])));
     norms.unshift(...(res.hiddenGradNorms ?? []).map((h) => ({ layer: layer.name, ...(h.direction ? { direction: h.direction } : {}), norms: h.norms, ...(h.engine ? { engine: h.engine } : {}) })));
   }
+  // The tapes' arrays go back to the pool (nothing returned refers to them).
+  for (const r of rec.values()) releaseKept(r.kept);
   const grads: WeightGrad[] = [];
   for (const l of model.layers) grads.push(...(perLayer.get(l.name) ?? []));
   return { loss, value, outputs: fwd.outputs, gradients: grads, hiddenGradNorms: norms };
+}
+
+/** Hands a kept tape's pooled arrays back (a recurrent layer's RnnTape, a Bidirectional's pair of them). */
+function releaseKept(kept: unknown, depth = 0): void {
+  if (!kept || typeof kept !== 'object' || depth > 2) return;
+  for (const v of Object.values(kept as Record<string, unknown>)) {
+    if (v instanceof Float64Array) releaseF64(v);
+    else releaseKept(v, depth + 1);
+  }
 }

@@ -98,11 +98,12 @@ export function fastRnn(a: FastRnnArgs): FastRnnResult | null {
   const CO = ar.view(co, nb * M);
 
   if (tape) {
+    // From the pool (gradients() gives them back when it is done): fresh pages cost a fault each here.
     tape.pre = new Float64Array(0);
-    tape.h = new Float64Array(N * T * M);
-    tape.c = kind === 1 ? new Float64Array(N * T * M) : null;
-    tape.rec = kind === 2 ? new Float64Array(N * T * M) : null;
-    tape.acts = AW ? new Float64Array(N * T * AW) : undefined;
+    tape.h = takeF64(N * T * M);
+    tape.c = kind === 1 ? takeF64(N * T * M) : null;
+    tape.rec = kind === 2 ? takeF64(N * T * M) : null;
+    tape.acts = AW ? takeF64(N * T * AW) : undefined;
     tape.actsWidth = AW || undefined;
   }
   const block = f64 ? k.block64 : k.block32;
