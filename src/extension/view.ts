@@ -177,15 +177,22 @@ export function matrixView(
   const parts = groups?.length && groups.every(([a, b]) => a >= 0 && b > a && b <= cols) ? groups : [[0, cols] as [number, number]];
   const perGroup = Math.max(1, Math.floor(MAX_COLS / parts.length));
   const cb = parts.flatMap(([a, b]) => blocksOf(b - a, perGroup, a));
+  // One pass over the data in storage order: column c adds to cell column cmap[c].
+  const cmap = new Int32Array(cols).fill(-1);
+  cb.forEach(([a, b], j) => cmap.fill(j, a, b));
   const values = new Array<number>(rb.length * cb.length);
-  let k = 0;
-  for (const [r0, r1] of rb) {
-    for (const [c0, c1] of cb) {
-      let sum = 0;
-      for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) sum += Number(data[r * cols + c]);
-      values[k++] = sum / ((r1 - r0) * (c1 - c0));
+  const acc = new Float64Array(cb.length);
+  rb.forEach(([r0, r1], i) => {
+    acc.fill(0);
+    for (let r = r0; r < r1; r++) {
+      const base = r * cols;
+      for (let c = 0; c < cols; c++) {
+        const j = cmap[c];
+        if (j >= 0) acc[j] += data[base + c];
+      }
     }
-  }
+    for (let j = 0; j < cb.length; j++) values[i * cb.length + j] = acc[j] / ((r1 - r0) * (cb[j][1] - cb[j][0]));
+  });
   const rowBlock = rb[0] ? rb[0][1] - rb[0][0] : 1;
   const colBlock = cb.reduce((m, [a, b]) => Math.max(m, b - a), 1);
   const even = cb.every(([a], i) => a === i * colBlock);

@@ -218,7 +218,7 @@ function samplesTable(r: RunResult): HTMLElement {
   const withExpected = !!r.verify;
   const head = ['sample', 'manual (ours)', ...(withExpected ? ['expected', 'max |Δ|', ''] : [])];
   const tbody = h('tbody', {}, ...sampleRows(r, r.rows));
-  const table = h('table', { class: 'samples', id: 'samples' }, h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { scope: 'col' }, t)))), tbody);
+  const table = h('table', { class: 'samples', id: 'sample-rows' }, h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { scope: 'col' }, t)))), tbody);
   if (!r.rowsTruncated) {
     table.prepend(h('caption', { class: 'muted small' }, `${r.samples} sample(s)`));
     return table;

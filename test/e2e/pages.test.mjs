@@ -141,7 +141,7 @@ describe('large runs and lazy heatmaps', () => {
     assert.ok(Math.abs(Number(cells[3]) - 0.5) < 1e-4, `max |Δ| of sample 31337: ${cells[3]}`);
     assert.equal(await f.locator('table.samples tbody tr:nth-child(4) td:last-child').textContent(), '✓');
     assert.equal(await f.locator('#rows-prev').isDisabled(), true);
-    await f.locator('#samples').scrollIntoViewIfNeeded();
+    await f.locator('#sample-rows').scrollIntoViewIfNeeded();
     await f.locator('.pager').evaluate((e) => e.scrollIntoView({ block: 'start' }));
     await shots('worst-first');
     // Keyboard: Tab to Next, Enter; then Previous.
