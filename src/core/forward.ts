@@ -10,6 +10,7 @@ import { inputLayerShape, isInputLayer } from './layers/core';
 import type { RunCtx, Tensor } from './layers/types';
 import { fmtShape } from './layers/util';
 import { forwardProblem } from './layers/support';
+import { isPooled, releaseF64 } from './math/bufferPool';
 import { chooseHardSigmoid, usesHardSigmoid, type HardSigmoid, type HardSigmoidChoice } from './hardSigmoid';
 
 export interface ForwardOptions {
@@ -80,6 +81,22 @@ function checkInput(x: NDArray, expected: Shape | null, i: number, count: number
   }
 }
 
+/** Drops the tensors whose last consumer was call `ci` and gives their pooled arrays back (when no live tensor shares the buffer). */
+function releaseDead(values: Map<string, Tensor[]>, call: Call, ci: number, lastUse: Map<string, number>): void {
+  const dead: Tensor[] = [];
+  for (const r of [...call.inputs, ...(call.masks ?? [])]) {
+    const k = callKey(r.layer, r.node);
+    if (lastUse.get(k) !== ci || !values.has(k)) continue;
+    dead.push(...values.get(k)!);
+    values.delete(k);
+  }
+  const arrays = dead.map((t) => t.array.data).filter(isPooled);
+  if (!arrays.length) return;
+  const live = new Set<ArrayBufferLike>();
+  for (const ts of values.values()) for (const t of ts) live.add(t.array.data.buffer);
+  for (const a of new Set(arrays)) if (!live.has(a.buffer)) releaseF64(a);
+}
+
 /** Problems found after the file was opened name it (model.source.path). */
 export function forward(model: Model, inputs: NDArray[], opts: ForwardOptions = {}): ForwardResult {
   return inFile(model.source?.path ?? '', () => forwardIn(model, inputs, opts));
@@ -127,7 +144,15 @@ function forwardIn(model: Model, inputs: NDArray[], opts: ForwardOptions = {}): 
     },
   };
   const values = new Map<string, Tensor[]>();
-  for (const call of calls) {
+  // Intermediate tensors' arrays go back to the kernels' pool (math/bufferPool.ts) after their last
+  // consumer, unless something outside could hold them (a trace, a callback, the backward pass).
+  const pooling = !opts.trace && !opts.record && !opts.onLayerInputs && !opts.onLayerOutputs;
+  const lastUse = new Map<string, number>();
+  if (pooling) {
+    calls.forEach((c, i) => [...c.inputs, ...(c.masks ?? [])].forEach((r) => lastUse.set(callKey(r.layer, r.node), i)));
+    for (const r of model.outputs) lastUse.set(callKey(r.layer, r.node), Infinity);
+  }
+  for (const [ci, call] of calls.entries()) {
     if (opts.isCancelled?.()) throw new InspectorError('', 'cancelled');
     const layer = call.layer;
     const key = callKey(layer.name, call.node);
@@ -157,6 +182,7 @@ function forwardIn(model: Model, inputs: NDArray[], opts: ForwardOptions = {}): 
     values.set(key, spec.forward!(layer, ins, ctx));
     opts.onLayerOutputs?.(layer.name, values.get(key)!.map((t) => t.array));
     opts.record?.(call, ins, values.get(key)!, ctx.keep?.value);
+    if (pooling) releaseDead(values, call, ci, lastUse);
   }
   const outputs: NamedArray[] = model.outputs.map((r) => {
     const ts = values.get(callKey(r.layer, r.node));

@@ -9,6 +9,7 @@ import type { Description, ExpectedWeight, LayerSpec, RunCtx, ShapeCtx, Tensor, 
 import { cfg, nd, one, wrapped } from './util';
 import { rnnParams, runRnn, type RnnParams } from './recurrent';
 import { initialStates } from './rnnRun';
+import { releaseF64, takeF64 } from '../math/bufferPool';
 import { bidirectionalBackward, timeDistributedBackward } from './wrappersBackward';
 
 /**
@@ -201,12 +202,20 @@ export const bidirectionalSpec: LayerSpec = {
     const { r: rb } = run(bwd, 'backward');
     const y = rf.output;
     let yr = rb.output;
+    // The halves' own arrays can go back to the kernels' pool once merged, unless something keeps them.
+    const transient = !ctx.keep && !ctx.trace && !p.returnState;
     if (p.returnSequences) {
       // The backward half's sequence comes in processing order: flip it back along time.
       const [N, T, M] = yr.shape;
-      const flipped = new Float64Array(yr.data.length);
+      const src = yr.data;
+      const flipped = takeF64(src.length);
       for (let n = 0; n < N; n++)
-        for (let t = 0; t < T; t++) flipped.set(yr.data.subarray((n * T + t) * M, (n * T + t + 1) * M), (n * T + (T - 1 - t)) * M);
+        for (let t = 0; t < T; t++) {
+          const from = (n * T + t) * M;
+          const to = (n * T + (T - 1 - t)) * M;
+          for (let j = 0; j < M; j++) flipped[to + j] = src[from + j];
+        }
+      if (!ctx.keep) releaseF64(src);
       yr = nd(yr.shape.slice(), flipped);
     }
     if (ctx.keep) ctx.keep.value = { forward: rf.tape, backward: rb.tape, y, yr };
@@ -218,14 +227,16 @@ export const bidirectionalSpec: LayerSpec = {
       const M1 = y.shape[y.shape.length - 1];
       const M2 = yr.shape[yr.shape.length - 1];
       const rows = y.data.length / M1;
-      const out = new Float64Array(rows * (M1 + M2));
-      for (let i = 0; i < rows; i++) {
-        out.set(y.data.subarray(i * M1, (i + 1) * M1), i * (M1 + M2));
-        out.set(yr.data.subarray(i * M2, (i + 1) * M2), i * (M1 + M2) + M1);
+      const out = takeF64(rows * (M1 + M2));
+      const a = y.data;
+      const b = yr.data;
+      for (let i = 0, o = 0; i < rows; i++) {
+        for (let j = 0, f = i * M1; j < M1; j++) out[o++] = a[f + j];
+        for (let j = 0, f = i * M2; j < M2; j++) out[o++] = b[f + j];
       }
       outs = [{ array: nd([...y.shape.slice(0, -1), M1 + M2], out), mask }];
     } else {
-      const out = new Float64Array(y.data.length);
+      const out = takeF64(y.data.length);
       const a = y.data;
       const b = yr.data;
       if (mode === 'sum') for (let i = 0; i < out.length; i++) out[i] = a[i] + b[i];
@@ -233,6 +244,10 @@ export const bidirectionalSpec: LayerSpec = {
       else if (mode === 'ave') for (let i = 0; i < out.length; i++) out[i] = (a[i] + b[i]) / 2;
       else throw new InspectorError('', `not supported: merge_mode '${mode}' (layer ${layer.name})`);
       outs = [{ array: nd(y.shape.slice(), out), mask }];
+    }
+    if (mode !== null && transient) {
+      releaseF64(y.data);
+      releaseF64(yr.data);
     }
     if (p.returnState) {
       for (const s of rf.states) outs.push({ array: s, mask: null });

@@ -3,6 +3,7 @@
  * kernels' memory stays bounded (W packed once per call). Activations the kernels vectorise are
  * applied there; any other (softmax, …) is left to the caller (`activated: false`).
  */
+import { takeF64 } from './bufferPool';
 import { Arena, kernels, packGates, packPanels, panelWidth, roundUp, type Precision } from './wasm';
 
 export interface FastDenseArgs {
@@ -40,7 +41,7 @@ export function fastDense(a: FastDenseArgs): { out: Float64Array; activated: boo
   const O = ar.view(ob, nb * Kp);
   const gemm = a.precision === 'f64' ? k.gemm64 : k.gemm32;
   const actN = a.precision === 'f64' ? k.act64n : k.act32n;
-  const out = new Float64Array(rows * K);
+  const out = takeF64(rows * K);
   for (let r0 = 0; r0 < rows; r0 += nb) {
     const n = Math.min(nb, rows - r0);
     X.set(a.x.subarray(r0 * inSize, (r0 + n) * inSize));

@@ -19,6 +19,8 @@ export interface Kernels {
   step64(kind: number, zx: number, zr: number, h: number, c: number, rh: number, nb: number, mp: number, act: number, ract: number, seq: number, seqStride: number): void;
   step32(kind: number, zx: number, zr: number, h: number, c: number, rh: number, nb: number, mp: number, act: number, ract: number, seq: number, seqStride: number): void;
   act64n(code: number, v: number, n: number): void;
+  block64(kind: number, rows: number, T: number, D: number, M: number, mp: number, back: number, xb: number, wx: number, wh: number, bin: number, brec: number, inMode: number, recMode: number, zx: number, zr: number, h: number, c: number, rh: number, act: number, ract: number, seq: number, hOut: number, cOut: number): void;
+  block32(kind: number, rows: number, T: number, D: number, M: number, mp: number, back: number, xb: number, wx: number, wh: number, bin: number, brec: number, inMode: number, recMode: number, zx: number, zr: number, h: number, c: number, rh: number, act: number, ract: number, seq: number, hOut: number, cOut: number): void;
   act32n(code: number, v: number, n: number): void;
 }
 

@@ -3,6 +3,7 @@
 export { gemm64, gemm32 } from './gemm';
 export { step64, step32 } from './rnn';
 export { act64n, act32n } from './act';
+export { block64, block32 } from './block';
 
 export function heapBase(): usize {
   return (__heap_base + 15) & ~15;

@@ -1,0 +1,69 @@
+// AssemblyScript (compiled by asc, not tsc): a whole block of samples through a recurrent layer,
+// every time step inside the module (one call from JavaScript per block instead of 2–4 per step).
+//
+// Per step s (t = back ? T−1−s : s): zx = x_t·Wx (+ b_in), zr = h·Wh (+ b_rec), the gate step
+// (step64/step32 of ./rnn), and for the reset-before GRU the second product (r ⊙ h)·Wh_h and phase 2.
+// Outputs are written unpadded (M of the Mp columns), so the caller copies each block out with one
+// typed-array set: seq (rows × T × M, processing order) when seq ≠ 0, the final h and c (rows × M).
+//
+//   xb: the block's inputs (rows × T × D, C order); wx (D rows) / wh (Mp rows): packed panels (./gemm)
+//   of G·Mp columns; bin / brec: biases (G·Mp) used when inMode / recMode is 2; zx, zr (rows × G·Mp),
+//   h, c, rh (rows × Mp): scratch; h and c are zeroed here.
+import { gemm64, gemm32 } from './gemm';
+import { step64, step32 } from './rnn';
+
+// @ts-ignore: decorator
+@inline
+function copyRows(dst: usize, dstStride: usize, src: usize, srcStride: usize, rows: i32, bytes: usize): void {
+  for (let b = 0; b < rows; b++) memory.copy(dst + <usize>b * dstStride, src + <usize>b * srcStride, bytes);
+}
+
+export function block64(kind: i32, rows: i32, T: i32, D: i32, M: i32, mp: i32, back: i32, xb: usize, wx: usize, wh: usize, bin: usize, brec: usize, inMode: i32, recMode: i32, zx: usize, zr: usize, h: usize, c: usize, rh: usize, act: i32, ract: i32, seq: usize, hOut: usize, cOut: usize): void {
+  const g: i32 = kind == 0 ? 1 : kind == 1 ? 4 : 3;
+  const gmp = g * mp;
+  const hm = <usize>mp << 3;
+  const mb = <usize>M << 3;
+  const stepKind = kind == 3 ? 3 : kind;
+  const recPanels = (kind == 3 ? 2 * mp : gmp) >> 2;
+  const whH = wh + <usize>(2 * mp >> 2) * <usize>mp * 32;
+  memory.fill(h, 0, <usize>rows * hm);
+  memory.fill(c, 0, <usize>rows * hm);
+  for (let s = 0; s < T; s++) {
+    const t = back ? T - 1 - s : s;
+    gemm64(xb + (<usize>(t * D) << 3), T * D, rows, D, wx, gmp >> 2, zx, gmp, inMode, bin);
+    gemm64(h, mp, rows, mp, wh, recPanels, zr, gmp, recMode, brec);
+    step64(stepKind, zx, zr, h, c, rh, rows, mp, act, ract, 0, 0);
+    if (kind == 3) {
+      gemm64(rh, mp, rows, mp, whH, mp >> 2, zr + (<usize>(2 * mp) << 3), gmp, 0, 0);
+      step64(4, zx, zr, h, c, rh, rows, mp, act, ract, 0, 0);
+    }
+    if (seq != 0) copyRows(seq + <usize>s * mb, <usize>T * mb, h, hm, rows, mb);
+  }
+  copyRows(hOut, mb, h, hm, rows, mb);
+  if (kind == 1) copyRows(cOut, mb, c, hm, rows, mb);
+}
+
+export function block32(kind: i32, rows: i32, T: i32, D: i32, M: i32, mp: i32, back: i32, xb: usize, wx: usize, wh: usize, bin: usize, brec: usize, inMode: i32, recMode: i32, zx: usize, zr: usize, h: usize, c: usize, rh: usize, act: i32, ract: i32, seq: usize, hOut: usize, cOut: usize): void {
+  const g: i32 = kind == 0 ? 1 : kind == 1 ? 4 : 3;
+  const gmp = g * mp;
+  const hm = <usize>mp << 2;
+  const mb = <usize>M << 2;
+  const stepKind = kind == 3 ? 3 : kind;
+  const recPanels = (kind == 3 ? 2 * mp : gmp) >> 3;
+  const whH = wh + <usize>(2 * mp >> 3) * <usize>mp * 32;
+  memory.fill(h, 0, <usize>rows * hm);
+  memory.fill(c, 0, <usize>rows * hm);
+  for (let s = 0; s < T; s++) {
+    const t = back ? T - 1 - s : s;
+    gemm32(xb + (<usize>(t * D) << 2), T * D, rows, D, wx, gmp >> 3, zx, gmp, inMode, bin);
+    gemm32(h, mp, rows, mp, wh, recPanels, zr, gmp, recMode, brec);
+    step32(stepKind, zx, zr, h, c, rh, rows, mp, act, ract, 0, 0);
+    if (kind == 3) {
+      gemm32(rh, mp, rows, mp, whH, mp >> 3, zr + (<usize>(2 * mp) << 2), gmp, 0, 0);
+      step32(4, zx, zr, h, c, rh, rows, mp, act, ract, 0, 0);
+    }
+    if (seq != 0) copyRows(seq + <usize>s * mb, <usize>T * mb, h, hm, rows, mb);
+  }
+  copyRows(hOut, mb, h, hm, rows, mb);
+  if (kind == 1) copyRows(cOut, mb, c, hm, rows, mb);
+}
