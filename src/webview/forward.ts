@@ -206,6 +206,8 @@ function sampleRows(r: RunResult, rows: SampleRow[]): HTMLElement[] {
   );
 }
 
+const shownPages = new WeakMap<RunResult, RowsPage>();
+
 const pageText = (p: RowsPage): string =>
   `Rows ${fmtInt(p.offset + 1)}–${fmtInt(p.offset + p.rows.length)} of ${fmtInt(p.total)} samples${p.order === 'worst' ? ', worst first' : ', by sample'}`;
 
@@ -217,13 +219,14 @@ const pageText = (p: RowsPage): string =>
 function samplesTable(r: RunResult): HTMLElement {
   const withExpected = !!r.verify;
   const head = ['sample', 'manual (ours)', ...(withExpected ? ['expected', 'max |Δ|', ''] : [])];
-  const tbody = h('tbody', {}, ...sampleRows(r, r.rows));
+  // The page shown last for this result: a redraw (a theme change, a re-shown panel) keeps it.
+  let page: RowsPage = shownPages.get(r) ?? { order: r.rowOrder, offset: 0, total: r.samples, rows: r.rows };
+  const tbody = h('tbody', {}, ...sampleRows(r, page.rows));
   const table = h('table', { class: 'samples', id: 'sample-rows' }, h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { scope: 'col' }, t)))), tbody);
   if (!r.rowsTruncated) {
     table.prepend(h('caption', { class: 'muted small' }, `${r.samples} sample(s)`));
     return table;
   }
-  let page: RowsPage = { order: r.rowOrder, offset: 0, total: r.samples, rows: r.rows };
   const caption = h('span', { id: 'rows-caption', class: 'muted small', role: 'status', 'aria-live': 'polite' }, pageText(page));
   const prev = button('Previous', 'chevron-left', () => go(page.order, page.offset - ROW_LIMIT), { id: 'rows-prev', 'aria-label': `Previous ${ROW_LIMIT} samples` });
   const next = button('Next', 'chevron-right', () => go(page.order, page.offset + ROW_LIMIT), { id: 'rows-next', 'aria-label': `Next ${ROW_LIMIT} samples` });
@@ -238,23 +241,33 @@ function samplesTable(r: RunResult): HTMLElement {
     prev.disabled = page.offset <= 0;
     next.disabled = page.offset + page.rows.length >= page.total;
   };
+  let busy = false;
   function go(o: RowOrder, offset: number): void {
-    if (offset < 0 || offset >= page.total) return;
-    prev.disabled = next.disabled = true;
+    // Not disabled while the page is on its way: a disabled button would drop the keyboard focus.
+    if (busy || offset < 0 || offset >= page.total) return;
+    busy = true;
+    table.setAttribute('aria-busy', 'true');
     host.request<{ type: 'rows'; page: RowsPage | null; error?: string }>({ type: 'rows', order: o, offset }).then(
       (reply) => {
+        busy = false;
+        table.setAttribute('aria-busy', 'false');
         if (!reply.page) {
           caption.textContent = reply.error ?? 'These rows are no longer available: run again.';
           return;
         }
         const wasFocused = document.activeElement;
         page = reply.page;
+        shownPages.set(r, page);
         tbody.replaceChildren(...sampleRows(r, page.rows));
         sync();
         // Keep the keyboard where it was; a button that just became disabled hands focus to the other.
         if (wasFocused instanceof HTMLButtonElement && wasFocused.disabled) (wasFocused === next ? prev : next).focus();
       },
-      () => sync(),
+      () => {
+        busy = false;
+        table.setAttribute('aria-busy', 'false');
+        sync();
+      },
     );
   }
   sync();

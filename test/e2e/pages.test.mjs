@@ -141,8 +141,8 @@ describe('large runs and lazy heatmaps', () => {
     assert.ok(Math.abs(Number(cells[3]) - 0.5) < 1e-4, `max |Δ| of sample 31337: ${cells[3]}`);
     assert.equal(await f.locator('table.samples tbody tr:nth-child(4) td:last-child').textContent(), '✓');
     assert.equal(await f.locator('#rows-prev').isDisabled(), true);
-    await f.locator('#sample-rows').scrollIntoViewIfNeeded();
-    await f.locator('.pager').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+    // Below the sticky toolbar: the pager, then the table.
+    await f.locator('.pager').evaluate((e) => window.scrollBy(0, e.getBoundingClientRect().top - 120));
     await shots('worst-first');
     // Keyboard: Tab to Next, Enter; then Previous.
     await f.locator('#rows-prev').evaluate((e) => e.closest('.pager').querySelector('#rows-next').focus());
@@ -168,14 +168,18 @@ describe('large runs and lazy heatmaps', () => {
     await f.locator('#rows-next').click();
     await caption().filter({ hasText: 'Rows 51–100' }).waitFor({ timeout: 10_000 });
     assert.deepEqual(await samplesShown(), Array.from({ length: 50 }, (_, i) => 50 + i));
+    await f.locator('.pager').evaluate((e) => window.scrollBy(0, e.getBoundingClientRect().top - 120));
     await shots('by-sample');
+    // The theme switches redrew the panel: the page shown stays.
+    assert.match(await caption().textContent(), /^Rows 51–100 of .*by sample$/);
+    assert.deepEqual(await samplesShown(), Array.from({ length: 50 }, (_, i) => 50 + i));
     // Narrow: the pager wraps, nothing sticks out sideways.
     await page.setViewportSize({ width: 760, height: 900 });
     try {
       await page.waitForTimeout(600);
       const [sw, cw] = await f.locator('body').evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
       assert.ok(sw <= cw, `content ${sw} px wide in a ${cw} px panel`);
-      await f.locator('.pager').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+      await f.locator('.pager').evaluate((e) => window.scrollBy(0, e.getBoundingClientRect().top - 160));
       await shots('narrow');
     } finally {
       await page.setViewportSize({ width: 1500, height: 1000 });
