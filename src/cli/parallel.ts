@@ -59,6 +59,38 @@ interface PoolWorker {
   w: Worker;
   modelId: number;
   busy: boolean;
+  /**
+   * The worker's inputs go through this shared buffer, kept between calls: posting a copy made the
+   * worker allocate and first-touch the whole slice on every call (page faults: ~3 ms per MB on this
+   * VM, 170 ms for half of the large SimpleRNN's X), after the host had copied it once already.
+   */
+  shared: SharedArrayBuffer | null;
+}
+
+/** An input of a slice as posted: its values are in the worker's shared buffer at `offset` (elements). */
+interface SharedInput {
+  shape: number[];
+  offset: number;
+  length: number;
+}
+
+/** Writes the slices into the worker's shared buffer (grown when too small) and describes them. */
+function shareInputs(pw: PoolWorker, inputs: NDArray[]): { shared: SharedArrayBuffer | undefined; inputs: SharedInput[] } {
+  const total = inputs.reduce((s, a) => s + a.data.length, 0);
+  let fresh: SharedArrayBuffer | undefined;
+  if (!pw.shared || pw.shared.byteLength < total * 8) {
+    fresh = new SharedArrayBuffer(Math.max(8, total * 8));
+    pw.shared = fresh;
+  }
+  const view = new Float64Array(pw.shared);
+  let off = 0;
+  const described = inputs.map((a) => {
+    view.set(a.data, off);
+    const d = { shape: a.shape.slice(), offset: off, length: a.data.length };
+    off += a.data.length;
+    return d;
+  });
+  return { shared: fresh, inputs: described };
 }
 const pool: PoolWorker[] = [];
 const modelIds = new WeakMap<Model, number>();
@@ -67,7 +99,7 @@ let nextModelId = 1;
 function runSlice(model: Model, inputs: NDArray[], opts: Opts): Promise<ParallelResult> {
   let pw = pool.find((p) => !p.busy);
   if (!pw) {
-    pw = { w: new Worker(__filename, { workerData: { tag: TAG } }), modelId: 0, busy: false };
+    pw = { w: new Worker(__filename, { workerData: { tag: TAG } }), modelId: 0, busy: false, shared: null };
     pool.push(pw);
   }
   const worker = pw;
@@ -77,7 +109,7 @@ function runSlice(model: Model, inputs: NDArray[], opts: Opts): Promise<Parallel
     modelIds.set(model, id);
   }
   const { samples: _stored, ...bare } = model; // the worker needs the weights, not the file's sample arrays
-  const msg = { model: worker.modelId === id ? undefined : bare, inputs, opts };
+  const msg = { model: worker.modelId === id ? undefined : bare, ...shareInputs(worker, inputs), opts };
   worker.modelId = id;
   worker.busy = true;
   worker.w.ref();
@@ -122,7 +154,7 @@ export async function forwardParallel(model: Model, inputs: NDArray[], opts: Opt
   const k = Math.max(1, Math.min(threads, Math.floor(N / 64), Math.ceil(work / minWork)));
   if (k <= 1) return { ...forward(model, inputs, opts), threads: 1 };
   const bounds = Array.from({ length: k + 1 }, (_, i) => Math.round((i * N) / k));
-  const slices = bounds.slice(0, k).map((s, i) => inputs.map((a) => sliceSamples(a, s, bounds[i + 1], i > 0)));
+  const slices = bounds.slice(0, k).map((s, i) => inputs.map((a) => sliceSamples(a, s, bounds[i + 1])));
   const others = slices.slice(1).map((sl) => runSlice(model, sl, opts));
   let first: ParallelResult;
   try {
@@ -146,13 +178,21 @@ export async function forwardParallel(model: Model, inputs: NDArray[], opts: Opt
 if (!isMainThread && parentPort && (workerData as { tag?: string } | null)?.tag === TAG) {
   const port = parentPort;
   let current: Model | undefined;
-  port.on('message', (m: { model?: Model; inputs: NDArray[]; opts: Opts }) => {
+  let shared: SharedArrayBuffer | undefined;
+  port.on('message', (m: { model?: Model; shared?: SharedArrayBuffer; inputs: SharedInput[]; opts: Opts }) => {
     try {
       if (m.model) current = m.model;
+      if (m.shared) shared = m.shared;
       if (!current) throw new Error('no model sent to the forward-pass worker');
-      const r = forward(current, m.inputs, m.opts);
-      const outputs = r.outputs.map((o) => ({ name: o.name, array: o.array }));
-      port.postMessage({ outputs, precision: r.precision, kernels: r.kernels, threads: 1 }, outputs.map((o) => o.array.data.buffer as ArrayBuffer));
+      if (!shared) throw new Error('no input buffer sent to the forward-pass worker');
+      const buf = shared;
+      const inputs = m.inputs.map((d) => ({ shape: d.shape, data: new Float64Array(buf, d.offset * 8, d.length) }));
+      const r = forward(current, inputs, m.opts);
+      // An output that is a view of the shared inputs (an identity model) is copied: the host
+      // overwrites that buffer on its next call. The others are transferred, each buffer once.
+      const outputs = r.outputs.map((o) => ({ name: o.name, array: o.array.data.buffer === buf ? { shape: o.array.shape, data: o.array.data.slice() } : o.array }));
+      const transfer = [...new Set(outputs.map((o) => o.array.data.buffer as ArrayBuffer))];
+      port.postMessage({ outputs, precision: r.precision, kernels: r.kernels, threads: 1 }, transfer);
     } catch (e) {
       port.postMessage({ error: e instanceof Error ? e.message : String(e) });
     }

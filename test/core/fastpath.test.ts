@@ -97,14 +97,15 @@ test('f64 kernels equal the reference on larger random inputs (SimpleRNN, LSTM, 
 /**
  * The error bounds stated in docs/benchmarks.md ("Accuracy of the vectorised activations"):
  * absolute for tanh and sigmoid (values in [−1, 1]), relative for exp, against Math.* in float64,
- * on float32 inputs for the float32 kernels. Measured: f64 tanh 2.4e-16, sigmoid 2.2e-16, exp rel
- * 4.3e-16; f32 tanh 9.5e-8, sigmoid 8.9e-8, exp rel 1.7e-7.
+ * on float32 inputs for the float32 kernels. Measured: f64 tanh 2.2e-16, sigmoid 2.2e-16, exp rel
+ * 4.3e-16; f32 tanh 3.1e-7 (Eigen's rational approximation, as TensorFlow's CPU kernels compute it),
+ * sigmoid 8.9e-8, exp rel 1.7e-7.
  */
 test('vectorised tanh, sigmoid and exp stay within their stated error bounds', () => {
   const k = w.kernels()!;
   const n = 200_001;
   const cases = [
-    { code: 1, name: 'tanh', f: Math.tanh, lo: -20, hi: 20, rel: false, bound: { f64: 5e-16, f32: 1.2e-7 } },
+    { code: 1, name: 'tanh', f: Math.tanh, lo: -20, hi: 20, rel: false, bound: { f64: 5e-16, f32: 4e-7 } },
     { code: 2, name: 'sigmoid', f: (x: number) => 1 / (1 + Math.exp(-x)), lo: -40, hi: 40, rel: false, bound: { f64: 5e-16, f32: 1.2e-7 } },
     { code: 6, name: 'exp', f: Math.exp, lo: -80, hi: 80, rel: true, bound: { f64: 5e-16, f32: 2.5e-7 } },
   ];

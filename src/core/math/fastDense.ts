@@ -48,7 +48,10 @@ export function fastDense(a: FastDenseArgs): { out: Float64Array; activated: boo
     gemm(xb, inSize, n, inSize, wp, Kp / pw, ob, Kp, a.bias ? 2 : 0, bp);
     if (a.act !== null && a.act !== 0) actN(a.act, ob, n * Kp);
     if (Kp === K) out.set(O.subarray(0, n * K), r0 * K);
-    else for (let i = 0; i < n; i++) out.set(O.subarray(i * Kp, i * Kp + K), (r0 + i) * K);
+    else {
+      // Plain loops: a subarray per row cost more than the product at small K (a Dense(1) head).
+      for (let i = 0, o = r0 * K; i < n; i++) for (let j = 0, f = i * Kp; j < K; j++) out[o++] = O[f + j];
+    }
   }
   return { out, activated: a.act !== null };
 }

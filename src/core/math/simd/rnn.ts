@@ -8,46 +8,90 @@
 // seq + b·seqStride (bytes). All pointers are byte offsets.
 import { act64, act32 } from './act';
 
+// @ts-ignore: decorator
+@inline
+function cell64(kind: i32, x: usize, r: usize, hb: usize, cb: usize, rb: usize, j: usize, hm: usize, act: i32, ract: i32): void {
+  const one = f64x2.splat(1.0);
+  if (kind == 0) {
+    v128.store(hb + j, act64(act, f64x2.add(v128.load(x + j), v128.load(r + j))));
+  } else if (kind == 1) {
+    const ig = act64(ract, f64x2.add(v128.load(x + j), v128.load(r + j)));
+    const fg = act64(ract, f64x2.add(v128.load(x + hm + j), v128.load(r + hm + j)));
+    const cc = act64(act, f64x2.add(v128.load(x + 2 * hm + j), v128.load(r + 2 * hm + j)));
+    const og = act64(ract, f64x2.add(v128.load(x + 3 * hm + j), v128.load(r + 3 * hm + j)));
+    const cp = cb + j;
+    const cn = f64x2.add(f64x2.mul(fg, v128.load(cp)), f64x2.mul(ig, cc));
+    v128.store(cp, cn);
+    v128.store(hb + j, f64x2.mul(og, act64(act, cn)));
+  } else if (kind == 2) {
+    const z = act64(ract, f64x2.add(v128.load(x + j), v128.load(r + j)));
+    const rr = act64(ract, f64x2.add(v128.load(x + hm + j), v128.load(r + hm + j)));
+    const hh = act64(act, f64x2.add(v128.load(x + 2 * hm + j), f64x2.mul(rr, v128.load(r + 2 * hm + j))));
+    const hp = v128.load(hb + j);
+    v128.store(hb + j, f64x2.add(f64x2.mul(z, hp), f64x2.mul(f64x2.sub(one, z), hh)));
+  } else if (kind == 3) {
+    const z = act64(ract, f64x2.add(v128.load(x + j), v128.load(r + j)));
+    const rr = act64(ract, f64x2.add(v128.load(x + hm + j), v128.load(r + hm + j)));
+    v128.store(x + j, z);
+    v128.store(rb + j, f64x2.mul(rr, v128.load(hb + j)));
+  } else {
+    const z = v128.load(x + j);
+    const hh = act64(act, f64x2.add(v128.load(x + 2 * hm + j), v128.load(r + 2 * hm + j)));
+    const hp = v128.load(hb + j);
+    v128.store(hb + j, f64x2.add(f64x2.mul(z, hp), f64x2.mul(f64x2.sub(one, z), hh)));
+  }
+}
+
 export function step64(kind: i32, zx: usize, zr: usize, h: usize, c: usize, rh: usize, nb: i32, mp: i32, act: i32, ract: i32, seq: usize, seqStride: i32): void {
   const g: i32 = kind == 0 ? 1 : kind == 1 ? 4 : 3;
   const ld = <usize>(g * mp) << 3;
   const hm = <usize>mp << 3;
-  const one = f64x2.splat(1.0);
   for (let b = 0; b < nb; b++) {
     const x = zx + <usize>b * ld;
     const r = zr + <usize>b * ld;
     const hb = h + <usize>b * hm;
-    for (let j: usize = 0; j < hm; j += 16) {
-      if (kind == 0) {
-        v128.store(hb + j, act64(act, f64x2.add(v128.load(x + j), v128.load(r + j))));
-      } else if (kind == 1) {
-        const ig = act64(ract, f64x2.add(v128.load(x + j), v128.load(r + j)));
-        const fg = act64(ract, f64x2.add(v128.load(x + hm + j), v128.load(r + hm + j)));
-        const cc = act64(act, f64x2.add(v128.load(x + 2 * hm + j), v128.load(r + 2 * hm + j)));
-        const og = act64(ract, f64x2.add(v128.load(x + 3 * hm + j), v128.load(r + 3 * hm + j)));
-        const cp = c + <usize>b * hm + j;
-        const cn = f64x2.add(f64x2.mul(fg, v128.load(cp)), f64x2.mul(ig, cc));
-        v128.store(cp, cn);
-        v128.store(hb + j, f64x2.mul(og, act64(act, cn)));
-      } else if (kind == 2) {
-        const z = act64(ract, f64x2.add(v128.load(x + j), v128.load(r + j)));
-        const rr = act64(ract, f64x2.add(v128.load(x + hm + j), v128.load(r + hm + j)));
-        const hh = act64(act, f64x2.add(v128.load(x + 2 * hm + j), f64x2.mul(rr, v128.load(r + 2 * hm + j))));
-        const hp = v128.load(hb + j);
-        v128.store(hb + j, f64x2.add(f64x2.mul(z, hp), f64x2.mul(f64x2.sub(one, z), hh)));
-      } else if (kind == 3) {
-        const z = act64(ract, f64x2.add(v128.load(x + j), v128.load(r + j)));
-        const rr = act64(ract, f64x2.add(v128.load(x + hm + j), v128.load(r + hm + j)));
-        v128.store(x + j, z);
-        v128.store(rh + <usize>b * hm + j, f64x2.mul(rr, v128.load(hb + j)));
-      } else {
-        const z = v128.load(x + j);
-        const hh = act64(act, f64x2.add(v128.load(x + 2 * hm + j), v128.load(r + 2 * hm + j)));
-        const hp = v128.load(hb + j);
-        v128.store(hb + j, f64x2.add(f64x2.mul(z, hp), f64x2.mul(f64x2.sub(one, z), hh)));
-      }
+    const cb = c + <usize>b * hm;
+    const rb = rh + <usize>b * hm;
+    // hm is a multiple of 32 bytes (two vectors): two cells per iteration, independent chains.
+    for (let j: usize = 0; j < hm; j += 32) {
+      cell64(kind, x, r, hb, cb, rb, j, hm, act, ract);
+      cell64(kind, x, r, hb, cb, rb, j + 16, hm, act, ract);
     }
     if (seq != 0 && kind != 3) memory.copy(seq + <usize>b * <usize>seqStride, hb, hm);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function cell32(kind: i32, x: usize, r: usize, hb: usize, cb: usize, rb: usize, j: usize, hm: usize, act: i32, ract: i32): void {
+  const one = f32x4.splat(1.0);
+  if (kind == 0) {
+    v128.store(hb + j, act32(act, f32x4.add(v128.load(x + j), v128.load(r + j))));
+  } else if (kind == 1) {
+    const ig = act32(ract, f32x4.add(v128.load(x + j), v128.load(r + j)));
+    const fg = act32(ract, f32x4.add(v128.load(x + hm + j), v128.load(r + hm + j)));
+    const cc = act32(act, f32x4.add(v128.load(x + 2 * hm + j), v128.load(r + 2 * hm + j)));
+    const og = act32(ract, f32x4.add(v128.load(x + 3 * hm + j), v128.load(r + 3 * hm + j)));
+    const cp = cb + j;
+    const cn = f32x4.add(f32x4.mul(fg, v128.load(cp)), f32x4.mul(ig, cc));
+    v128.store(cp, cn);
+    v128.store(hb + j, f32x4.mul(og, act32(act, cn)));
+  } else if (kind == 2) {
+    const z = act32(ract, f32x4.add(v128.load(x + j), v128.load(r + j)));
+    const rr = act32(ract, f32x4.add(v128.load(x + hm + j), v128.load(r + hm + j)));
+    const hh = act32(act, f32x4.add(v128.load(x + 2 * hm + j), f32x4.mul(rr, v128.load(r + 2 * hm + j))));
+    const hp = v128.load(hb + j);
+    v128.store(hb + j, f32x4.add(f32x4.mul(z, hp), f32x4.mul(f32x4.sub(one, z), hh)));
+  } else if (kind == 3) {
+    const z = act32(ract, f32x4.add(v128.load(x + j), v128.load(r + j)));
+    const rr = act32(ract, f32x4.add(v128.load(x + hm + j), v128.load(r + hm + j)));
+    v128.store(x + j, z);
+    v128.store(rb + j, f32x4.mul(rr, v128.load(hb + j)));
+  } else {
+    const z = v128.load(x + j);
+    const hh = act32(act, f32x4.add(v128.load(x + 2 * hm + j), v128.load(r + 2 * hm + j)));
+    const hp = v128.load(hb + j);
+    v128.store(hb + j, f32x4.add(f32x4.mul(z, hp), f32x4.mul(f32x4.sub(one, z), hh)));
   }
 }
 
@@ -55,40 +99,16 @@ export function step32(kind: i32, zx: usize, zr: usize, h: usize, c: usize, rh: 
   const g: i32 = kind == 0 ? 1 : kind == 1 ? 4 : 3;
   const ld = <usize>(g * mp) << 2;
   const hm = <usize>mp << 2;
-  const one = f32x4.splat(1.0);
   for (let b = 0; b < nb; b++) {
     const x = zx + <usize>b * ld;
     const r = zr + <usize>b * ld;
     const hb = h + <usize>b * hm;
-    for (let j: usize = 0; j < hm; j += 16) {
-      if (kind == 0) {
-        v128.store(hb + j, act32(act, f32x4.add(v128.load(x + j), v128.load(r + j))));
-      } else if (kind == 1) {
-        const ig = act32(ract, f32x4.add(v128.load(x + j), v128.load(r + j)));
-        const fg = act32(ract, f32x4.add(v128.load(x + hm + j), v128.load(r + hm + j)));
-        const cc = act32(act, f32x4.add(v128.load(x + 2 * hm + j), v128.load(r + 2 * hm + j)));
-        const og = act32(ract, f32x4.add(v128.load(x + 3 * hm + j), v128.load(r + 3 * hm + j)));
-        const cp = c + <usize>b * hm + j;
-        const cn = f32x4.add(f32x4.mul(fg, v128.load(cp)), f32x4.mul(ig, cc));
-        v128.store(cp, cn);
-        v128.store(hb + j, f32x4.mul(og, act32(act, cn)));
-      } else if (kind == 2) {
-        const z = act32(ract, f32x4.add(v128.load(x + j), v128.load(r + j)));
-        const rr = act32(ract, f32x4.add(v128.load(x + hm + j), v128.load(r + hm + j)));
-        const hh = act32(act, f32x4.add(v128.load(x + 2 * hm + j), f32x4.mul(rr, v128.load(r + 2 * hm + j))));
-        const hp = v128.load(hb + j);
-        v128.store(hb + j, f32x4.add(f32x4.mul(z, hp), f32x4.mul(f32x4.sub(one, z), hh)));
-      } else if (kind == 3) {
-        const z = act32(ract, f32x4.add(v128.load(x + j), v128.load(r + j)));
-        const rr = act32(ract, f32x4.add(v128.load(x + hm + j), v128.load(r + hm + j)));
-        v128.store(x + j, z);
-        v128.store(rh + <usize>b * hm + j, f32x4.mul(rr, v128.load(hb + j)));
-      } else {
-        const z = v128.load(x + j);
-        const hh = act32(act, f32x4.add(v128.load(x + 2 * hm + j), v128.load(r + 2 * hm + j)));
-        const hp = v128.load(hb + j);
-        v128.store(hb + j, f32x4.add(f32x4.mul(z, hp), f32x4.mul(f32x4.sub(one, z), hh)));
-      }
+    const cb = c + <usize>b * hm;
+    const rb = rh + <usize>b * hm;
+    // hm is a multiple of 32 bytes (two vectors): two cells per iteration, independent chains.
+    for (let j: usize = 0; j < hm; j += 32) {
+      cell32(kind, x, r, hb, cb, rb, j, hm, act, ract);
+      cell32(kind, x, r, hb, cb, rb, j + 16, hm, act, ract);
     }
     if (seq != 0 && kind != 3) memory.copy(seq + <usize>b * <usize>seqStride, hb, hm);
   }
