@@ -7,7 +7,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { forward, type ForwardOptions, type HardSigmoidChoice, type Model, type NDArray } from '../core';
+import { forward, takesTokens, type ForwardOptions, type HardSigmoidChoice, type Model, type NDArray } from '../core';
 
 export interface ParallelResult {
   outputs: { name: string; array: NDArray }[];
@@ -25,8 +25,8 @@ const TAG = 'rnn-inspector-forward-slice';
 /** Multiply-adds per sample, roughly: every weight used once per time step (an Embedding's table is looked up, not multiplied). */
 function workPerSample(model: Model, inputs: NDArray[]): number {
   // Wrappers list their inner layers' weights too (model.ts).
-  const tokens = model.layers.some((l) => l.className === 'Embedding');
-  const params = model.layers.filter((l) => l.className !== 'Embedding').reduce((s, l) => s + l.weights.reduce((a, w) => a + w.shape.reduce((x, y) => x * y, 1), 0), 0);
+  const tokens = model.layers.some(takesTokens);
+  const params = model.layers.filter((l) => !takesTokens(l)).reduce((s, l) => s + l.weights.reduce((a, w) => a + w.shape.reduce((x, y) => x * y, 1), 0), 0);
   const shape = inputs[0].shape;
   // (N, T, D) inputs, or (N, T) token ids into an Embedding.
   const T = shape.length > 2 || (tokens && shape.length === 2) ? shape[1] : 1;
