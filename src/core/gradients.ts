@@ -14,12 +14,19 @@ import type { BackwardCtx, Tensor, WeightGrad } from './layers/types';
 import { variablePrefix } from './layers/backwardUtil';
 import { forward, type NamedArray } from './forward';
 import { lossAndGrad, type LossName } from './losses';
+import { releaseF64 } from './math/bufferPool';
 
 export interface GradientsOptions {
   /** Default 'mse'. */
   loss?: LossName;
   /** As forward(): which hard_sigmoid to differentiate. */
   hardSigmoid?: 'keras3' | 'keras2';
+  /**
+   * 'fast' (default): the forward pass on the SIMD kernels keeping its tape, and BPTT batched over
+   * the samples on them (math/fastBptt.ts) where they apply; 'reference': the TypeScript engines
+   * throughout, one sample at a time (math/bptt.ts), which the tests hold the fast path to.
+   */
+  engine?: 'fast' | 'reference';
 }
 
 export interface HiddenGradNorms {
@@ -27,6 +34,8 @@ export interface HiddenGradNorms {
   direction?: 'forward' | 'backward';
   /** ‖∂L/∂h_t‖ (over the batch) for t = 1…T in processing order. */
   norms: Float64Array;
+  /** Where its BPTT ran: batched on the SIMD kernels, or the TypeScript reference one sample at a time. */
+  engine?: 'fast' | 'reference';
 }
 
 export interface GradientsResult {
@@ -79,7 +88,7 @@ export function modelLoss(model: Model, inputs: NDArray[], targets: NDArray[], o
   const wanted = new Set(model.outputs.map((o) => callKey(o.layer, o.node)));
   forward(model, inputs, {
     hardSigmoid: opts.hardSigmoid,
-    engine: 'reference',
+    engine: opts.engine ?? 'fast',
     record: (call, ins, o) => {
       const key = callKey(call.layer.name, call.node);
       if (wanted.has(key)) outs.set(key, { call, inputs: ins, outputs: o, kept: undefined });
@@ -109,7 +118,7 @@ function gradientsIn(model: Model, inputs: NDArray[], targets: NDArray[], opts: 
   const order: string[] = [];
   const fwd = forward(model, inputs, {
     hardSigmoid: opts.hardSigmoid,
-    engine: 'reference',
+    engine: opts.engine ?? 'fast',
     record: (call, ins, outs, kept) => {
       const key = callKey(call.layer.name, call.node);
       rec.set(key, { call, inputs: ins, outputs: outs, kept });
@@ -149,6 +158,7 @@ function gradientsIn(model: Model, inputs: NDArray[], targets: NDArray[], opts: 
       kerasVersion,
       trace: null,
       kept: r.kept,
+      engine: opts.engine ?? 'fast',
       wantInputGrads: r.call.inputs.map((ref) => !model.inputs.some((m) => m.layer === ref.layer)),
     };
     const res = getSpec(layer.className)!.backward!(layer, r.inputs, r.outputs, d, ctx);
@@ -160,9 +170,20 @@ function gradientsIn(model: Model, inputs: NDArray[], targets: NDArray[], opts: 
     const have = perLayer.get(layer.name);
     if (!have) perLayer.set(layer.name, res.dWeights.map((w) => ({ ...w, path: `${prefix}${layer.name}/${w.path}` })));
     else res.dWeights.forEach((w, k) => have[k] && have[k].data.forEach((_, j) => (have[k].data[j] += w.data[j])));
-    norms.unshift(...(res.hiddenGradNorms ?? []).map((h) => ({ layer: layer.name, ...(h.direction ? { direction: h.direction } : {}), norms: h.norms })));
+    norms.unshift(...(res.hiddenGradNorms ?? []).map((h) => ({ layer: layer.name, ...(h.direction ? { direction: h.direction } : {}), norms: h.norms, ...(h.engine ? { engine: h.engine } : {}) })));
   }
+  // The tapes' arrays go back to the pool (nothing returned refers to them).
+  for (const r of rec.values()) releaseKept(r.kept);
   const grads: WeightGrad[] = [];
   for (const l of model.layers) grads.push(...(perLayer.get(l.name) ?? []));
   return { loss, value, outputs: fwd.outputs, gradients: grads, hiddenGradNorms: norms };
+}
+
+/** Hands a kept tape's pooled arrays back (a recurrent layer's RnnTape, a Bidirectional's pair of them). */
+function releaseKept(kept: unknown, depth = 0): void {
+  if (!kept || typeof kept !== 'object' || depth > 2) return;
+  for (const v of Object.values(kept as Record<string, unknown>)) {
+    if (v instanceof Float64Array) releaseF64(v);
+    else releaseKept(v, depth + 1);
+  }
 }

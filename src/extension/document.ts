@@ -10,10 +10,21 @@ import { discoverSources } from './sources';
 import { modelView } from './view';
 import type { FullRun } from './runner';
 
+/**
+ * `model` is first read without weight values (shapes and metadata only: the panel paints from
+ * it); `withWeights()` reads the values when a forward pass, a heatmap or the gradients need
+ * them, and then `model` is the model with its values.
+ */
 export type LoadState =
   | { kind: 'loading' }
-  | { kind: 'ready'; model: Model; summary: Summary; view: ModelView; loadMs: number }
+  | { kind: 'ready'; model: Model; summary: Summary; view: ModelView; loadMs: number; weightsMs?: number }
   | { kind: 'error'; message: string };
+
+/** True when every weight tensor of the model has its values (or it has none). */
+export function hasValues(model: Model): boolean {
+  const all = (ls: Model['layers']): boolean => ls.every((l) => l.weights.every((w) => w.data) && all(l.inner ?? []));
+  return all(model.layers);
+}
 
 /** The time budget for opening a model (setting rnnInspector.openTimeoutSeconds). */
 export function openTimeoutMs(): number {
@@ -43,6 +54,8 @@ export class InspectorDocument implements vscode.CustomDocument {
   state: LoadState = { kind: 'loading' };
   lastRun?: FullRun;
   private loading?: Promise<void>;
+  /** The read of the weight values, shared by everyone who needs them until the next (re)load. */
+  private weighing?: Promise<Model>;
   /** mtime and size of the file as last read: a cheap check for changes the watcher missed. */
   private stamp = '';
   private reloadTimer?: NodeJS.Timeout;
@@ -111,12 +124,14 @@ export class InspectorDocument implements vscode.CustomDocument {
     const t0 = performance.now();
     this.state = { kind: 'loading' };
     this.lastRun = undefined;
+    this.weighing = undefined;
     this.stamp = await this.currentStamp();
     try {
       if (this.uri.scheme !== 'file') {
         throw new InspectorError(this.uri.toString(), 'only files on disk can be inspected (this workspace is virtual)');
       }
-      const model = await this.open();
+      // Shapes and metadata only: no weight value is read before the panel's first paint.
+      const model = await this.open(false);
       const summary = summarize(model);
       const sources = await discoverSources(model);
       const view = modelView(model, summary, sources);
@@ -125,7 +140,7 @@ export class InspectorDocument implements vscode.CustomDocument {
       const weights = model.layers.reduce((s, l) => s + l.weights.length, 0);
       this.log.info(
         `read ${this.fsPath} (${view.bytes} bytes) as ${view.formatLabel}${view.kerasVersion ? `, Keras ${view.kerasVersion}` : ''}: ` +
-          `${model.layers.length} layers, ${weights} weight tensors, ${summary.totalParams} params in ${loadMs.toFixed(0)} ms`,
+          `${model.layers.length} layers, ${weights} weight tensors, ${summary.totalParams} params in ${loadMs.toFixed(0)} ms (weight values not read yet)`,
       );
       for (const n of view.notes) this.log.info(`  inferred: ${n}`);
       for (const u of view.unsupported) this.log.warn(`  not supported: ${u}`);
@@ -142,15 +157,47 @@ export class InspectorDocument implements vscode.CustomDocument {
   }
 
   /**
+   * The model with its weight values: read once, on the first need (a forward pass, a heatmap, the
+   * gradients), then kept until the file is read again. Rejects with the reader's error (a missing
+   * TF.js shard, a damaged dataset), naming the file; the next call tries again.
+   */
+  withWeights(): Promise<Model> {
+    const s = this.state;
+    if (s.kind !== 'ready') return Promise.reject(new Error(s.kind === 'error' ? s.message : 'still loading'));
+    if (hasValues(s.model)) return Promise.resolve(s.model);
+    if (!this.weighing) {
+      const t0 = performance.now();
+      const reading = this.open(true).then(
+        (model) => {
+          if (this.state === s) {
+            s.model = model;
+            s.weightsMs = performance.now() - t0;
+            this.log.info(`read the weight values of ${this.fsPath} in ${s.weightsMs.toFixed(0)} ms`);
+          }
+          return model;
+        },
+        (e: unknown) => {
+          if (this.weighing === reading) this.weighing = undefined;
+          this.log.error(`could not read the weight values of ${this.fsPath}: ${errorText(e)}`);
+          throw e;
+        },
+      );
+      this.weighing = reading;
+    }
+    return this.weighing;
+  }
+
+  /**
    * Opens the file off the host's thread (a worker, within the time budget and the memory budget):
    * a hostile file can delay only its own panel. After a second a notification shows it with Cancel.
    */
-  private open(): Promise<Model> {
+  private open(weights: boolean): Promise<Model> {
     const ac = new AbortController();
-    const opening = openModelBounded(this.fsPath, { timeMs: openTimeoutMs(), signal: ac.signal });
+    const opening = openModelBounded(this.fsPath, { weights, timeMs: openTimeoutMs(), signal: ac.signal });
     const timer = setTimeout(() => {
       const name = this.uri.path.split('/').pop() ?? this.fsPath;
-      void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `RNN Inspector: opening ${name}…`, cancellable: true }, (_p, token) => {
+      const title = weights ? `RNN Inspector: reading the weights of ${name}…` : `RNN Inspector: opening ${name}…`;
+      void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_p, token) => {
         token.onCancellationRequested(() => ac.abort());
         return opening.then(
           () => undefined,

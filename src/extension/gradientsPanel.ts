@@ -79,7 +79,7 @@ export async function panelGradients(model: Model, summary: Summary, req: Gradie
       notation: l.notation,
       shape: w.shape,
       norm: Math.sqrt(sq),
-      matrix: matrixView(w.data, rows, cols, shape.length === 1 ? '' : (rl ?? 'rows'), cl ?? rl ?? 'columns'),
+      matrix: matrixView(w.data, rows, cols, shape.length === 1 ? '' : (rl ?? 'rows'), cl ?? rl ?? 'columns', l.blocks && l.blocks.length > 1 ? l.blocks.map((b) => b.columns) : undefined),
       ...(l.blocks ? { blocks: l.blocks } : {}),
     };
   });

@@ -14,7 +14,7 @@ import {
 } from '../shared/messages';
 import { InspectorDocument, errorText } from './document';
 import { panelHtml, webviewOptions } from './html';
-import { CancelledError, runInWorker, runSteps, runTraces } from './runner';
+import { CancelledError, rowsPage, runInWorker, runSteps, runTraces } from './runner';
 import { pickArrayFile } from './pickers';
 import { findWeight, weightMatrix } from './view';
 import { MessageChannelEnd, type Envelope } from '../shared/rpc';
@@ -174,17 +174,31 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
         }
         return;
       }
+      case 'rows': {
+        const last = doc.lastRun;
+        if (!last) return this.reply(panel, m, { type: 'rows', page: null, error: 'Run the forward pass first.' });
+        this.reply(panel, m, { type: 'rows', page: rowsPage(last, m.order === 'worst' ? 'worst' : 'index', Number(m.offset)) });
+        return;
+      }
       case 'weight': {
         if (doc.state.kind !== 'ready') return;
-        const w = findWeight(doc.state.model, m.id);
-        const notation = doc.state.view.layers.flatMap((l) => (l.weights.length ? l.weights : (l.inner ?? []).flatMap((i) => i.weights))).find((x) => x.id === m.id)?.notation;
-        this.reply(panel, m, { type: 'weight', id: m.id, matrix: w ? weightMatrix(w, notation) : null });
+        const view = doc.state.view;
+        // The values are read now, the first time a heatmap is in view (not before the first paint).
+        let model;
+        try {
+          model = await doc.withWeights();
+        } catch (e) {
+          return this.reply(panel, m, { type: 'weight', id: m.id, matrix: null, error: errorText(e) });
+        }
+        const w = findWeight(model, m.id);
+        const wv = view.layers.flatMap((l) => (l.weights.length ? l.weights : (l.inner ?? []).flatMap((i) => i.weights))).find((x) => x.id === m.id);
+        this.reply(panel, m, { type: 'weight', id: m.id, matrix: w ? weightMatrix(w, wv?.notation, wv?.blocks) : null });
         return;
       }
       case 'gradients': {
         if (doc.state.kind !== 'ready') return;
-        const { model, summary } = doc.state;
-        const reply = await panelGradients(model, summary, m.request).then(
+        const { summary } = doc.state;
+        const reply = await doc.withWeights().then((model) => panelGradients(model, summary, m.request)).then(
           (result) => ({ type: 'gradientsResult' as const, result }),
           (e) => ({ type: 'gradientsResult' as const, result: null, error: errorText(e) }),
         );
@@ -237,10 +251,14 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
     request = { ...request, precision: request.precision ?? settings.precision, hardSigmoid: request.hardSigmoid ?? settings.hardSigmoid };
     this.broadcast(doc, { type: 'running', request });
     let report: ((done: number, total: number) => void) | undefined;
-    const work = runInWorker({ model: state.model, atol: settings.atol, rtol: settings.rtol }, request, {
-      isCancelled: () => cts.token.isCancellationRequested,
-      onCancel: (cb) => cts.token.onCancellationRequested(cb),
-      progress: (done, total) => report?.(done, total),
+    // The weight values are read on the first run (or heatmap), not when the file is opened.
+    const work = doc.withWeights().then((model) => {
+      if (cts.token.isCancellationRequested) throw new CancelledError();
+      return runInWorker({ model, atol: settings.atol, rtol: settings.rtol }, request, {
+        isCancelled: () => cts.token.isCancellationRequested,
+        onCancel: (cb) => cts.token.onCancellationRequested(cb),
+        progress: (done, total) => report?.(done, total),
+      });
     });
     const timer = setTimeout(() => {
       void vscode.window.withProgress(

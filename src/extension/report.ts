@@ -90,7 +90,7 @@ export function markdownReport(m: ModelView, run: RunResult | undefined, now = n
         `| ${r.sample} | ${vec(r.manual)} | ${vec(r.expected)} | ${r.maxAbsDiff === undefined ? '—' : fmtNum(r.maxAbsDiff)} | ${r.pass === undefined ? '' : r.pass ? '✓' : '✗'} |`,
       );
     }
-    if (run.rowsTruncated) out.push('', `(first rows of ${run.samples} shown, and the worst sample)`);
+    if (run.rowsTruncated) out.push('', `(${run.rows.length} of ${run.samples} samples shown${run.rowOrder === 'worst' ? ', worst first' : ', the first ones'})`);
   }
   out.push('');
   return out.join('\n');

@@ -20,7 +20,8 @@ if (port) {
     }).then(
       (run) => {
         // Hand the big arrays over instead of copying them.
-        const buffers = [...run.inputs, ...run.outputs].map((a) => a.data.buffer as ArrayBuffer);
+        const buffers = [...run.inputs, ...run.outputs, ...(run.expected ?? [])].map((a) => a.data.buffer as ArrayBuffer);
+        for (const a of [run.diffs, run.fails, run.order]) if (a) buffers.push(a.buffer as ArrayBuffer);
         channel.reply(job, { type: 'done', run }, [...new Set(buffers)]);
       },
       (e: unknown) => channel.reply(job, { type: 'error', message: e instanceof Error ? e.message : String(e) }),

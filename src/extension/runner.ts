@@ -10,6 +10,8 @@ import { Worker } from 'node:worker_threads';
 import { forward, layerSteps, recheckHardSigmoid, verify, withinTolerance, type HardSigmoid, type HardSigmoidChoice, type Model, type NDArray } from '../core';
 import {
   ROW_LIMIT,
+  type RowOrder,
+  type RowsPage,
   type RunRequest,
   type SampleRow,
   type StepsView,
@@ -95,38 +97,59 @@ export function runTraces(model: Model, inputs: NDArray[], sample: number, preci
   }));
 }
 
-function perSampleRows(actual: NDArray[], expected: NDArray[] | undefined, atol: number, rtol: number): SampleRow[] {
+/**
+ * Per-sample max |Δ| and verdict over every output, in typed arrays (a million samples cost
+ * 9 MB here, not a million row objects); NaN counts as the largest difference.
+ */
+export function sampleStats(actual: NDArray[], expected: NDArray[], atol: number, rtol: number): { diffs: Float64Array; fails: Uint8Array } {
   const N = actual[0].shape[0];
+  const diffs = new Float64Array(N);
+  const fails = new Uint8Array(N);
+  actual.forEach((a, k) => {
+    const e = expected[k].data;
+    const per = a.data.length / Math.max(1, N);
+    for (let n = 0; n < N; n++) {
+      let max = diffs[n];
+      let fail = fails[n];
+      for (let i = n * per; i < (n + 1) * per; i++) {
+        const d = Math.abs(a.data[i] - e[i]);
+        if (!(d <= max)) max = d;
+        if (!fail && !withinTolerance(a.data[i], e[i], atol, rtol)) fail = 1;
+      }
+      diffs[n] = max;
+      fails[n] = fail;
+    }
+  });
+  return { diffs, fails };
+}
+
+/** Sample indices worst first: failing samples before passing ones, then by max |Δ| descending (NaN first), then by index. */
+export function worstFirst(diffs: Float64Array, fails: Uint8Array): Uint32Array {
+  const order = Uint32Array.from({ length: diffs.length }, (_, i) => i);
+  const key = (i: number): number => (Number.isNaN(diffs[i]) ? Infinity : diffs[i]);
+  return order.sort((a, b) => fails[b] - fails[a] || key(b) - key(a) || a - b);
+}
+
+/** The rows of the samples in `order` from `offset` (at most ROW_LIMIT): what one page of the panel's table shows. */
+export function rowsPage(run: FullRun, order: RowOrder, offset: number): RowsPage {
+  const N = run.outputs[0].shape[0];
+  const worst = order === 'worst' && run.order ? run.order : undefined;
+  const from = Math.max(0, Math.min(Math.floor(offset) || 0, Math.max(0, N - 1)));
   const rows: SampleRow[] = [];
-  for (let n = 0; n < N; n++) {
+  for (let j = from; j < Math.min(N, from + ROW_LIMIT); j++) {
+    const n = worst ? worst[j] : j;
     const manual: number[] = [];
     const exp: number[] = [];
-    let maxAbs = 0;
-    let pass = true;
-    actual.forEach((a, k) => {
+    run.outputs.forEach((a, k) => {
       const per = a.data.length / N;
       for (let i = n * per; i < (n + 1) * per; i++) {
         manual.push(a.data[i]);
-        if (expected) {
-          const e = expected[k].data[i];
-          exp.push(e);
-          const d = Math.abs(a.data[i] - e);
-          if (!(d <= maxAbs)) maxAbs = d;
-          if (!withinTolerance(a.data[i], e, atol, rtol)) pass = false;
-        }
+        if (run.expected) exp.push(run.expected[k].data[i]);
       }
     });
-    rows.push(expected ? { sample: n, manual, expected: exp, maxAbsDiff: maxAbs, pass } : { sample: n, manual });
+    rows.push(run.expected && run.diffs && run.fails ? { sample: n, manual, expected: exp, maxAbsDiff: run.diffs[n], pass: !run.fails[n] } : { sample: n, manual });
   }
-  return rows;
-}
-
-/** Rows the panel shows: the first ROW_LIMIT, plus the worst sample if it lies beyond. */
-function limitRows(rows: SampleRow[], worst: number | undefined): { rows: SampleRow[]; truncated: boolean } {
-  if (rows.length <= ROW_LIMIT) return { rows, truncated: false };
-  const shown = rows.slice(0, ROW_LIMIT);
-  if (worst !== undefined && worst >= ROW_LIMIT) shown.push(rows[worst]);
-  return { rows: shown, truncated: true };
+  return { order: worst ? 'worst' : 'index', offset: from, total: N, rows };
 }
 
 export interface RunContext {
@@ -157,11 +180,15 @@ export async function runRequest(ctx: RunContext, request: RunRequest, hooks: Ru
   ).s;
   // After a ✗ the traces and the step-through follow the worst sample.
   const sample = report && !report.pass && worstSample !== undefined ? worstSample : Math.min(Math.max(0, request.traceSample | 0), N - 1);
-  const { rows, truncated } = limitRows(perSampleRows(outputs, expected?.arrays, atol, rtol), worstSample);
+  const stats = expected ? sampleStats(outputs, expected.arrays, atol, rtol) : undefined;
+  // Up to one page, samples in their order (the worst marked); beyond, worst first when verified.
+  const paged = N > ROW_LIMIT;
+  const order = stats && paged ? worstFirst(stats.diffs, stats.fails) : undefined;
+  const kept: Omit<FullRun, 'result'> = { inputs: inputs.arrays, outputs, expected: expected?.arrays, ...stats, order };
+  const first = rowsPage({ ...kept, result: undefined as never }, order ? 'worst' : 'index', 0);
   const traces = runTraces(model, inputs.arrays, sample, request.precision ?? 'f64', hs);
   return {
-    inputs: inputs.arrays,
-    outputs,
+    ...kept,
     result: {
       request: { ...request, traceSample: sample },
       inputsLabel: inputs.label,
@@ -169,8 +196,10 @@ export async function runRequest(ctx: RunContext, request: RunRequest, hooks: Ru
       inputShape: inputs.arrays[0].shape,
       outputShapes: named.map((o) => ({ name: o.name, shape: o.array.shape })),
       samples: N,
-      rows,
-      rowsTruncated: truncated,
+      rows: first.rows,
+      rowsTruncated: paged,
+      rowOrder: first.order,
+      ...(stats ? { failingSamples: stats.fails.reduce((a, f) => a + f, 0) } : {}),
       verify: report,
       traces,
       elapsedMs: Date.now() - t0,

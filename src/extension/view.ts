@@ -150,36 +150,74 @@ export function modelView(
   };
 }
 
-/** Evenly spaced indices: all of them when n <= max. */
-function pick(n: number, max: number): number[] {
-  if (n <= max) return Array.from({ length: n }, (_, i) => i);
-  return Array.from({ length: max }, (_, i) => Math.floor((i * n) / max));
+/** Block boundaries [start, end) of 0…n in at most `max` blocks of equal size (the last may be smaller). */
+function blocksOf(n: number, max: number, from = 0): [number, number][] {
+  const size = Math.max(1, Math.ceil(n / max));
+  const out: [number, number][] = [];
+  for (let a = 0; a < n; a += size) out.push([from + a, from + Math.min(n, a + size)]);
+  return out;
 }
 
-/** A C-order 2-D view, subsampled to at most MAX_ROWS × MAX_COLS. */
+/**
+ * A C-order 2-D view of at most MAX_ROWS × MAX_COLS cells: a larger matrix is downsampled here, in
+ * the host, each cell the mean of its block of values (a NaN or ±Infinity in a block shows in its
+ * cell), so the panel receives a few hundred kilobytes whatever the tensor's size. `groups`
+ * (column ranges: the gate blocks of an LSTM / GRU kernel) are downsampled one by one, so that no
+ * cell mixes two gates.
+ */
 export function matrixView(
   data: ArrayLike<number>,
   rows: number,
   cols: number,
   rowLabel: string,
   colLabel: string,
+  groups?: [number, number][],
 ): MatrixView {
-  const ri = pick(rows, MAX_ROWS);
-  const ci = pick(cols, MAX_COLS);
-  const values = new Array<number>(ri.length * ci.length);
-  let k = 0;
-  for (const r of ri) for (const c of ci) values[k++] = Number(data[r * cols + c]);
-  return { rows: ri.length, cols: ci.length, values, fullRows: rows, fullCols: cols, rowLabel, colLabel };
+  const rb = blocksOf(rows, MAX_ROWS);
+  const parts = groups?.length && groups.every(([a, b]) => a >= 0 && b > a && b <= cols) ? groups : [[0, cols] as [number, number]];
+  const perGroup = Math.max(1, Math.floor(MAX_COLS / parts.length));
+  const cb = parts.flatMap(([a, b]) => blocksOf(b - a, perGroup, a));
+  // One pass over the data in storage order: column c adds to cell column cmap[c].
+  const cmap = new Int32Array(cols).fill(-1);
+  cb.forEach(([a, b], j) => cmap.fill(j, a, b));
+  const values = new Array<number>(rb.length * cb.length);
+  const acc = new Float64Array(cb.length);
+  rb.forEach(([r0, r1], i) => {
+    acc.fill(0);
+    for (let r = r0; r < r1; r++) {
+      const base = r * cols;
+      for (let c = 0; c < cols; c++) {
+        const j = cmap[c];
+        if (j >= 0) acc[j] += data[base + c];
+      }
+    }
+    for (let j = 0; j < cb.length; j++) values[i * cb.length + j] = acc[j] / ((r1 - r0) * (cb[j][1] - cb[j][0]));
+  });
+  const rowBlock = rb[0] ? rb[0][1] - rb[0][0] : 1;
+  const colBlock = cb.reduce((m, [a, b]) => Math.max(m, b - a), 1);
+  const even = cb.every(([a], i) => a === i * colBlock);
+  return {
+    rows: rb.length,
+    cols: cb.length,
+    values,
+    fullRows: rows,
+    fullCols: cols,
+    rowLabel,
+    colLabel,
+    ...(rowBlock > 1 ? { rowBlock } : {}),
+    ...(colBlock > 1 ? { colBlock } : {}),
+    ...(even ? {} : { colStarts: cb.map(([a]) => a) }),
+  };
 }
 
-/** A weight tensor as a matrix: a vector is one row, N-D tensors fold all but the last axis. */
-export function weightMatrix(w: Weight, notation?: string): MatrixView | null {
+/** A weight tensor as a matrix: a vector is one row, N-D tensors fold all but the last axis; gate blocks kept apart. */
+export function weightMatrix(w: Weight, notation?: string, blocks?: { columns: [number, number] }[]): MatrixView | null {
   if (!w.data) return null;
   const shape = w.shape.length ? w.shape : [1];
   const cols = shape[shape.length - 1];
   const rows = shape.length === 1 ? 1 : shape.slice(0, -1).reduce((a, b) => a * b, 1);
   const [rl, cl] = (notation ?? '').split('×');
-  return matrixView(w.data, rows, cols, shape.length === 1 ? '' : (rl ?? 'rows'), cl ?? rl ?? 'columns');
+  return matrixView(w.data, rows, cols, shape.length === 1 ? '' : (rl ?? 'rows'), cl ?? rl ?? 'columns', blocks && blocks.length > 1 ? blocks.map((b) => b.columns) : undefined);
 }
 
 /** Locates a weight by the id weightView gave it. */

@@ -6,11 +6,20 @@
 import type { Model, NDArray } from '../core';
 import type { RunRequest, RunResult } from '../shared/messages';
 
-/** A finished run: what the panel shows, plus the arrays the host keeps for traces. */
+/**
+ * A finished run: what the panel shows, plus what the host keeps for traces and for the pages of
+ * per-sample rows (the panel never receives all N rows).
+ */
 export interface FullRun {
   result: RunResult;
   inputs: NDArray[];
   outputs: NDArray[];
+  /** The expected predictions compared with, and per sample: max |Δ| over every output and 1 where outside the tolerance. */
+  expected?: NDArray[];
+  diffs?: Float64Array;
+  fails?: Uint8Array;
+  /** Sample indices worst first (only for runs of more than one page with expected predictions). */
+  order?: Uint32Array;
 }
 
 /** host → worker: one job per worker (the worker is terminated afterwards). */

@@ -176,16 +176,28 @@ export interface SampleRow {
 /** verify()'s report as the core gives it (per output: max |Δ|, mismatches, the worst element). */
 export type VerifyView = VerifyReport;
 
-/** A matrix to draw as a heatmap, C order, possibly subsampled. */
+/**
+ * A matrix to draw as a heatmap, C order. A large tensor is downsampled in the host: each drawn
+ * cell is the mean of a block of rowBlock × colBlock values (the last block of a row or column
+ * may be smaller), so a few hundred cells stand for millions of values and nothing is skipped.
+ */
 export interface MatrixView {
   rows: number;
   cols: number;
   values: number[];
-  /** Original size when rows or columns were subsampled for display. */
+  /** The true size of the tensor (as a matrix) the cells stand for. */
   fullRows: number;
   fullCols: number;
   rowLabel: string;
   colLabel: string;
+  /** Rows / columns of the full matrix per drawn cell (1 = every value drawn); default 1. */
+  rowBlock?: number;
+  colBlock?: number;
+  /**
+   * The first full column of each drawn column, when the blocks are not all colBlock wide (gate
+   * blocks are downsampled one by one, so no drawn column mixes two gates).
+   */
+  colStarts?: number[];
 }
 
 export interface TraceView {
@@ -204,9 +216,17 @@ export interface RunResult {
   inputShape: number[];
   outputShapes: { name: string; shape: number[] }[];
   samples: number;
-  /** At most ROW_LIMIT rows: the first ones and the worst one. */
+  /**
+   * The first page of per-sample rows (at most ROW_LIMIT) in `rowOrder`; the rest stay in the host
+   * and are asked for a page at a time (`rows` request).
+   */
   rows: SampleRow[];
+  /** True when there are more than ROW_LIMIT samples (the rows are a page of them). */
   rowsTruncated: boolean;
+  /** 'worst' (failing samples first, by max |Δ| descending) when verified and paged, else 'index'. */
+  rowOrder: RowOrder;
+  /** Samples outside the tolerance (with expected predictions). */
+  failingSamples?: number;
   verify?: VerifyView;
   traces: TraceView[];
   elapsedMs: number;
@@ -220,7 +240,19 @@ export interface RunResult {
   hardSigmoid?: { semantics: 'keras2' | 'keras3'; source: 'file' | 'option'; why: string; otherMatches?: string };
 }
 
+/** Rows per page of the per-sample table. */
 export const ROW_LIMIT = 50;
+
+/** How the per-sample rows are ordered: worst first (by max |Δ|, failing ones first) or by sample index. */
+export type RowOrder = 'worst' | 'index';
+
+/** A page of per-sample rows: rows offset … offset + rows.length − 1 of `total` in `order`. */
+export interface RowsPage {
+  order: RowOrder;
+  offset: number;
+  total: number;
+  rows: SampleRow[];
+}
 
 /** One recurrent layer (or Bidirectional half) stepped over t = 1…T for one sample (core's LayerSteps). */
 export type StepsView = LayerSteps;
@@ -276,8 +308,8 @@ export interface GradientsView {
 // Messages
 
 /**
- * Host → webview. `weight`, `traces` and `sourcePicked` are replies (src/shared/rpc.ts) to the
- * panel's `weight`, `trace` and `pickSource` requests; the others are notifications.
+ * Host → webview. `weight`, `traces`, `rows` and `sourcePicked` are replies (src/shared/rpc.ts) to
+ * the panel's `weight`, `trace`, `rows` and `pickSource` requests; the others are notifications.
  */
 export type HostToWebview =
   | { type: 'loading'; file: string }
@@ -288,7 +320,8 @@ export type HostToWebview =
   | { type: 'runError'; message: string }
   | { type: 'traces'; sample: number; traces: TraceView[] }
   | { type: 'steps'; steps: StepsView[]; error?: string }
-  | { type: 'weight'; id: string; matrix: MatrixView | null }
+  | { type: 'weight'; id: string; matrix: MatrixView | null; error?: string }
+  | { type: 'rows'; page: RowsPage | null; error?: string }
   | { type: 'sourcePicked'; purpose: 'inputs' | 'expected'; source: ArraySource | null }
   | { type: 'settings'; settings: SettingsView }
   | { type: 'gradientsResult'; result: GradientsView | null; error?: string };
@@ -302,6 +335,8 @@ export type WebviewToHost =
   | { type: 'trace'; sample: number }
   | { type: 'steps'; layer: string; sample: number }
   | { type: 'weight'; id: string }
+  /** A page of the last run's per-sample rows (the reply is `rows`). */
+  | { type: 'rows'; order: RowOrder; offset: number }
   | { type: 'pickSource'; purpose: 'inputs' | 'expected' }
   | { type: 'command'; command: PanelCommand }
   | { type: 'gradients'; request: GradientsRequest };
@@ -327,7 +362,7 @@ export function sourceKey(s: ArraySource): string {
   return s.kind === 'file' ? `file:${s.path ?? ''}` : s.kind;
 }
 
-const WEBVIEW_TYPES = new Set(['ready', 'run', 'cancel', 'trace', 'steps', 'weight', 'pickSource', 'command', 'gradients']);
+const WEBVIEW_TYPES = new Set(['ready', 'run', 'cancel', 'trace', 'steps', 'weight', 'rows', 'pickSource', 'command', 'gradients']);
 
 /** Guards the host against anything that is not one of our messages. */
 export function isWebviewMessage(m: unknown): m is WebviewToHost {

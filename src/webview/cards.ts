@@ -8,13 +8,38 @@ import { h, icon } from './dom';
 import { heatmap, splitByGate } from './heatmap';
 import { host, panel } from './state';
 
-/** A place for a weight's heatmap; its values are asked from the host (subsampled to ≤ 256 × 512). */
+/**
+ * Heatmaps are asked for when they come near the viewport (and their "Weights as heatmaps" is
+ * open), never for the first paint: the host reads the weight values on the first such request.
+ */
+const nearView =
+  typeof IntersectionObserver === 'function'
+    ? new IntersectionObserver(
+        (entries) => {
+          for (const e of entries) {
+            if (!e.isIntersecting) continue;
+            nearView?.unobserve(e.target);
+            (e.target as HTMLElement & { load?: () => void }).load?.();
+          }
+        },
+        { rootMargin: '100% 0px' } // a screen ahead: drawn by the time one scrolls there,
+      )
+    : undefined;
+
+/** A place for a weight's heatmap; its values are asked from the host (downsampled there to ≤ 256 × 512 cells). */
 function weightSlot(w: WeightView): HTMLElement {
-  const slot = h('div', { class: 'heatmap-slot', 'data-weight': w.id }, h('p', { class: 'muted small' }, 'loading values…'));
-  host.request<{ type: 'weight'; id: string; matrix: MatrixView | null }>({ type: 'weight', id: w.id }).then(
-    (r) => drawWeight(slot, w, r.matrix),
-    () => drawWeight(slot, w, null),
-  );
+  const slot: HTMLElement & { load?: () => void } = h('div', { class: 'heatmap-slot', 'data-weight': w.id, 'data-state': 'waiting' }, h('p', { class: 'muted small' }, 'values are read when this comes into view'));
+  slot.load = () => {
+    slot.load = undefined;
+    slot.dataset.state = 'loading';
+    slot.replaceChildren(h('p', { class: 'muted small' }, 'reading values…'));
+    host.request<{ type: 'weight'; id: string; matrix: MatrixView | null; error?: string }>({ type: 'weight', id: w.id }).then(
+      (r) => drawWeight(slot, w, r.matrix, r.error),
+      (e: unknown) => drawWeight(slot, w, null, String(e)),
+    );
+  };
+  if (nearView) nearView.observe(slot);
+  else queueMicrotask(() => slot.load?.());
   return slot;
 }
 
@@ -126,6 +151,7 @@ function layerCard(l: LayerView): HTMLElement {
         )
       : null,
     settingsList(l),
+    // Open by default; a closed one's heatmaps are not rendered, so never in view, so never asked for.
     panel.model?.hasWeights ? h('details', { class: 'heatmaps', open: true }, h('summary', {}, 'Weights as heatmaps'), weightFigures(weights)) : null,
   );
 }
@@ -137,10 +163,11 @@ export function cards(m: ModelView): HTMLElement {
   return h('section', { class: 'cards', 'aria-label': 'Layers' }, ...m.layers.filter((l) => allWeights(l).length).map(layerCard));
 }
 
-function drawWeight(slot: HTMLElement, weight: WeightView, matrix: MatrixView | null): void {
+function drawWeight(slot: HTMLElement, weight: WeightView, matrix: MatrixView | null, error?: string): void {
   const symbol = weight.symbol ?? weight.role;
+  slot.dataset.state = matrix ? 'drawn' : 'unavailable';
   if (!matrix) {
-    slot.replaceChildren(h('p', { class: 'muted small' }, 'values not available'));
+    slot.replaceChildren(h('p', { class: error ? 'error-text small' : 'muted small' }, error ? `values could not be read: ${error}` : 'values not available'));
   } else if (weight.blocks && weight.blocks.length > 1) {
     // LSTM / GRU: one heatmap per gate block, all on the tensor's one colour scale.
     const maxAbs = matrix.values.reduce((a, v) => (Math.abs(v) > a ? Math.abs(v) : a), 0) || 1;

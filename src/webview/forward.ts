@@ -3,15 +3,19 @@
  * fields, Run / Cancel, the verdict, the per-sample rows and the hidden-state traces.
  */
 import {
+  ROW_LIMIT,
   sourceKey,
   type ArraySource,
   type ModelView,
+  type RowOrder,
+  type RowsPage,
+  type SampleRow,
   type RunRequest,
   type RunResult,
   type SettingsView,
   type TraceView,
 } from '../shared/messages';
-import { fmtNum } from '../shared/format';
+import { fmtInt, fmtNum } from '../shared/format';
 import { button, h, icon } from './dom';
 import { heatmap } from './heatmap';
 import { setSamples } from './header';
@@ -186,11 +190,10 @@ function verdict(r: RunResult): HTMLElement {
   );
 }
 
-export function resultView(r: RunResult): HTMLElement {
+function sampleRows(r: RunResult, rows: SampleRow[]): HTMLElement[] {
   const withExpected = !!r.verify;
-  const head = ['sample', 'manual (ours)', ...(withExpected ? ['expected', 'max |Δ|', ''] : [])];
   const worstSample = r.verify?.outputs.find((o) => !o.pass)?.worst?.sample;
-  const rows = r.rows.map((row) =>
+  return rows.map((row) =>
     h(
       'tr',
       { class: row.sample === worstSample ? 'worst' : '', 'data-sample': row.sample },
@@ -201,6 +204,82 @@ export function resultView(r: RunResult): HTMLElement {
       withExpected ? h('td', { 'aria-label': row.pass ? 'pass' : 'fail' }, row.pass ? '✓' : '✗') : null,
     ),
   );
+}
+
+const shownPages = new WeakMap<RunResult, RowsPage>();
+
+const pageText = (p: RowsPage): string =>
+  `Rows ${fmtInt(p.offset + 1)}–${fmtInt(p.offset + p.rows.length)} of ${fmtInt(p.total)} samples${p.order === 'worst' ? ', worst first' : ', by sample'}`;
+
+/**
+ * The per-sample table. Up to ROW_LIMIT samples it is the whole table; beyond, the host keeps the
+ * rows and sends one page at a time (worst first when verified, or by sample): Previous / Next and
+ * the order are buttons and a drop-down, so the keyboard reaches them.
+ */
+function samplesTable(r: RunResult): HTMLElement {
+  const withExpected = !!r.verify;
+  const head = ['sample', 'manual (ours)', ...(withExpected ? ['expected', 'max |Δ|', ''] : [])];
+  // The page shown last for this result: a redraw (a theme change, a re-shown panel) keeps it.
+  let page: RowsPage = shownPages.get(r) ?? { order: r.rowOrder, offset: 0, total: r.samples, rows: r.rows };
+  const tbody = h('tbody', {}, ...sampleRows(r, page.rows));
+  const table = h('table', { class: 'samples', id: 'sample-rows' }, h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { scope: 'col' }, t)))), tbody);
+  if (!r.rowsTruncated) {
+    table.prepend(h('caption', { class: 'muted small' }, `${r.samples} sample(s)`));
+    return table;
+  }
+  const caption = h('span', { id: 'rows-caption', class: 'muted small', role: 'status', 'aria-live': 'polite' }, pageText(page));
+  const prev = button('Previous', 'chevron-left', () => go(page.order, page.offset - ROW_LIMIT), { id: 'rows-prev', 'aria-label': `Previous ${ROW_LIMIT} samples` });
+  const next = button('Next', 'chevron-right', () => go(page.order, page.offset + ROW_LIMIT), { id: 'rows-next', 'aria-label': `Next ${ROW_LIMIT} samples` });
+  const order = withExpected ? h('select', { id: 'rows-order', 'aria-label': 'Order of the rows' }, h('option', { value: 'worst' }, 'worst first'), h('option', { value: 'index' }, 'by sample')) : null;
+  if (order) {
+    order.value = page.order;
+    order.addEventListener('change', () => go(order.value === 'index' ? 'index' : 'worst', 0));
+  }
+  const failing = r.failingSamples !== undefined ? h('span', { class: 'muted small', id: 'rows-failing' }, `${fmtInt(r.failingSamples)} of ${fmtInt(r.samples)} outside the tolerance`) : null;
+  const sync = (): void => {
+    caption.textContent = pageText(page);
+    prev.disabled = page.offset <= 0;
+    next.disabled = page.offset + page.rows.length >= page.total;
+  };
+  let busy = false;
+  function go(o: RowOrder, offset: number): void {
+    // Not disabled while the page is on its way: a disabled button would drop the keyboard focus.
+    if (busy || offset < 0 || offset >= page.total) return;
+    busy = true;
+    table.setAttribute('aria-busy', 'true');
+    host.request<{ type: 'rows'; page: RowsPage | null; error?: string }>({ type: 'rows', order: o, offset }).then(
+      (reply) => {
+        busy = false;
+        table.setAttribute('aria-busy', 'false');
+        if (!reply.page) {
+          caption.textContent = reply.error ?? 'These rows are no longer available: run again.';
+          return;
+        }
+        const wasFocused = document.activeElement;
+        page = reply.page;
+        shownPages.set(r, page);
+        tbody.replaceChildren(...sampleRows(r, page.rows));
+        sync();
+        // Keep the keyboard where it was; a button that just became disabled hands focus to the other.
+        if (wasFocused instanceof HTMLButtonElement && wasFocused.disabled) (wasFocused === next ? prev : next).focus();
+      },
+      () => {
+        busy = false;
+        table.setAttribute('aria-busy', 'false');
+        sync();
+      },
+    );
+  }
+  sync();
+  return h(
+    'div',
+    { class: 'samples-paged' },
+    h('div', { class: 'row pager', role: 'group', 'aria-label': 'Per-sample rows' }, prev, next, order, caption, failing),
+    table,
+  );
+}
+
+export function resultView(r: RunResult): HTMLElement {
   const sampleInput = numberField('trace-sample', 'sample', r.request.traceSample, 0, (v) => {
     const s = Math.min(v, r.samples - 1);
     save({ traceSample: s });
@@ -218,13 +297,7 @@ export function resultView(r: RunResult): HTMLElement {
     {},
     verdict(r),
     h('p', { class: 'muted small' }, `Inputs: ${r.inputsLabel} (${r.inputShape.join(' × ')})`, r.expectedLabel ? ` · expected: ${r.expectedLabel}` : '', ` · ${r.elapsedMs} ms`),
-    h(
-      'table',
-      { class: 'samples' },
-      h('caption', { class: 'muted small' }, r.rowsTruncated ? `First ${r.rows.length} of ${r.samples} samples (and the worst)` : `${r.samples} sample(s)`),
-      h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, ...rows),
-    ),
+    samplesTable(r),
     h('h3', {}, 'Hidden state hₜ over time'),
     h('div', { class: 'row' }, sampleInput, h('span', { class: 'muted small' }, `0 … ${r.samples - 1}; rows = units, columns = time steps t`)),
     h('div', { id: 'traces' }, ...traceFigures(r.traces)),

@@ -50,7 +50,7 @@ export function heatmap(m: MatrixView, opts: HeatmapOptions): HTMLElement {
     class: 'heatmap',
     tabindex: 0,
     role: 'img',
-    'aria-label': `${opts.symbol}: ${m.fullRows} × ${m.fullCols} heatmap; use the arrow keys to read values`,
+    'aria-label': `${opts.symbol}: ${m.fullRows} × ${m.fullCols} heatmap${(m.rowBlock ?? 1) > 1 || (m.colBlock ?? 1) > 1 ? `, downsampled to ${m.rows} × ${m.cols} block means` : ''}; use the arrow keys to read values`,
   });
   const dpr = window.devicePixelRatio || 1;
   canvas.width = Math.ceil(width * dpr);
@@ -60,10 +60,13 @@ export function heatmap(m: MatrixView, opts: HeatmapOptions): HTMLElement {
   const readout = h('output', { class: 'readout', 'aria-live': 'polite' }, ' ');
   const maxAbs = opts.maxAbs ?? (m.values.reduce((a, v) => (Math.abs(v) > a ? Math.abs(v) : a), 0) || 1);
   const scale = h('span', { class: 'scale muted' }, `−${fmtNum(maxAbs)} `, h('span', { class: 'scale-bar' }), ` +${fmtNum(maxAbs)}`);
-  const sub = m.rows < m.fullRows || m.cols < m.fullCols ? h('span', { class: 'muted' }, ` (every ${Math.ceil(m.fullRows / m.rows)}th row / ${Math.ceil(m.fullCols / m.cols)}th column shown)`) : null;
+  const rb = m.rowBlock ?? 1;
+  const cb = m.colBlock ?? 1;
+  const sub = rb > 1 || cb > 1 ? h('span', { class: 'muted downsampled' }, ` downsampled: ${m.fullRows} × ${m.fullCols} values drawn as ${m.rows} × ${m.cols} cells, each the mean of a block of up to ${rb} × ${cb}`) : null;
   let cursor: [number, number] | null = null;
-  const colIndex = (c: number): number => Math.floor((c * m.fullCols) / m.cols);
-  const rowIndex = (r: number): number => Math.floor((r * m.fullRows) / m.rows);
+  const colIndex = (c: number): number => m.colStarts?.[c] ?? c * cb;
+  const colEnd = (c: number): number => (c + 1 < m.cols ? colIndex(c + 1) : m.fullCols);
+  const rowIndex = (r: number): number => r * rb;
 
   function draw(): void {
     const ctx = canvas.getContext('2d');
@@ -110,8 +113,12 @@ export function heatmap(m: MatrixView, opts: HeatmapOptions): HTMLElement {
   function show(r: number, c: number): void {
     const v = m.values[r * m.cols + c];
     const gate = opts.blocks?.find((b) => colIndex(c) >= b.columns[0] && colIndex(c) < b.columns[1]);
-    const idx = m.fullRows === 1 ? `[${colIndex(c)}]` : `[${rowIndex(r)}, ${colIndex(c)}]`;
-    readout.textContent = `${opts.symbol}${idx} = ${fmtNum(v)}${gate ? `  (gate ${gate.gate})` : ''}`;
+    const span = (a: number, b: number): string => (b - a > 1 ? `${a}:${b}` : String(a));
+    const cols = span(colIndex(c), colEnd(c));
+    const rows = span(rowIndex(r), Math.min(m.fullRows, rowIndex(r) + rb));
+    const idx = m.fullRows === 1 ? `[${cols}]` : `[${rows}, ${cols}]`;
+    const mean = rb > 1 || cb > 1 ? 'mean of ' : '';
+    readout.textContent = `${mean}${opts.symbol}${idx} = ${fmtNum(v)}${gate ? `  (gate ${gate.gate})` : ''}`;
   }
 
   canvas.addEventListener('mousemove', (e) => {
@@ -157,7 +164,7 @@ export function heatmap(m: MatrixView, opts: HeatmapOptions): HTMLElement {
  * the full matrix to decide which block they belong to).
  */
 export function splitByGate(m: MatrixView, blocks: { gate: string; columns: [number, number] }[]): { gate: string; matrix: MatrixView }[] {
-  const colIndex = (c: number): number => Math.floor((c * m.fullCols) / m.cols);
+  const colIndex = (c: number): number => m.colStarts?.[c] ?? c * (m.colBlock ?? 1);
   return blocks.map((b) => {
     const cols: number[] = [];
     for (let c = 0; c < m.cols; c++) if (colIndex(c) >= b.columns[0] && colIndex(c) < b.columns[1]) cols.push(c);
@@ -165,6 +172,7 @@ export function splitByGate(m: MatrixView, blocks: { gate: string; columns: [num
     for (let r = 0; r < m.rows; r++) for (const c of cols) values.push(m.values[r * m.cols + c]);
     // A gate block is M wide: "4M" / "3M" columns become "M".
     const colLabel = m.colLabel.replace(/^\d+M$/, 'M');
-    return { gate: b.gate, matrix: { ...m, cols: cols.length, fullCols: b.columns[1] - b.columns[0], values, colLabel } };
+    const colStarts = cols.map((c) => colIndex(c) - b.columns[0]);
+    return { gate: b.gate, matrix: { ...m, cols: cols.length, fullCols: b.columns[1] - b.columns[0], values, colLabel, colStarts } };
   });
 }

@@ -195,6 +195,7 @@ describe('panel', () => {
     assert.equal(new Set(titles).size, titles.length);
     // The four gates of one tensor share its colour scale; every heatmap is bounded in height.
     const fig = f.locator(`article.card[data-layer="${bi.name}"] .figure`).first();
+    await fig.scrollIntoViewIfNeeded();
     await fig.locator('.gate-map canvas').first().waitFor({ timeout: 10_000 });
     const scales = await fig.locator('.scale').allInnerTexts();
     assert.ok(scales.length === 4 && new Set(scales).size === 1, JSON.stringify(scales));

@@ -104,6 +104,9 @@ export async function openH5(file: string): Promise<{ f: H5.File; mod: H5Module;
   const fileBytes = region ? region.size : checkRegularFile(file).size;
   if (!hasHdf5Signature(file)) throw new InspectorError('', 'not an HDF5 file (no HDF5 signature)');
   const mod = await h5wasm();
+  // HDF5 opens the file by its absolute, resolved path: given a relative path or a symlink, the
+  // read guard would otherwise take that for another file and refuse the model itself.
+  if (!region) file = realPath(file);
   const g = guardOpen(file);
   const r: Reading = { what: 'its superblock and root group', fileBytes, declared: 0, packed: 0, objects: 0, refusal: g.refusal };
   reading = r;
@@ -139,6 +142,14 @@ export async function openH5(file: string): Promise<{ f: H5.File; mod: H5Module;
     }
   };
   return { f, mod, close };
+}
+
+function realPath(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return file;
+  }
 }
 
 /**

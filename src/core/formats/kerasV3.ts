@@ -183,16 +183,19 @@ export function readKerasZip(file: string): KerasZip {
     const metadata = text('metadata.json') ?? {};
     let weightsFile: string | undefined;
     if (z.entries.has('model.weights.h5')) {
+      // The archive by its resolved path: h5wasm's file system follows a symlink, and the region's
+      // size and offset must apply to the file it reads.
+      const realFile = fs.realpathSync(file);
       const region = entryRegion(z, 'model.weights.h5');
       if (region) {
-        const r = registerRegion({ file, ...region }, 'model.weights.h5');
+        const r = registerRegion({ file: realFile, ...region }, 'model.weights.h5');
         cleanups.push(r.release);
         weightsFile = r.path;
       } else if ((z.entries.get('model.weights.h5')?.size ?? 0) <= MAX_INFLATE_IN_MEMORY) {
         // Inflated in memory and read from there: nothing written, nothing left behind even when
         // the open is cancelled (its worker terminated).
         const bytes = readEntry(z, 'model.weights.h5', MAX_INFLATE_IN_MEMORY)!;
-        const r = registerRegion({ file, offset: 0, size: bytes.length, bytes }, 'model.weights.h5');
+        const r = registerRegion({ file: realFile, offset: 0, size: bytes.length, bytes }, 'model.weights.h5');
         cleanups.push(r.release);
         weightsFile = r.path;
       } else {
