@@ -186,7 +186,44 @@ function runSlice(model: Model, inputs: NDArray[], opts: Opts): Promise<Parallel
   });
 }
 
-/** forward() over all samples, split across `threads` threads when the work is large. */
+/**
+ * Whether a split pays is measured, not only estimated: on a shared machine the other core is often
+ * busy and two threads then take longer than one (seen: 126 vs 70 ms, 8.8 vs 5.5 s). Per model, batch
+ * shape and precision, the first call splits (the estimate), the second runs on one thread, later
+ * calls take the faster of the two latest times, and every RETRY_EVERY-th call runs the other one
+ * again, so the choice follows the load. Either way the outputs are the same numbers.
+ */
+interface Tuning {
+  split?: number;
+  one?: number;
+  calls: number;
+}
+const tunings = new WeakMap<Model, Map<string, Tuning>>();
+const RETRY_EVERY = 8;
+
+function tuningOf(model: Model, inputs: NDArray[], opts: Opts, k: number): { choose(): number; record(threads: number, ms: number): void } {
+  let byShape = tunings.get(model);
+  if (!byShape) tunings.set(model, (byShape = new Map()));
+  const key = `${opts.precision ?? 'f64'} ${opts.engine ?? 'fast'} ${k} ${inputs.map((a) => a.shape.join('x')).join(',')}`;
+  let t = byShape.get(key);
+  if (!t) byShape.set(key, (t = { calls: 0 }));
+  const tu = t;
+  return {
+    choose(): number {
+      if (tu.split === undefined) return k;
+      if (tu.one === undefined) return 1;
+      tu.calls++;
+      const best = tu.one <= tu.split ? 1 : k;
+      return tu.calls % RETRY_EVERY === 0 ? (best === 1 ? k : 1) : best;
+    },
+    record(threads: number, ms: number): void {
+      if (threads > 1) tu.split = ms;
+      else tu.one = ms;
+    },
+  };
+}
+
+/** forward() over all samples, split across `threads` threads when the work is large (and measured to pay). */
 export async function forwardParallel(model: Model, inputs: NDArray[], opts: Opts = {}, threads = availableParallelism(), minWork = PARALLEL_MIN_WORK): Promise<ParallelResult> {
   const N = inputs[0]?.shape[0] ?? 0;
   const work = N * workPerSample(model, inputs);
@@ -194,8 +231,16 @@ export async function forwardParallel(model: Model, inputs: NDArray[], opts: Opt
   const warm = id === undefined ? 0 : pool.filter((p) => !p.busy && p.modelId === id).length;
   const cold = Math.ceil(work / minWork);
   const warmK = Math.min(1 + warm, Math.ceil(work / Math.min(minWork, PARALLEL_MIN_WORK_WARM)));
-  const k = Math.max(1, Math.min(threads, Math.floor(N / 64), Math.max(cold, warmK)));
+  const want = Math.max(1, Math.min(threads, Math.floor(N / 64), Math.max(cold, warmK)));
+  const tune = want > 1 ? tuningOf(model, inputs, opts, want) : null;
+  const k = tune ? tune.choose() : want;
+  const t0 = performance.now();
   if (k <= 1) {
+    if (tune) {
+      const r = { ...forward(model, inputs, opts), threads: 1 };
+      tune.record(1, performance.now() - t0);
+      return r;
+    }
     if (threads > 1 && N >= 128 && work >= Math.min(minWork, PARALLEL_MIN_WORK_WARM) && !pool.length && weightCount(model) <= PRESTART_MAX_WEIGHTS) prestart(model);
     return { ...forward(model, inputs, opts), threads: 1 };
   }
@@ -210,6 +255,7 @@ export async function forwardParallel(model: Model, inputs: NDArray[], opts: Opt
     throw e;
   }
   const rest = await Promise.all(others);
+  tune?.record(k, performance.now() - t0);
   const all = [first, ...rest];
   return {
     outputs: first.outputs.map((o, j) => ({ name: o.name, array: concat(all.map((r) => r.outputs[j].array)) })),
