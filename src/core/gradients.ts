@@ -69,10 +69,26 @@ export function backwardProblems(model: Model): string[] {
   return out;
 }
 
-function addInto(into: (NDArray | null)[], k: number, d: NDArray): void {
+/**
+ * Adds a gradient into a call's dL/d(outputs). The first one is kept as it is (no copy: copies of
+ * large arrays cost their page faults), unless the same array was already handed elsewhere (a layer
+ * giving one array to several inputs): then, as for any second contribution, into a copy of its own.
+ */
+function addInto(into: (NDArray | null)[], k: number, d: NDArray, seen: Set<Float64Array>, copies: Set<Float64Array>): void {
   const cur = into[k];
-  if (!cur) into[k] = { shape: d.shape.slice(), data: Float64Array.from(d.data) };
-  else for (let i = 0; i < cur.data.length; i++) cur.data[i] += d.data[i];
+  if (!cur) {
+    const data = seen.has(d.data) ? Float64Array.from(d.data) : d.data;
+    seen.add(data);
+    if (data !== d.data) copies.add(data);
+    into[k] = { shape: d.shape.slice(), data };
+    return;
+  }
+  if (!copies.has(cur.data)) {
+    cur.data = Float64Array.from(cur.data);
+    seen.add(cur.data);
+    copies.add(cur.data);
+  }
+  for (let i = 0; i < cur.data.length; i++) cur.data[i] += d.data[i];
 }
 
 function checkTargets(model: Model, targets: NDArray[]): void {
@@ -128,11 +144,13 @@ function gradientsIn(model: Model, inputs: NDArray[], targets: NDArray[], opts: 
 
   // The loss over each output, and the gradient it sends back.
   const dOut = new Map<string, (NDArray | null)[]>();
+  const seen = new Set<Float64Array>();
+  const copies = new Set<Float64Array>();
   const seed = (layer: string, node: number, tensor: number, d: NDArray): void => {
     const key = callKey(layer, node);
     const r = rec.get(key)!;
     if (!dOut.has(key)) dOut.set(key, r.outputs.map(() => null));
-    addInto(dOut.get(key)!, tensor, d);
+    addInto(dOut.get(key)!, tensor, d, seen, copies);
   };
   let value = 0;
   model.outputs.forEach((o, i) => {
@@ -166,14 +184,20 @@ function gradientsIn(model: Model, inputs: NDArray[], targets: NDArray[], opts: 
       const ref = r.call.inputs[k];
       if (dx && ref && ctx.wantInputGrads![k]) seed(ref.layer, ref.node, ref.tensor, dx);
     });
+    // This call's dL/d(outputs) are used up: pooled arrays (the batched BPTT's dX) go back, unless passed on as they are.
+    for (const x of d) if (x && !res.dInputs.some((y) => y?.data === x.data)) releaseF64(x.data);
     // A layer called more than once (shared weights) gets the sum over its calls.
     const have = perLayer.get(layer.name);
     if (!have) perLayer.set(layer.name, res.dWeights.map((w) => ({ ...w, path: `${prefix}${layer.name}/${w.path}` })));
     else res.dWeights.forEach((w, k) => have[k] && have[k].data.forEach((_, j) => (have[k].data[j] += w.data[j])));
     norms.unshift(...(res.hiddenGradNorms ?? []).map((h) => ({ layer: layer.name, ...(h.direction ? { direction: h.direction } : {}), norms: h.norms, ...(h.engine ? { engine: h.engine } : {}) })));
   }
-  // The tapes' arrays go back to the pool (nothing returned refers to them).
-  for (const r of rec.values()) releaseKept(r.kept);
+  // The tapes and the intermediate outputs go back to the pool (nothing returned refers to them).
+  const returned = new Set(fwd.outputs.map((o) => o.array.data));
+  for (const r of rec.values()) {
+    releaseKept(r.kept);
+    for (const o of r.outputs) if (!returned.has(o.array.data)) releaseF64(o.array.data);
+  }
   const grads: WeightGrad[] = [];
   for (const l of model.layers) grads.push(...(perLayer.get(l.name) ?? []));
   return { loss, value, outputs: fwd.outputs, gradients: grads, hiddenGradNorms: norms };

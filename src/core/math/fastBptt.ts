@@ -17,6 +17,7 @@
 import type { Activation } from './activations';
 import type { BpttInput } from './bptt';
 import { Arena, activationCode, kernels, packPanels, roundUp } from './wasm';
+import { takeF64 } from './bufferPool';
 
 export interface FastBpttInput extends BpttInput {
   /** (N, T, D) the layer's input. */
@@ -112,7 +113,7 @@ export function fastBptt(a: FastBpttInput): FastBpttOutput | null {
 
   const dbIn = new Float64Array(GM);
   const dbRec = gru ? new Float64Array(GM) : null;
-  const dX = a.wantDx ? new Float64Array(N * T * D) : null;
+  const dX = a.wantDx ? takeF64(N * T * D) : null; // every element is written below; gradients() gives it back once used
   const norms = new Float64Array(T);
   const { pre, h: tH } = tape;
   const tC = tape.c;
