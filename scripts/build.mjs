@@ -6,9 +6,14 @@
 //   dist/webview.js    the inspection panel (browser IIFE; never imports src/core)
 // plus dist/codicons/ (the codicon font and CSS the panel uses).
 //
+// plus dist/h5wasm.js: h5wasm's node build (4.2 MB, its WebAssembly inlined as base64) in a file of
+// its own, loaded by the core's `import('h5wasm/node')` only when an HDF5 file is opened. Inlined in
+// every bundle it cost each process ~150 ms of reading and compiling JavaScript before main() ran
+// (`--version` 0.43 s), twice for a CLI summary (the CLI and its opening worker).
+//
 // h5wasm's node build is ESM-only and calls createRequire(import.meta.url); in a CJS bundle
 // import.meta is empty and that fails at run time. Option 2 of docs (NOTES.md): define
-// import.meta.url to a variable the banner sets from __filename, so everything stays one file.
+// import.meta.url to a variable the banner sets from __filename.
 //
 //   node scripts/build.mjs               development build (source maps)
 //   node scripts/build.mjs --production  minified, no source maps
@@ -44,6 +49,18 @@ const reporter = (name) => ({
   },
 });
 
+/** `import('h5wasm/node')` → dist/h5wasm.js, beside the bundle that loads it (resolved at run time). */
+const h5wasmApart = {
+  name: 'h5wasm-apart',
+  setup(build) {
+    // A plain require (not import(): Node's ESM loader would scan the 5 MB CommonJS file for its
+    // export names, slowly and missing some, e.g. FS).
+    build.onResolve({ filter: /^h5wasm\/node$/ }, () => ({ path: 'h5wasm-apart', namespace: 'h5wasm-apart' }));
+    build.onLoad({ filter: /.*/, namespace: 'h5wasm-apart' }, () => ({ contents: "module.exports = require('./h5wasm.js');", loader: 'js' }));
+    build.onResolve({ filter: /^\.\/h5wasm\.js$/ }, () => ({ path: './h5wasm.js', external: true }));
+  },
+};
+
 const common = {
   bundle: true,
   minify: production,
@@ -63,7 +80,7 @@ const targets = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
-    plugins: [reporter('extension')],
+    plugins: [h5wasmApart, reporter('extension')],
   },
   {
     // The forward-pass worker thread (runs, random inputs and array files off the host's thread).
@@ -74,7 +91,7 @@ const targets = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    plugins: [reporter('runWorker')],
+    plugins: [h5wasmApart, reporter('runWorker')],
   },
   {
     // The model-opening worker thread (src/core/bounded.ts): opening within a time and memory budget.
@@ -85,7 +102,19 @@ const targets = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    plugins: [reporter('openWorker')],
+    plugins: [h5wasmApart, reporter('openWorker')],
+  },
+  {
+    // h5wasm alone (see h5wasmApart): what `import('h5wasm/node')` loads in every node bundle.
+    ...common,
+    ...importMetaFix,
+    sourcemap: false,
+    entryPoints: ['node_modules/h5wasm/dist/node/hdf5_hl.js'],
+    outfile: 'dist/h5wasm.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    plugins: [reporter('h5wasm')],
   },
   {
     ...common,
@@ -108,7 +137,7 @@ if (fs.existsSync(path.join(root, 'src/cli/main.ts'))) {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    plugins: [reporter('cli')],
+    plugins: [h5wasmApart, reporter('cli')],
   });
 } else {
   console.log('[build] src/cli/main.ts not present yet: dist/cli.js skipped');

@@ -22,8 +22,8 @@ export const MAX_SHARD_BYTES = 1024 * 1024 * 1024;
 export const MAX_SHARDS = 10_000;
 /** All the weights of one model, as declared by the file (HDF5 datasets, TF.js manifest), before any is read. */
 export const MAX_WEIGHT_BYTES = 2 * 1024 * 1024 * 1024;
-/** Values in one weight tensor (2^27: 512 MiB of float32, 1 GiB as float64). */
-export const MAX_TENSOR_ELEMENTS = 2 ** 27;
+/** Values in one weight tensor (2^29: 2 GiB of float32, 4 GiB as float64). A 1 GB Keras file holds one 2e6 × 128 Embedding (2.56e8 values); the declared bytes are also checked against the file size. */
+export const MAX_TENSOR_ELEMENTS = 2 ** 29;
 /** Dimensions of one weight tensor. */
 export const MAX_RANK = 8;
 

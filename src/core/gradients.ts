@@ -14,12 +14,19 @@ import type { BackwardCtx, Tensor, WeightGrad } from './layers/types';
 import { variablePrefix } from './layers/backwardUtil';
 import { forward, type NamedArray } from './forward';
 import { lossAndGrad, type LossName } from './losses';
+import { releaseF64 } from './math/bufferPool';
 
 export interface GradientsOptions {
   /** Default 'mse'. */
   loss?: LossName;
   /** As forward(): which hard_sigmoid to differentiate. */
   hardSigmoid?: 'keras3' | 'keras2';
+  /**
+   * 'fast' (default): the forward pass on the SIMD kernels keeping its tape, and BPTT batched over
+   * the samples on them (math/fastBptt.ts) where they apply; 'reference': the TypeScript engines
+   * throughout, one sample at a time (math/bptt.ts), which the tests hold the fast path to.
+   */
+  engine?: 'fast' | 'reference';
 }
 
 export interface HiddenGradNorms {
@@ -27,6 +34,8 @@ export interface HiddenGradNorms {
   direction?: 'forward' | 'backward';
   /** ‖∂L/∂h_t‖ (over the batch) for t = 1…T in processing order. */
   norms: Float64Array;
+  /** Where its BPTT ran: batched on the SIMD kernels, or the TypeScript reference one sample at a time. */
+  engine?: 'fast' | 'reference';
 }
 
 export interface GradientsResult {
@@ -60,10 +69,26 @@ export function backwardProblems(model: Model): string[] {
   return out;
 }
 
-function addInto(into: (NDArray | null)[], k: number, d: NDArray): void {
+/**
+ * Adds a gradient into a call's dL/d(outputs). The first one is kept as it is (no copy: copies of
+ * large arrays cost their page faults), unless the same array was already handed elsewhere (a layer
+ * giving one array to several inputs): then, as for any second contribution, into a copy of its own.
+ */
+function addInto(into: (NDArray | null)[], k: number, d: NDArray, seen: Set<Float64Array>, copies: Set<Float64Array>): void {
   const cur = into[k];
-  if (!cur) into[k] = { shape: d.shape.slice(), data: Float64Array.from(d.data) };
-  else for (let i = 0; i < cur.data.length; i++) cur.data[i] += d.data[i];
+  if (!cur) {
+    const data = seen.has(d.data) ? Float64Array.from(d.data) : d.data;
+    seen.add(data);
+    if (data !== d.data) copies.add(data);
+    into[k] = { shape: d.shape.slice(), data };
+    return;
+  }
+  if (!copies.has(cur.data)) {
+    cur.data = Float64Array.from(cur.data);
+    seen.add(cur.data);
+    copies.add(cur.data);
+  }
+  for (let i = 0; i < cur.data.length; i++) cur.data[i] += d.data[i];
 }
 
 function checkTargets(model: Model, targets: NDArray[]): void {
@@ -79,7 +104,7 @@ export function modelLoss(model: Model, inputs: NDArray[], targets: NDArray[], o
   const wanted = new Set(model.outputs.map((o) => callKey(o.layer, o.node)));
   forward(model, inputs, {
     hardSigmoid: opts.hardSigmoid,
-    engine: 'reference',
+    engine: opts.engine ?? 'fast',
     record: (call, ins, o) => {
       const key = callKey(call.layer.name, call.node);
       if (wanted.has(key)) outs.set(key, { call, inputs: ins, outputs: o, kept: undefined });
@@ -109,7 +134,7 @@ function gradientsIn(model: Model, inputs: NDArray[], targets: NDArray[], opts: 
   const order: string[] = [];
   const fwd = forward(model, inputs, {
     hardSigmoid: opts.hardSigmoid,
-    engine: 'reference',
+    engine: opts.engine ?? 'fast',
     record: (call, ins, outs, kept) => {
       const key = callKey(call.layer.name, call.node);
       rec.set(key, { call, inputs: ins, outputs: outs, kept });
@@ -119,11 +144,13 @@ function gradientsIn(model: Model, inputs: NDArray[], targets: NDArray[], opts: 
 
   // The loss over each output, and the gradient it sends back.
   const dOut = new Map<string, (NDArray | null)[]>();
+  const seen = new Set<Float64Array>();
+  const copies = new Set<Float64Array>();
   const seed = (layer: string, node: number, tensor: number, d: NDArray): void => {
     const key = callKey(layer, node);
     const r = rec.get(key)!;
     if (!dOut.has(key)) dOut.set(key, r.outputs.map(() => null));
-    addInto(dOut.get(key)!, tensor, d);
+    addInto(dOut.get(key)!, tensor, d, seen, copies);
   };
   let value = 0;
   model.outputs.forEach((o, i) => {
@@ -149,6 +176,7 @@ function gradientsIn(model: Model, inputs: NDArray[], targets: NDArray[], opts: 
       kerasVersion,
       trace: null,
       kept: r.kept,
+      engine: opts.engine ?? 'fast',
       wantInputGrads: r.call.inputs.map((ref) => !model.inputs.some((m) => m.layer === ref.layer)),
     };
     const res = getSpec(layer.className)!.backward!(layer, r.inputs, r.outputs, d, ctx);
@@ -156,13 +184,30 @@ function gradientsIn(model: Model, inputs: NDArray[], targets: NDArray[], opts: 
       const ref = r.call.inputs[k];
       if (dx && ref && ctx.wantInputGrads![k]) seed(ref.layer, ref.node, ref.tensor, dx);
     });
+    // This call's dL/d(outputs) are used up: pooled arrays (the batched BPTT's dX) go back, unless passed on as they are.
+    for (const x of d) if (x && !res.dInputs.some((y) => y?.data === x.data)) releaseF64(x.data);
     // A layer called more than once (shared weights) gets the sum over its calls.
     const have = perLayer.get(layer.name);
     if (!have) perLayer.set(layer.name, res.dWeights.map((w) => ({ ...w, path: `${prefix}${layer.name}/${w.path}` })));
     else res.dWeights.forEach((w, k) => have[k] && have[k].data.forEach((_, j) => (have[k].data[j] += w.data[j])));
-    norms.unshift(...(res.hiddenGradNorms ?? []).map((h) => ({ layer: layer.name, ...(h.direction ? { direction: h.direction } : {}), norms: h.norms })));
+    norms.unshift(...(res.hiddenGradNorms ?? []).map((h) => ({ layer: layer.name, ...(h.direction ? { direction: h.direction } : {}), norms: h.norms, ...(h.engine ? { engine: h.engine } : {}) })));
+  }
+  // The tapes and the intermediate outputs go back to the pool (nothing returned refers to them).
+  const returned = new Set(fwd.outputs.map((o) => o.array.data));
+  for (const r of rec.values()) {
+    releaseKept(r.kept);
+    for (const o of r.outputs) if (!returned.has(o.array.data)) releaseF64(o.array.data);
   }
   const grads: WeightGrad[] = [];
   for (const l of model.layers) grads.push(...(perLayer.get(l.name) ?? []));
   return { loss, value, outputs: fwd.outputs, gradients: grads, hiddenGradNorms: norms };
+}
+
+/** Hands a kept tape's pooled arrays back (a recurrent layer's RnnTape, a Bidirectional's pair of them). */
+function releaseKept(kept: unknown, depth = 0): void {
+  if (!kept || typeof kept !== 'object' || depth > 2) return;
+  for (const v of Object.values(kept as Record<string, unknown>)) {
+    if (v instanceof Float64Array) releaseF64(v);
+    else releaseKept(v, depth + 1);
+  }
 }

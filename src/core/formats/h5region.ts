@@ -12,6 +12,7 @@
  * walk cannot advance (a zeroed object of size 0) would make HDF5 1.x loop forever.
  */
 import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
 
 export interface Region {
   /** The real file holding the bytes (opened for a descriptor even when `bytes` serves the reads). */
@@ -70,8 +71,8 @@ const EACCES = 2;
 const EIO = 29;
 
 interface Guard {
-  /** The one path h5wasm may open. */
-  allowed: string;
+  /** The paths h5wasm may open: the model's own file, as given, absolute and real (HDF5 may reopen it by its absolute name). */
+  allowed: Set<string>;
   /** Why a read was refused (the first reason), for the message. */
   refusal?: string;
   /** Global heap collections already checked, by byte offset. */
@@ -85,7 +86,13 @@ let checking = false;
  * was refused meanwhile, if any.
  */
 export function guardOpen(file: string): { refusal(): string | undefined; end(): void } {
-  const g: Guard = { allowed: file, checked: new Set() };
+  const allowed = new Set([file, nodePath.resolve(file)]);
+  try {
+    allowed.add(fs.realpathSync(file));
+  } catch {
+    // not there: the open fails on its own
+  }
+  const g: Guard = { allowed, checked: new Set() };
   guard = g;
   return {
     refusal: () => g.refusal,
@@ -154,7 +161,7 @@ export function installRegions(FS: EmFS | null | undefined): void {
   FS.open = (path, flags, mode) => {
     // h5wasm itself opens two kinds of paths: temporary files it creates (O_CREAT) to collect
     // HDF5's error stack, and HDF5's plugin folder (absent). Any other existing file is a file the model points to.
-    if (guard && path !== guard.allowed && !checking && !(Number(flags) & O_CREAT) && !harmless(path)) {
+    if (guard && !guard.allowed.has(path) && !checking && !(Number(flags) & O_CREAT) && !harmless(path)) {
       refuse(`the HDF5 file refers to another file, ${JSON.stringify(path)} (an external link, external storage or a virtual dataset): refused, RNN Inspector reads only the model's own file and nothing outside it`, EACCES);
     }
     const r = regions.get(path);

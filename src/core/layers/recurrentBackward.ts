@@ -9,7 +9,8 @@
  */
 import { InspectorError, type Layer, type NDArray } from '../model';
 import { gemmT } from '../math/kernels';
-import { resolveActivation, activationName, type Activation } from '../math/activations';
+import { resolveActivation, activationName, isKeras2, type Activation } from '../math/activations';
+import { fastBptt, fastBpttCodes } from '../math/fastBptt';
 import { activationGrad, type ActivationGrad } from '../math/activationGrads';
 import { accColSums, accTN, bptt, type CellKind, type RnnTape } from '../math/bptt';
 import type { BackwardCtx, BackwardResult, ExpectedWeight, Tensor, WeightGrad } from './types';
@@ -79,7 +80,7 @@ export function rnnBackward(a: RnnBackwardArgs): BackwardResult {
   const [act, actGrad] = acts(p.activation, layer, kv);
   const [ract, ractGrad] = G > 1 ? acts(p.recurrentActivation, layer, kv) : [act, actGrad];
   const [dY, dH, dC] = a.dOutputs;
-  const out = bptt({
+  const input = {
     N,
     T,
     M,
@@ -97,17 +98,40 @@ export function rnnBackward(a: RnnBackwardArgs): BackwardResult {
     dY: dY?.data ?? null,
     dH: dH?.data ?? null,
     dC: dC?.data ?? null,
-  });
+  };
+  const trainable = isTrainable(layer);
+  const prefix = cellPath(layer, p.kind);
+  const wantDx = wantsInputGrad(a.ctx, 0);
+
+  // Batched over the samples on the SIMD kernels where they apply; else the reference below.
+  const codes = a.ctx.engine === 'reference' || !actGrad.d || !ractGrad.d ? null : fastBpttCodes(act, ract, isKeras2(kv));
+  const fast = codes && fastBptt({ ...input, x: x.array.data, D, Wx, wantDx, actCode: codes[0], ractCode: codes[1] });
+  if (fast) {
+    const dWeights: WeightGrad[] = [];
+    if (trainable) {
+      dWeights.push({ path: `${prefix}/kernel`, shape: shapes[0], data: fast.dWx, weight: stored[0] });
+      dWeights.push({ path: `${prefix}/recurrent_kernel`, shape: shapes[1], data: fast.dWh, weight: stored[1] });
+      if (bias) {
+        const db = new Float64Array(bias.length);
+        db.set(fast.dbIn);
+        if (bias.length === 2 * GM) db.set(fast.dbRec ?? fast.dbIn, GM); // CuDNNLSTM: both biases see the same δ
+        dWeights.push({ path: `${prefix}/bias`, shape: shapes[2], data: db, weight: stored[2] });
+      }
+    }
+    return { dInputs: [fast.dX ? { shape: [N, T, D], data: fast.dX } : null], dWeights, hiddenGradNorms: [{ norms: fast.norms, engine: 'fast' }] };
+  }
+
+  if (!tape.pre.length && tape.h.length) throw new InspectorError('', `internal: layer ${layer.name}'s tape was kept by the SIMD kernels but its batched BPTT could not run`);
+  const out = bptt(input);
   const rows = N * T;
   let dX: NDArray | null = null;
-  if (wantsInputGrad(a.ctx, 0)) {
+  if (wantDx) {
     const d = new Float64Array(rows * D);
     gemmT(out.dPreX, 0, GM, rows, GM, Wx, 0, D, d, 0, D, false);
     dX = { shape: [N, T, D], data: d };
   }
   const dWeights: WeightGrad[] = [];
-  if (isTrainable(layer)) {
-    const prefix = cellPath(layer, p.kind);
+  if (trainable) {
     const dWx = new Float64Array(D * GM);
     accTN(x.array.data, D, 0, rows, D, out.dPreX, GM, 0, GM, dWx, GM, 0);
     const dWh = new Float64Array(M * GM);
@@ -124,5 +148,5 @@ export function rnnBackward(a: RnnBackwardArgs): BackwardResult {
       dWeights.push({ path: `${prefix}/bias`, shape: shapes[2], data: db, weight: stored[2] });
     }
   }
-  return { dInputs: [dX], dWeights, hiddenGradNorms: [{ norms: out.norms }] };
+  return { dInputs: [dX], dWeights, hiddenGradNorms: [{ norms: out.norms, engine: 'reference' }] };
 }

@@ -4,6 +4,7 @@
  * and the engine not forced to the reference. Otherwise null and runRnn keeps the reference path.
  */
 import { fastRnn, type FastRnnKind, type FastRnnResult } from '../math/fastRnn';
+import type { RnnTape } from '../math/bptt';
 import { activationCode } from '../math/wasm';
 import { activationName, isKeras2 } from '../math/activations';
 import type { RunCtx } from './types';
@@ -27,6 +28,7 @@ export function tryFastRnn(
   recBias: Float64Array | null,
   ctx: RunCtx,
   wantSeq: boolean,
+  tape?: RnnTape,
 ): FastRnnResult | null {
   if (ctx.engine === 'reference') return null;
   if (x.mask && x.mask.includes(0)) return null;
@@ -38,6 +40,8 @@ export function tryFastRnn(
   const kind: FastRnnKind = G === 1 ? 0 : G === 4 ? 1 : resetAfter ? 2 : 3;
   const [N, T, D] = x.shape;
   const precision = ctx.precision ?? 'f64';
+  // The backward pass's tape: float64, and not the two-phase reset-before GRU (the reference keeps it).
+  if (tape && (precision !== 'f64' || kind === 3)) return null;
   const r = fastRnn({
     kind,
     N,
@@ -55,6 +59,7 @@ export function tryFastRnn(
     wantSeq,
     precision,
     isCancelled: ctx.isCancelled,
+    tape,
   });
   if (r) ctx.usedFast?.(precision);
   return r;

@@ -97,13 +97,15 @@ export function runRnn(
   const resetAfter = p.kind === 'CuDNNGRU' || (p.kind === 'GRU' && p.resetAfter);
 
   // The SIMD kernels when they apply (no masked step, vectorised activations); else the reference below.
-  const fast = keepTape || init ? null : tryFastRnn(p, resetAfter, { ...x.array, mask: x.mask }, Wx, Wh, inBias, recBias, ctx, p.returnSequences || wantTrace);
+  // With a tape kept, the kernels fill it for the batched BPTT (math/fastBptt.ts) only.
+  const fastTape: RnnTape | undefined = keepTape ? { pre: new Float64Array(0), rec: null, h: new Float64Array(0), c: null } : undefined;
+  const fast = init ? null : tryFastRnn(p, resetAfter, { ...x.array, mask: x.mask }, Wx, Wh, inBias, recBias, ctx, p.returnSequences || wantTrace, fastTape);
   if (fast) {
     const states = [nd([N, M], fast.h)];
     if (fast.c) states.push(nd([N, M], fast.c));
     const out = p.returnSequences ? nd([N, T, M], fast.seq!) : nd([N, M], fast.h);
     const tr = wantTrace ? (p.returnSequences ? new Float64Array(fast.seq!) : fast.seq!) : null;
-    return { output: out, states, trace: tr ? nd([N, T, M], tr) : undefined };
+    return { output: out, states, trace: tr ? nd([N, T, M], tr) : undefined, ...(fastTape ? { tape: fastTape } : {}) };
   }
 
   // 1. x·Wx + b for all samples and steps at once.

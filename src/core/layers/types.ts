@@ -127,7 +127,7 @@ export interface BackwardResult {
   /** Trainable weights only, in Keras's `trainable_weights` order. */
   dWeights: WeightGrad[];
   /** ‖∂L/∂h_t‖ per processing step, for recurrent layers (and per direction for Bidirectional). */
-  hiddenGradNorms?: { direction?: 'forward' | 'backward'; norms: Float64Array }[];
+  hiddenGradNorms?: { direction?: 'forward' | 'backward'; norms: Float64Array; engine?: 'fast' | 'reference' }[];
 }
 
 export interface LayerSpec {

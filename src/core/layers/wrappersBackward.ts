@@ -92,7 +92,7 @@ export function bidirectionalBackward(
     });
     if (r.dInputs[0]) addInto(dInput, r.dInputs[0].data);
     for (const w of r.dWeights) dWeights.push({ ...w, path: `${part.name}/${w.path}` });
-    norms.push({ direction: k === 0 ? 'forward' : 'backward', norms: r.hiddenGradNorms![0].norms });
+    norms.push({ ...r.hiddenGradNorms![0], direction: k === 0 ? 'forward' : 'backward' });
   });
   return { dInputs: [nd(x.array.shape.slice(), dInput)], dWeights, hiddenGradNorms: norms };
 }

@@ -22,6 +22,13 @@ export interface RnnTape {
   h: Float64Array;
   /** LSTM: (N, T, M) the cell state after the step at t. */
   c: Float64Array | null;
+  /**
+   * From the SIMD forward pass only (math/fastRnn.ts; LSTM and GRU): (N, T, actsWidth) each step's
+   * gate activations as the kernels computed them, gate blocks padded to Mp, and for an LSTM act(c_t)
+   * after them; the batched BPTT reads them instead of evaluating the activations again.
+   */
+  acts?: Float64Array;
+  actsWidth?: number;
 }
 
 export function allocTape(N: number, T: number, G: number, M: number): RnnTape {

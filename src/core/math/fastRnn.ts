@@ -10,6 +10,7 @@
 import { InspectorError } from '../model';
 import { takeF64 } from './bufferPool';
 import { Arena, kernels, packGates, packPanels, panelWidth, roundUp, type Precision } from './wasm';
+import type { RnnTape } from './bptt';
 
 /** 0 SimpleRNN, 1 LSTM (i f c o), 2 GRU reset_after, 3 GRU reset before (z r h). */
 export type FastRnnKind = 0 | 1 | 2 | 3;
@@ -34,6 +35,12 @@ export interface FastRnnArgs {
   wantSeq: boolean;
   precision: Precision;
   isCancelled?: () => boolean;
+  /**
+   * For the backward pass (float64, kinds 0–2): filled with what the batched BPTT reads
+   * (math/fastBptt.ts): h_t, c_t, the gate activations as the kernels computed them and the GRU's
+   * h·Wh_h + b_h, per step. Its `pre` stays empty: only the batched BPTT can use this tape.
+   */
+  tape?: RnnTape;
 }
 
 export interface FastRnnResult {
@@ -59,7 +66,7 @@ export function fastRnn(a: FastRnnArgs): FastRnnResult | null {
   const nb = Math.min(NB, N);
   const ar = new Arena(k, a.precision);
   const wx = ar.alloc(D * GMp);
-  const wh = ar.alloc(Mp * GMp);
+  const wh = ar.alloc(M * GMp); // M rows (block.ts runs the recurrent products over k = M)
   const bin = ar.alloc(GMp);
   const brec = ar.alloc(GMp);
   const xb = ar.alloc(nb * T * D);
@@ -72,9 +79,17 @@ export function fastRnn(a: FastRnnArgs): FastRnnResult | null {
   const sq = ar.alloc(a.wantSeq ? nb * T * M : 0);
   const ho = ar.alloc(nb * M);
   const co = ar.alloc(nb * M);
+  // The backward pass's tape for a block, rows b·T + t.
+  const tape = a.tape && f64 && kind !== 3 ? a.tape : null;
+  if (a.tape && !tape) throw new InspectorError('', 'internal: the kernels keep a tape in float64 for SimpleRNN, LSTM and GRU (reset_after) only');
+  const AW = tape ? (kind === 1 ? 5 * Mp : kind === 2 ? 3 * Mp : 0) : 0;
+  const tA = ar.alloc(nb * T * AW);
+  const tH = ar.alloc(tape ? nb * T * M : 0);
+  const tC = ar.alloc(tape && kind === 1 ? nb * T * M : 0);
+  const tR = ar.alloc(tape && kind === 2 ? nb * T * M : 0);
   ar.commit();
   packPanels(a.Wx, D, G, M, Mp, D, pw, ar.view(wx, D * GMp));
-  packPanels(a.Wh, M, G, M, Mp, Mp, pw, ar.view(wh, Mp * GMp));
+  packPanels(a.Wh, M, G, M, Mp, M, pw, ar.view(wh, M * GMp));
   if (a.inBias) packGates(a.inBias, G, M, Mp, ar.view(bin, GMp));
   if (a.recBias) packGates(a.recBias, G, M, Mp, ar.view(brec, GMp));
   const X = ar.view(xb, nb * T * D);
@@ -82,6 +97,15 @@ export function fastRnn(a: FastRnnArgs): FastRnnResult | null {
   const HO = ar.view(ho, nb * M);
   const CO = ar.view(co, nb * M);
 
+  if (tape) {
+    // From the pool (gradients() gives them back when it is done): fresh pages cost a fault each here.
+    tape.pre = new Float64Array(0);
+    tape.h = takeF64(N * T * M);
+    tape.c = kind === 1 ? takeF64(N * T * M) : null;
+    tape.rec = kind === 2 ? takeF64(N * T * M) : null;
+    tape.acts = AW ? takeF64(N * T * AW) : undefined;
+    tape.actsWidth = AW || undefined;
+  }
   const block = f64 ? k.block64 : k.block32;
   const seqOut = a.wantSeq ? takeF64(N * T * M) : null;
   const hOut = takeF64(N * M);
@@ -91,7 +115,14 @@ export function fastRnn(a: FastRnnArgs): FastRnnResult | null {
     if (a.isCancelled?.()) throw new InspectorError('', 'cancelled');
     const rows = Math.min(nb, N - n0);
     X.set(a.x.subarray(n0 * T * D, (n0 + rows) * T * D));
-    block(kind, rows, T, D, M, Mp, a.goBackwards ? 1 : 0, xb, wx, wh, bin, brec, a.inBias ? 2 : 0, a.recBias ? 2 : 0, zx, zr, h, c, rh, a.act, a.ract, a.wantSeq ? sq : 0, ho, co);
+    block(kind, rows, T, D, M, Mp, a.goBackwards ? 1 : 0, xb, wx, wh, bin, brec, a.inBias ? 2 : 0, a.recBias ? 2 : 0, zx, zr, h, c, rh, a.act, a.ract, a.wantSeq ? sq : 0, ho, co, AW ? tA : 0, AW, tape ? tH : 0, tape && kind === 1 ? tC : 0, tape && kind === 2 ? tR : 0);
+    if (tape) {
+      const rt = rows * T;
+      tape.h.set(ar.view(tH, rt * M), n0 * T * M);
+      if (tape.c) tape.c.set(ar.view(tC, rt * M), n0 * T * M);
+      if (tape.rec) tape.rec.set(ar.view(tR, rt * M), n0 * T * M);
+      if (tape.acts) tape.acts.set(ar.view(tA, rt * AW), n0 * T * AW);
+    }
     hOut.set(rows === nb ? HO : HO.subarray(0, rows * M), n0 * M);
     if (cOut) cOut.set(rows === nb ? CO : CO.subarray(0, rows * M), n0 * M);
     if (seqOut) seqOut.set(rows === nb ? S : S.subarray(0, rows * T * M), n0 * T * M);

@@ -16,10 +16,10 @@ export interface Kernels {
   heapBase(): number;
   gemm64(a: number, lda: number, rows: number, k: number, bp: number, np: number, out: number, ldo: number, mode: number, bias: number): void;
   gemm32(a: number, lda: number, rows: number, k: number, bp: number, np: number, out: number, ldo: number, mode: number, bias: number): void;
-  step64(kind: number, zx: number, zr: number, h: number, c: number, rh: number, nb: number, mp: number, act: number, ract: number, seq: number, seqStride: number): void;
-  step32(kind: number, zx: number, zr: number, h: number, c: number, rh: number, nb: number, mp: number, act: number, ract: number, seq: number, seqStride: number): void;
+  step64(kind: number, zx: number, zr: number, h: number, c: number, rh: number, nb: number, mp: number, act: number, ract: number, seq: number, seqStride: number, tape: number, tapeStride: number): void;
+  step32(kind: number, zx: number, zr: number, h: number, c: number, rh: number, nb: number, mp: number, act: number, ract: number, seq: number, seqStride: number, tape: number, tapeStride: number): void;
   act64n(code: number, v: number, n: number): void;
-  block64(kind: number, rows: number, T: number, D: number, M: number, mp: number, back: number, xb: number, wx: number, wh: number, bin: number, brec: number, inMode: number, recMode: number, zx: number, zr: number, h: number, c: number, rh: number, act: number, ract: number, seq: number, hOut: number, cOut: number): void;
+  block64(kind: number, rows: number, T: number, D: number, M: number, mp: number, back: number, xb: number, wx: number, wh: number, bin: number, brec: number, inMode: number, recMode: number, zx: number, zr: number, h: number, c: number, rh: number, act: number, ract: number, seq: number, hOut: number, cOut: number, tA: number, aw: number, tH: number, tC: number, tRec: number): void;
   block32(kind: number, rows: number, T: number, D: number, M: number, mp: number, back: number, xb: number, wx: number, wh: number, bin: number, brec: number, inMode: number, recMode: number, zx: number, zr: number, h: number, c: number, rh: number, act: number, ract: number, seq: number, hOut: number, cOut: number): void;
   act32n(code: number, v: number, n: number): void;
 }
