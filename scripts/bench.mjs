@@ -511,8 +511,8 @@ async function timeIt(fn) {
 
 /**
  * float32 on one thread, and both precisions as the CLI runs them (forwardParallel: worker threads
- * split the samples when the work pays). `oursF64Ms` / `oursF32Ms` are the CLI's; when it would use one
- * thread they are the one-thread figures.
+ * split the samples when the work pays, measured per call). `oursF64Ms` / `oursF32Ms` are the CLI's,
+ * always timed through forwardParallel (with one thread that is forward() and a few microseconds).
  */
 async function timeFastPaths(core, parallel, model, inputs, id) {
   log(`[bench] ${id}: float32, and the CLI's threads…`);
@@ -520,14 +520,25 @@ async function timeFastPaths(core, parallel, model, inputs, id) {
   const report = { kernels: f32.out.kernels, forwardF32Ms: f32.ms, forwardF32RunsMs: f32.runs, threads: 1 };
   report.oursF32Ms = f32.ms;
   if (parallel) {
-    const probe = await parallel.forwardParallel(model, inputs, { precision: 'f64' });
-    report.threads = probe.threads;
-    if (probe.threads > 1) {
-      const p64 = await timeIt(() => parallel.forwardParallel(model, inputs, { precision: 'f64' }));
-      const p32 = await timeIt(() => parallel.forwardParallel(model, inputs, { precision: 'f32' }));
-      Object.assign(report, { parallelF64Ms: p64.ms, parallelF64RunsMs: p64.runs, parallelF32Ms: p32.ms, parallelF32RunsMs: p32.runs, oursF32Ms: p32.ms });
-      report.oursF64Ms = p64.ms;
-    }
+    // As the CLI runs it, always: forwardParallel decides per call (its estimate, a worker already
+    // holding the model, and which of one thread or the split was faster lately); `thr` is the
+    // threads most of the timed runs used.
+    const threadsOf = [];
+    const call = (precision) => async () => {
+      const r = await parallel.forwardParallel(model, inputs, { precision });
+      threadsOf.push(r.threads);
+      return r;
+    };
+    const p64 = await timeIt(call('f64'));
+    const used = threadsOf.slice(-p64.runs.length);
+    const mode = (xs) => [...new Set(xs)].sort((a, b) => xs.filter((x) => x === b).length - xs.filter((x) => x === a).length)[0];
+    report.threads = mode(used);
+    report.threadsF64Runs = used;
+    threadsOf.length = 0;
+    const p32 = await timeIt(call('f32'));
+    report.threadsF32 = mode(threadsOf.slice(-p32.runs.length));
+    Object.assign(report, { parallelF64Ms: p64.ms, parallelF64RunsMs: p64.runs, parallelF32Ms: p32.ms, parallelF32RunsMs: p32.runs, oursF32Ms: p32.ms });
+    report.oursF64Ms = p64.ms;
   }
   return { report, f32Outputs: f32.out.outputs.map((o) => o.array) };
 }

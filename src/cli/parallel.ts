@@ -7,7 +7,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { forward, type ForwardOptions, type HardSigmoidChoice, type Model, type NDArray } from '../core';
+import { forward, takesTokens, type ForwardOptions, type HardSigmoidChoice, type Model, type NDArray } from '../core';
 
 export interface ParallelResult {
   outputs: { name: string; array: NDArray }[];
@@ -22,16 +22,25 @@ export interface ParallelResult {
 type Opts = Pick<ForwardOptions, 'precision' | 'hardSigmoid' | 'engine'>;
 const TAG = 'rnn-inspector-forward-slice';
 
-/** Multiply-adds per sample, roughly: every weight used once per time step. */
+/** Multiply-adds per sample, roughly: every weight used once per time step (an Embedding's table is looked up, not multiplied). */
 function workPerSample(model: Model, inputs: NDArray[]): number {
   // Wrappers list their inner layers' weights too (model.ts).
-  const params = model.layers.reduce((s, l) => s + l.weights.reduce((a, w) => a + w.shape.reduce((x, y) => x * y, 1), 0), 0);
-  const T = inputs[0].shape.length > 2 ? inputs[0].shape[1] : 1;
+  const tokens = model.layers.some(takesTokens);
+  const params = model.layers.filter((l) => !takesTokens(l)).reduce((s, l) => s + l.weights.reduce((a, w) => a + w.shape.reduce((x, y) => x * y, 1), 0), 0);
+  const shape = inputs[0].shape;
+  // (N, T, D) inputs, or (N, T) token ids into an Embedding.
+  const T = shape.length > 2 || (tokens && shape.length === 2) ? shape[1] : 1;
   return params * Math.max(1, T);
 }
 
-/** Below this many multiply-adds in all (≈ 50 ms on one core), one thread is faster. */
+/** Below this many multiply-adds in all (≈ 50 ms on one core), one thread is faster when a worker has to start (≈ 40 ms). */
 export const PARALLEL_MIN_WORK = 4e8;
+/**
+ * With a worker already started and holding the model (a streamed verify's batches, repeated calls),
+ * a split pays from about this much work (≈ 1–4 ms on one core): what is left is posting the slice
+ * and waking the worker. The first call of that size starts one in the background for the next.
+ */
+export const PARALLEL_MIN_WORK_WARM = 5e6;
 
 /** Samples [start, end) of a batch: a view, or a copy (`copy`) when it is to be posted to a worker (posting a view would clone its whole buffer). */
 export function sliceSamples(a: NDArray, start: number, end: number, copy = false): NDArray {
@@ -96,20 +105,50 @@ const pool: PoolWorker[] = [];
 const modelIds = new WeakMap<Model, number>();
 let nextModelId = 1;
 
-function runSlice(model: Model, inputs: NDArray[], opts: Opts): Promise<ParallelResult> {
-  let pw = pool.find((p) => !p.busy);
-  if (!pw) {
-    pw = { w: new Worker(__filename, { workerData: { tag: TAG } }), modelId: 0, busy: false, shared: null };
-    pool.push(pw);
-  }
-  const worker = pw;
+function idOf(model: Model): number {
   let id = modelIds.get(model);
   if (id === undefined) {
     id = nextModelId++;
     modelIds.set(model, id);
   }
-  const { samples: _stored, ...bare } = model; // the worker needs the weights, not the file's sample arrays
-  const msg = { model: worker.modelId === id ? undefined : bare, ...shareInputs(worker, inputs), opts };
+  return id;
+}
+
+function newWorker(): PoolWorker {
+  const pw: PoolWorker = { w: new Worker(__filename, { workerData: { tag: TAG } }), modelId: 0, busy: false, shared: null };
+  pw.w.unref();
+  // A worker that fails while idle leaves the pool (a busy one is dropped by its call's handlers).
+  pw.w.on('error', () => undefined);
+  pw.w.on('exit', () => {
+    const i = pool.indexOf(pw);
+    if (i >= 0) pool.splice(i, 1);
+  });
+  pool.push(pw);
+  return pw;
+}
+
+/** The model as posted: the worker needs the weights, not the file's sample arrays. */
+function bareModel(model: Model): Omit<Model, 'samples'> {
+  const { samples: _stored, ...bare } = model;
+  return bare;
+}
+
+/** Weights of every layer (a wrapper's inner layers are listed in its weights too). */
+const weightCount = (model: Model): number => model.layers.reduce((s, l) => s + l.weights.reduce((a, w) => a + w.shape.reduce((x, y) => x * y, 1), 0), 0);
+/** A model larger than this (8 M weights, 64 MB in float64) is not copied to a worker on speculation. */
+const PRESTART_MAX_WEIGHTS = 8 * 1024 * 1024;
+
+/** Starts a worker in the background and hands it the model, for the next calls. */
+function prestart(model: Model): void {
+  const pw = newWorker();
+  pw.modelId = idOf(model);
+  pw.w.postMessage({ model: bareModel(model) });
+}
+
+function runSlice(model: Model, inputs: NDArray[], opts: Opts): Promise<ParallelResult> {
+  const worker = pool.find((p) => !p.busy) ?? newWorker();
+  const id = idOf(model);
+  const msg = { model: worker.modelId === id ? undefined : bareModel(model), ...shareInputs(worker, inputs), opts };
   worker.modelId = id;
   worker.busy = true;
   worker.w.ref();
@@ -147,12 +186,64 @@ function runSlice(model: Model, inputs: NDArray[], opts: Opts): Promise<Parallel
   });
 }
 
-/** forward() over all samples, split across `threads` threads when the work is large. */
+/**
+ * Whether a split pays is measured, not only estimated: on a shared machine the other core is often
+ * busy and two threads then take longer than one (seen: 126 vs 70 ms, 8.8 vs 5.5 s). Per model, batch
+ * shape and precision, the first call splits (the estimate), the second runs on one thread, later
+ * calls take the faster of the two latest times, and every RETRY_EVERY-th call runs the other one
+ * again, so the choice follows the load. Either way the outputs are the same numbers.
+ */
+interface Tuning {
+  split?: number;
+  one?: number;
+  calls: number;
+}
+const tunings = new WeakMap<Model, Map<string, Tuning>>();
+const RETRY_EVERY = 8;
+
+function tuningOf(model: Model, inputs: NDArray[], opts: Opts, k: number): { choose(): number; record(threads: number, ms: number): void } {
+  let byShape = tunings.get(model);
+  if (!byShape) tunings.set(model, (byShape = new Map()));
+  const key = `${opts.precision ?? 'f64'} ${opts.engine ?? 'fast'} ${k} ${inputs.map((a) => a.shape.join('x')).join(',')}`;
+  let t = byShape.get(key);
+  if (!t) byShape.set(key, (t = { calls: 0 }));
+  const tu = t;
+  return {
+    choose(): number {
+      if (tu.split === undefined) return k;
+      if (tu.one === undefined) return 1;
+      tu.calls++;
+      const best = tu.one <= tu.split ? 1 : k;
+      return tu.calls % RETRY_EVERY === 0 ? (best === 1 ? k : 1) : best;
+    },
+    record(threads: number, ms: number): void {
+      if (threads > 1) tu.split = ms;
+      else tu.one = ms;
+    },
+  };
+}
+
+/** forward() over all samples, split across `threads` threads when the work is large (and measured to pay). */
 export async function forwardParallel(model: Model, inputs: NDArray[], opts: Opts = {}, threads = availableParallelism(), minWork = PARALLEL_MIN_WORK): Promise<ParallelResult> {
   const N = inputs[0]?.shape[0] ?? 0;
   const work = N * workPerSample(model, inputs);
-  const k = Math.max(1, Math.min(threads, Math.floor(N / 64), Math.ceil(work / minWork)));
-  if (k <= 1) return { ...forward(model, inputs, opts), threads: 1 };
+  const id = modelIds.get(model);
+  const warm = id === undefined ? 0 : pool.filter((p) => !p.busy && p.modelId === id).length;
+  const cold = Math.ceil(work / minWork);
+  const warmK = Math.min(1 + warm, Math.ceil(work / Math.min(minWork, PARALLEL_MIN_WORK_WARM)));
+  const want = Math.max(1, Math.min(threads, Math.floor(N / 64), Math.max(cold, warmK)));
+  const tune = want > 1 ? tuningOf(model, inputs, opts, want) : null;
+  const k = tune ? tune.choose() : want;
+  const t0 = performance.now();
+  if (k <= 1) {
+    if (tune) {
+      const r = { ...forward(model, inputs, opts), threads: 1 };
+      tune.record(1, performance.now() - t0);
+      return r;
+    }
+    if (threads > 1 && N >= 128 && work >= Math.min(minWork, PARALLEL_MIN_WORK_WARM) && !pool.length && weightCount(model) <= PRESTART_MAX_WEIGHTS) prestart(model);
+    return { ...forward(model, inputs, opts), threads: 1 };
+  }
   const bounds = Array.from({ length: k + 1 }, (_, i) => Math.round((i * N) / k));
   const slices = bounds.slice(0, k).map((s, i) => inputs.map((a) => sliceSamples(a, s, bounds[i + 1])));
   const others = slices.slice(1).map((sl) => runSlice(model, sl, opts));
@@ -164,6 +255,7 @@ export async function forwardParallel(model: Model, inputs: NDArray[], opts: Opt
     throw e;
   }
   const rest = await Promise.all(others);
+  tune?.record(k, performance.now() - t0);
   const all = [first, ...rest];
   return {
     outputs: first.outputs.map((o, j) => ({ name: o.name, array: concat(all.map((r) => r.outputs[j].array)) })),
@@ -179,10 +271,11 @@ if (!isMainThread && parentPort && (workerData as { tag?: string } | null)?.tag 
   const port = parentPort;
   let current: Model | undefined;
   let shared: SharedArrayBuffer | undefined;
-  port.on('message', (m: { model?: Model; shared?: SharedArrayBuffer; inputs: SharedInput[]; opts: Opts }) => {
+  port.on('message', (m: { model?: Model; shared?: SharedArrayBuffer; inputs?: SharedInput[]; opts: Opts }) => {
     try {
       if (m.model) current = m.model;
       if (m.shared) shared = m.shared;
+      if (!m.inputs) return; // the model alone (prestart): no answer expected
       if (!current) throw new Error('no model sent to the forward-pass worker');
       if (!shared) throw new Error('no input buffer sent to the forward-pass worker');
       const buf = shared;

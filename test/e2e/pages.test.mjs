@@ -120,7 +120,11 @@ describe('large runs and lazy heatmaps', () => {
     assert.equal(await f.locator('#rows-prev').isDisabled(), true);
     // Below the sticky toolbar: the pager, then the table.
     await f.locator('.pager').evaluate((e) => window.scrollBy(0, e.getBoundingClientRect().top - 120));
+    const top = () => f.locator('.pager').evaluate((e) => Math.round(e.getBoundingClientRect().top));
+    const before = await top();
     await shots('worst-first');
+    // The theme changes redrew the panel; the heatmaps above came back at once, so nothing moved.
+    assert.ok(Math.abs((await top()) - before) <= 2, `the pager stayed at ${before} px (now ${await top()} px)`);
     // Keyboard: Tab to Next, Enter; then Previous.
     await f.locator('#rows-prev').evaluate((e) => e.closest('.pager').querySelector('#rows-next').focus());
     await page.keyboard.press('Enter');

@@ -1,6 +1,7 @@
 /** Embedding: integer ids (N, T) → rows of We (V×E); mask_zero masks id 0. */
 import { InspectorError } from '../model';
 import type { LayerSpec } from './types';
+import { takeF64 } from '../math/bufferPool';
 import { bindWeights, cfg, nd, one } from './util';
 import { embeddingBackward } from './embeddingBackward';
 
@@ -35,13 +36,15 @@ export const embeddingSpec: LayerSpec = {
     const [V, E] = dims(cfg(layer));
     const [We] = bindWeights(layer, [{ role: 'embeddings', shape: [V, E], trainable: true }]);
     const ids = x.array.data;
-    const out = new Float64Array(ids.length * E);
-    for (let i = 0; i < ids.length; i++) {
+    // From the pool (math/bufferPool.ts: a fresh array's first touch is a page fault per 4 kB), every
+    // element written; rows copied by a plain loop (a subarray per id cost more than the copy).
+    const out = takeF64(ids.length * E);
+    for (let i = 0, o = 0; i < ids.length; i++) {
       const id = ids[i];
       if (!Number.isInteger(id) || id < 0 || id >= V) {
         throw new InspectorError('', `layer ${layer.name} (Embedding): input value ${id} is not an integer id in [0, ${V})`);
       }
-      out.set(We.subarray(id * E, (id + 1) * E), i * E);
+      for (let j = 0, f = id * E; j < E; j++) out[o++] = We[f + j];
     }
     let mask: Uint8Array | null = null;
     if (cfg(layer).mask_zero && x.array.shape.length === 2) {

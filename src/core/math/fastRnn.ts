@@ -66,7 +66,7 @@ export function fastRnn(a: FastRnnArgs): FastRnnResult | null {
   const nb = Math.min(NB, N);
   const ar = new Arena(k, a.precision);
   const wx = ar.alloc(D * GMp);
-  const wh = ar.alloc(Mp * GMp);
+  const wh = ar.alloc(M * GMp); // M rows (block.ts runs the recurrent products over k = M)
   const bin = ar.alloc(GMp);
   const brec = ar.alloc(GMp);
   const xb = ar.alloc(nb * T * D);
@@ -89,7 +89,7 @@ export function fastRnn(a: FastRnnArgs): FastRnnResult | null {
   const tR = ar.alloc(tape && kind === 2 ? nb * T * M : 0);
   ar.commit();
   packPanels(a.Wx, D, G, M, Mp, D, pw, ar.view(wx, D * GMp));
-  packPanels(a.Wh, M, G, M, Mp, Mp, pw, ar.view(wh, Mp * GMp));
+  packPanels(a.Wh, M, G, M, Mp, M, pw, ar.view(wh, M * GMp));
   if (a.inBias) packGates(a.inBias, G, M, Mp, ar.view(bin, GMp));
   if (a.recBias) packGates(a.recBias, G, M, Mp, ar.view(brec, GMp));
   const X = ar.view(xb, nb * T * D);

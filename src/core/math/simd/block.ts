@@ -6,14 +6,17 @@
 // Outputs are written unpadded (M of the Mp columns), so the caller copies each block out with one
 // typed-array set: seq (rows × T × M, processing order) when seq ≠ 0, the final h and c (rows × M).
 //
-//   xb: the block's inputs (rows × T × D, C order); wx (D rows) / wh (Mp rows): packed panels (./gemm)
+//   xb: the block's inputs (rows × T × D, C order); wx (D rows) / wh (M rows): packed panels (./gemm)
 //   of G·Mp columns; bin / brec: biases (G·Mp) used when inMode / recMode is 2; zx, zr (rows × G·Mp),
 //   h, c, rh (rows × Mp): scratch; h and c are zeroed here.
 //   block64 only, for the backward pass (kinds 0–2; 0 = not kept): per step, row b·T + t of
 //   tA (rows·T × aw) the gate activations and LSTM act(c_t) (rnn.ts step64), of tH / tC
 //   (rows·T × M) h_t / c_t, of tRec (rows·T × M) the GRU's h·Wh_h + b_h (before r is applied).
+// At small M the padding is skipped where the layout allows: the recurrent products run over k = M
+// rows of Wh (not Mp), the gate step over the vectors that hold the M columns (M = 5 in float64:
+// 3 vectors of the 4 in Mp = 8; all of them when a tape is kept).
 import { gemm64, gemm32 } from './gemm';
-import { step64, step32 } from './rnn';
+import { stepCore64, stepCore32 } from './rnn';
 
 // @ts-ignore: decorator
 @inline
@@ -28,18 +31,19 @@ export function block64(kind: i32, rows: i32, T: i32, D: i32, M: i32, mp: i32, b
   const mb = <usize>M << 3;
   const stepKind = kind == 3 ? 3 : kind;
   const recPanels = (kind == 3 ? 2 * mp : gmp) >> 2;
-  const whH = wh + <usize>(2 * mp >> 2) * <usize>mp * 32;
+  const whH = wh + <usize>(2 * mp >> 2) * <usize>M * 32;
+  const used = (mb + 15) & ~(<usize>15);
   memory.fill(h, 0, <usize>rows * hm);
   memory.fill(c, 0, <usize>rows * hm);
   for (let s = 0; s < T; s++) {
     const t = back ? T - 1 - s : s;
     gemm64(xb + (<usize>(t * D) << 3), T * D, rows, D, wx, gmp >> 2, zx, gmp, inMode, bin);
-    gemm64(h, mp, rows, mp, wh, recPanels, zr, gmp, recMode, brec);
+    gemm64(h, mp, rows, M, wh, recPanels, zr, gmp, recMode, brec);
     const ab = <usize>aw << 3;
-    step64(stepKind, zx, zr, h, c, rh, rows, mp, act, ract, 0, 0, tA != 0 ? tA + <usize>t * ab : 0, T * aw << 3);
+    stepCore64(stepKind, zx, zr, h, c, rh, rows, mp, used, act, ract, tA != 0 ? tA + <usize>t * ab : 0, T * aw << 3);
     if (kind == 3) {
-      gemm64(rh, mp, rows, mp, whH, mp >> 2, zr + (<usize>(2 * mp) << 3), gmp, 0, 0);
-      step64(4, zx, zr, h, c, rh, rows, mp, act, ract, 0, 0, 0, 0);
+      gemm64(rh, mp, rows, M, whH, mp >> 2, zr + (<usize>(2 * mp) << 3), gmp, 0, 0);
+      stepCore64(4, zx, zr, h, c, rh, rows, mp, used, act, ract, 0, 0);
     }
     const row = <usize>t * mb;
     const rowStride = <usize>T * mb;
@@ -59,17 +63,18 @@ export function block32(kind: i32, rows: i32, T: i32, D: i32, M: i32, mp: i32, b
   const mb = <usize>M << 2;
   const stepKind = kind == 3 ? 3 : kind;
   const recPanels = (kind == 3 ? 2 * mp : gmp) >> 3;
-  const whH = wh + <usize>(2 * mp >> 3) * <usize>mp * 32;
+  const whH = wh + <usize>(2 * mp >> 3) * <usize>M * 32;
+  const used = (mb + 15) & ~(<usize>15);
   memory.fill(h, 0, <usize>rows * hm);
   memory.fill(c, 0, <usize>rows * hm);
   for (let s = 0; s < T; s++) {
     const t = back ? T - 1 - s : s;
     gemm32(xb + (<usize>(t * D) << 2), T * D, rows, D, wx, gmp >> 3, zx, gmp, inMode, bin);
-    gemm32(h, mp, rows, mp, wh, recPanels, zr, gmp, recMode, brec);
-    step32(stepKind, zx, zr, h, c, rh, rows, mp, act, ract, 0, 0, 0, 0);
+    gemm32(h, mp, rows, M, wh, recPanels, zr, gmp, recMode, brec);
+    stepCore32(stepKind, zx, zr, h, c, rh, rows, mp, used, act, ract, 0, 0);
     if (kind == 3) {
-      gemm32(rh, mp, rows, mp, whH, mp >> 3, zr + (<usize>(2 * mp) << 2), gmp, 0, 0);
-      step32(4, zx, zr, h, c, rh, rows, mp, act, ract, 0, 0, 0, 0);
+      gemm32(rh, mp, rows, M, whH, mp >> 3, zr + (<usize>(2 * mp) << 2), gmp, 0, 0);
+      stepCore32(4, zx, zr, h, c, rh, rows, mp, used, act, ract, 0, 0);
     }
     if (seq != 0) copyRows(seq + <usize>s * mb, <usize>T * mb, h, hm, rows, mb);
   }

@@ -57,10 +57,17 @@ function cell64(kind: i32, x: usize, r: usize, hb: usize, cb: usize, rb: usize, 
   }
 }
 
-export function step64(kind: i32, zx: usize, zr: usize, h: usize, c: usize, rh: usize, nb: i32, mp: i32, act: i32, ract: i32, seq: usize, seqStride: i32, tape: usize, tapeStride: i32): void {
+/**
+ * The gate step on the first `used` bytes of each row's Mp columns (a multiple of 16; vectors past
+ * M stay untouched: their h and c are zero and, with zero weights, would stay zero). With a tape,
+ * all of Mp (the backward pass reads whole gate blocks).
+ */
+export function stepCore64(kind: i32, zx: usize, zr: usize, h: usize, c: usize, rh: usize, nb: i32, mp: i32, used: usize, act: i32, ract: i32, tape: usize, tapeStride: i32): void {
   const g: i32 = kind == 0 ? 1 : kind == 1 ? 4 : 3;
   const ld = <usize>(g * mp) << 3;
   const hm = <usize>mp << 3;
+  const u = tape != 0 ? hm : used;
+  const pairs = u & ~(<usize>31);
   for (let b = 0; b < nb; b++) {
     const x = zx + <usize>b * ld;
     const r = zr + <usize>b * ld;
@@ -68,13 +75,20 @@ export function step64(kind: i32, zx: usize, zr: usize, h: usize, c: usize, rh: 
     const cb = c + <usize>b * hm;
     const rb = rh + <usize>b * hm;
     const tp = tape != 0 ? tape + <usize>b * <usize>tapeStride : 0;
-    // hm is a multiple of 32 bytes (two vectors): two cells per iteration, independent chains.
-    for (let j: usize = 0; j < hm; j += 32) {
+    // Two cells per iteration: independent chains for the out-of-order core.
+    let j: usize = 0;
+    for (; j < pairs; j += 32) {
       cell64(kind, x, r, hb, cb, rb, j, hm, act, ract, tp);
       cell64(kind, x, r, hb, cb, rb, j + 16, hm, act, ract, tp);
     }
-    if (seq != 0 && kind != 3) memory.copy(seq + <usize>b * <usize>seqStride, hb, hm);
+    if (j < u) cell64(kind, x, r, hb, cb, rb, j, hm, act, ract, tp);
   }
+}
+
+export function step64(kind: i32, zx: usize, zr: usize, h: usize, c: usize, rh: usize, nb: i32, mp: i32, act: i32, ract: i32, seq: usize, seqStride: i32, tape: usize, tapeStride: i32): void {
+  const hm = <usize>mp << 3;
+  stepCore64(kind, zx, zr, h, c, rh, nb, mp, hm, act, ract, tape, tapeStride);
+  if (seq != 0 && kind != 3) for (let b = 0; b < nb; b++) memory.copy(seq + <usize>b * <usize>seqStride, h + <usize>b * hm, hm);
 }
 
 // @ts-ignore: decorator
@@ -124,10 +138,17 @@ function cell32(kind: i32, x: usize, r: usize, hb: usize, cb: usize, rb: usize, 
   }
 }
 
-export function step32(kind: i32, zx: usize, zr: usize, h: usize, c: usize, rh: usize, nb: i32, mp: i32, act: i32, ract: i32, seq: usize, seqStride: i32, tape: usize, tapeStride: i32): void {
+/**
+ * The gate step on the first `used` bytes of each row's Mp columns (a multiple of 16; vectors past
+ * M stay untouched: their h and c are zero and, with zero weights, would stay zero). With a tape,
+ * all of Mp (the backward pass reads whole gate blocks).
+ */
+export function stepCore32(kind: i32, zx: usize, zr: usize, h: usize, c: usize, rh: usize, nb: i32, mp: i32, used: usize, act: i32, ract: i32, tape: usize, tapeStride: i32): void {
   const g: i32 = kind == 0 ? 1 : kind == 1 ? 4 : 3;
   const ld = <usize>(g * mp) << 2;
   const hm = <usize>mp << 2;
+  const u = tape != 0 ? hm : used;
+  const pairs = u & ~(<usize>31);
   for (let b = 0; b < nb; b++) {
     const x = zx + <usize>b * ld;
     const r = zr + <usize>b * ld;
@@ -135,11 +156,18 @@ export function step32(kind: i32, zx: usize, zr: usize, h: usize, c: usize, rh: 
     const cb = c + <usize>b * hm;
     const rb = rh + <usize>b * hm;
     const tp = tape != 0 ? tape + <usize>b * <usize>tapeStride : 0;
-    // hm is a multiple of 32 bytes (two vectors): two cells per iteration, independent chains.
-    for (let j: usize = 0; j < hm; j += 32) {
+    // Two cells per iteration: independent chains for the out-of-order core.
+    let j: usize = 0;
+    for (; j < pairs; j += 32) {
       cell32(kind, x, r, hb, cb, rb, j, hm, act, ract, tp);
       cell32(kind, x, r, hb, cb, rb, j + 16, hm, act, ract, tp);
     }
-    if (seq != 0 && kind != 3) memory.copy(seq + <usize>b * <usize>seqStride, hb, hm);
+    if (j < u) cell32(kind, x, r, hb, cb, rb, j, hm, act, ract, tp);
   }
+}
+
+export function step32(kind: i32, zx: usize, zr: usize, h: usize, c: usize, rh: usize, nb: i32, mp: i32, act: i32, ract: i32, seq: usize, seqStride: i32, tape: usize, tapeStride: i32): void {
+  const hm = <usize>mp << 2;
+  stepCore32(kind, zx, zr, h, c, rh, nb, mp, hm, act, ract, tape, tapeStride);
+  if (seq != 0 && kind != 3) for (let b = 0; b < nb; b++) memory.copy(seq + <usize>b * <usize>seqStride, h + <usize>b * hm, hm);
 }
