@@ -8,7 +8,7 @@ import { InspectorError, openModelBounded, OPEN_TIME_BUDGET_MS, summarize, type 
 import type { ModelView } from '../shared/messages';
 import { discoverSources } from './sources';
 import { modelView } from './view';
-import type { FullRun } from './runner';
+import { shareWeightValues, type FullRun } from './runner';
 
 /**
  * `model` is first read without weight values (shapes and metadata only: the panel paints from
@@ -169,6 +169,8 @@ export class InspectorDocument implements vscode.CustomDocument {
       const t0 = performance.now();
       const reading = this.open(true).then(
         (model) => {
+          // Shared with the run workers rather than copied into each run.
+          shareWeightValues(model);
           if (this.state === s) {
             s.model = model;
             s.weightsMs = performance.now() - t0;

@@ -251,8 +251,11 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
     request = { ...request, precision: request.precision ?? settings.precision, hardSigmoid: request.hardSigmoid ?? settings.hardSigmoid };
     this.broadcast(doc, { type: 'running', request });
     let report: ((done: number, total: number) => void) | undefined;
-    // The weight values are read on the first run (or heatmap), not when the file is opened.
-    const work = doc.withWeights().then((model) => {
+    // The weight values are read on the first run (or heatmap), not when the file is opened; a
+    // Cancel while they are being read ends the run at once (the read goes on, for the next one).
+    const cancelled = new Promise<never>((_, reject) => cts.token.onCancellationRequested(() => reject(new CancelledError())));
+    cancelled.catch(() => undefined);
+    const work = Promise.race([doc.withWeights(), cancelled]).then((model) => {
       if (cts.token.isCancellationRequested) throw new CancelledError();
       return runInWorker({ model, atol: settings.atol, rtol: settings.rtol }, request, {
         isCancelled: () => cts.token.isCancellationRequested,

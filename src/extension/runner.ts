@@ -211,6 +211,36 @@ export async function runRequest(ctx: RunContext, request: RunRequest, hooks: Ru
 }
 
 /**
+ * Moves a model's weight values into SharedArrayBuffers (each distinct array once: a wrapper's
+ * weights share their inner layers' arrays), so that posting the model to a run worker shares
+ * them instead of copying them: a run of a 257 MB model no longer adds another 257 MB while it
+ * lasts. Done once, when the values are read; returns the bytes moved.
+ */
+export function shareWeightValues(model: Model): number {
+  const moved = new Map<Float32Array | Float64Array, Float32Array | Float64Array>();
+  let bytes = 0;
+  const visit = (layers: Model['layers']): void => {
+    for (const l of layers) {
+      for (const w of l.weights) {
+        const d = w.data;
+        if (!d || typeof SharedArrayBuffer !== 'function' || d.buffer instanceof SharedArrayBuffer) continue;
+        let shared = moved.get(d);
+        if (!shared) {
+          shared = d instanceof Float32Array ? new Float32Array(new SharedArrayBuffer(d.byteLength)) : new Float64Array(new SharedArrayBuffer(d.byteLength));
+          shared.set(d);
+          moved.set(d, shared);
+          bytes += d.byteLength;
+        }
+        w.data = shared;
+      }
+      visit(l.inner ?? []);
+    }
+  };
+  visit(model.layers);
+  return bytes;
+}
+
+/**
  * Runs a request in a worker thread (dist/runWorker.js beside dist/extension.js): the host stays
  * free, and cancelling terminates the worker at once. Falls back to the sliced in-process run when
  * the worker script is not there (e.g. running from unbundled sources).

@@ -26,15 +26,37 @@ const nearView =
       )
     : undefined;
 
+/**
+ * Values already received, per model shown: a redraw of the same model (a theme change) draws them
+ * at once, so the page keeps its height and its scroll position; a reload brings a new ModelView.
+ */
+const received = new WeakMap<ModelView, Map<string, { matrix: MatrixView | null; error?: string }>>();
+
 /** A place for a weight's heatmap; its values are asked from the host (downsampled there to ≤ 256 × 512 cells). */
 function weightSlot(w: WeightView): HTMLElement {
   const slot: HTMLElement & { load?: () => void } = h('div', { class: 'heatmap-slot', 'data-weight': w.id, 'data-state': 'waiting' }, h('p', { class: 'muted small' }, 'values are read when this comes into view'));
+  const model = panel.model;
+  const known = model ? received.get(model) : undefined;
+  const got = known?.get(w.id);
+  if (got) {
+    drawWeight(slot, w, got.matrix, got.error);
+    return slot;
+  }
+  const keep = (r: { matrix: MatrixView | null; error?: string }): void => {
+    if (!model) return;
+    const m = received.get(model) ?? new Map();
+    m.set(w.id, r);
+    received.set(model, m);
+  };
   slot.load = () => {
     slot.load = undefined;
     slot.dataset.state = 'loading';
     slot.replaceChildren(h('p', { class: 'muted small' }, 'reading values…'));
     host.request<{ type: 'weight'; id: string; matrix: MatrixView | null; error?: string }>({ type: 'weight', id: w.id }).then(
-      (r) => drawWeight(slot, w, r.matrix, r.error),
+      (r) => {
+        if (r.matrix) keep({ matrix: r.matrix });
+        drawWeight(slot, w, r.matrix, r.error);
+      },
       (e: unknown) => drawWeight(slot, w, null, String(e)),
     );
   };

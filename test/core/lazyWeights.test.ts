@@ -3,7 +3,9 @@
  * reader. `openModel(file, {weights: false})` + `summarize` (the CLI's `summary`, the panel's first
  * paint) must not read one weight value: HDF5 reads are counted at h5wasm's Dataset (every value
  * read goes through its `value` / `slice` / `to_array`), and a TF.js model whose shard is missing
- * still summarises, while opening it with its weights names the missing shard.
+ * still summarises, while opening it with its weights names the missing shard. (The JSON dumps,
+ * notebook {Wx, Wh, …} and get_weights() lists, hold their values in the text that must be parsed
+ * for the shapes: there is nothing else to defer, and the panel does not read them twice.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

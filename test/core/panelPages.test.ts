@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadArrays, openModel, type NDArray } from '../../src/core';
-import { rowsPage, runRequest } from '../../src/extension/runner';
+import { rowsPage, runInWorker, runRequest, shareWeightValues } from '../../src/extension/runner';
 import { matrixView, MAX_COLS, MAX_ROWS, weightMatrix } from '../../src/extension/view';
 import { ROW_LIMIT } from '../../src/shared/messages';
 import { fixture } from './paths';
@@ -161,4 +161,21 @@ test('an LSTM kernel wider than the panel: each gate downsampled on its own, no 
     assert.equal(m.values[c], g, `column ${c} (from ${m.colStarts[c]}) holds only gate ${g}`);
   }
   for (const b of blocks) assert.ok(m.colStarts.includes(b.columns[0]), `a drawn column starts at gate ${b.gate}`);
+});
+
+test('weight values shared with the run worker (SharedArrayBuffer), not copied: the same outputs', async () => {
+  const src = fixture('keras', 'bidir_concat');
+  const model = await openModel(path.join(src, 'model.h5'));
+  const request = { inputs: { kind: 'file' as const, path: path.join(src, 'X.npy'), label: 'X.npy' }, expected: { kind: 'file' as const, path: path.join(src, 'Y.npy'), label: 'Y.npy' }, seed: 0, samples: 1, timesteps: 10, traceSample: 0 };
+  const hooks = { isCancelled: () => false, onCancel: () => undefined };
+  const before = await runInWorker({ model, atol: 1e-5, rtol: 1e-4 }, request, hooks);
+  const arrays = new Set(model.layers.flatMap((l) => l.weights.map((w) => w.data)));
+  const bytes = shareWeightValues(model);
+  // Each distinct array moved once (the Bidirectional lists its halves' arrays again).
+  assert.equal(bytes, [...arrays].reduce((a, d) => a + (d?.byteLength ?? 0), 0));
+  for (const l of model.layers) for (const w of l.weights) assert.ok(w.data?.buffer instanceof SharedArrayBuffer, w.name);
+  assert.equal(shareWeightValues(model), 0, 'a second call moves nothing');
+  const after = await runInWorker({ model, atol: 1e-5, rtol: 1e-4 }, request, hooks);
+  assert.equal(after.result.verify?.pass, true);
+  assert.deepEqual(Array.from(after.outputs[0].data), Array.from(before.outputs[0].data));
 });
