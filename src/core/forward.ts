@@ -154,6 +154,8 @@ function forwardIn(model: Model, inputs: NDArray[], opts: ForwardOptions = {}): 
   if (pooling) {
     calls.forEach((c, i) => [...c.inputs, ...(c.masks ?? [])].forEach((r) => lastUse.set(callKey(r.layer, r.node), i)));
     for (const r of model.outputs) lastUse.set(callKey(r.layer, r.node), Infinity);
+    // The caller's inputs are never ours to give back (one may be a pooled output of an earlier pass).
+    for (const c of calls) if (isInputLayer(c.layer)) lastUse.set(callKey(c.layer.name, c.node), Infinity);
   }
   for (const [ci, call] of calls.entries()) {
     if (opts.isCancelled?.()) throw new InspectorError('', 'cancelled');
