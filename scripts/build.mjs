@@ -21,6 +21,7 @@
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as vm from 'node:vm';
 import { fileURLToPath } from 'node:url';
 import { buildWasm } from './build-wasm.mjs';
 
@@ -58,6 +59,48 @@ const h5wasmApart = {
     build.onResolve({ filter: /^h5wasm\/node$/ }, () => ({ path: 'h5wasm-apart', namespace: 'h5wasm-apart' }));
     build.onLoad({ filter: /.*/, namespace: 'h5wasm-apart' }, () => ({ contents: "module.exports = require('./h5wasm.js');", loader: 'js' }));
     build.onResolve({ filter: /^\.\/h5wasm\.js$/ }, () => ({ path: './h5wasm.js', external: true }));
+  },
+};
+
+/**
+ * h5wasm's Emscripten build carries its 3 MB WebAssembly module as a JavaScript string literal, which
+ * every process then scanned and compiled (~200 ms) and decoded char by char (~100 ms) before HDF5
+ * could start. At build time the literal is evaluated once and its bytes written beside the bundle
+ * (dist/hdf5.wasm: the same bytes as in the npm package, nothing downloaded or committed); the bundle
+ * reads them from there. If the source does not have the expected shape (another h5wasm version),
+ * the build says so and keeps the module inline.
+ */
+const h5wasmBinaryApart = {
+  name: 'h5wasm-binary-apart',
+  setup(build) {
+    build.onLoad({ filter: /h5wasm[\\/]dist[\\/]node[\\/]hdf5_util\.js$/ }, async (args) => {
+      const src = await fs.promises.readFile(args.path, 'utf8');
+      const head = 'function findWasmBinary(){return binaryDecode(';
+      const at = src.indexOf(head);
+      const q = at >= 0 ? src[at + head.length] : '';
+      let end = -1;
+      if (q === "'" || q === '"') {
+        for (let i = at + head.length + 1; i < src.length; i++) {
+          if (src[i] === '\\') i++;
+          else if (src[i] === q) {
+            end = i;
+            break;
+          }
+        }
+      }
+      if (end < 0 || src.slice(end + 1, end + 3) !== ')}') {
+        console.warn('[build] h5wasm: findWasmBinary not in the expected shape, its WebAssembly stays inline');
+        return { contents: src, loader: 'js' };
+      }
+      const text = vm.runInNewContext(src.slice(at + head.length, end + 1));
+      const bytes = Buffer.alloc(text.length);
+      for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i) & 0xff;
+      if (bytes.readUInt32LE(0) !== 0x6d736100) throw new Error('h5wasm: the extracted module does not start with \\0asm');
+      fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
+      fs.writeFileSync(path.join(root, 'dist', 'hdf5.wasm'), bytes);
+      const read = "function findWasmBinary(){return new Uint8Array(require('fs').readFileSync(require('path').join(__dirname,'hdf5.wasm')))}";
+      return { contents: src.slice(0, at) + read + src.slice(end + 3), loader: 'js' };
+    });
   },
 };
 
@@ -114,7 +157,7 @@ const targets = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    plugins: [reporter('h5wasm')],
+    plugins: [h5wasmBinaryApart, reporter('h5wasm')],
   },
   {
     ...common,

@@ -249,3 +249,36 @@ export function makeWorkspace(dir) {
   for (const f of ['truncated.h5', 'plain.h5', 'corrupt.keras']) fs.copyFileSync(fx('bad', f), path.join(bad, f));
   return dir;
 }
+
+const themes = new WeakMap();
+
+/**
+ * Switches VS Code's colour theme through the palette (not runCommand: "Preferences: Browse Color
+ * Themes in Marketplace" also contains the title); nothing to do when `name` is already on. A page
+ * starts in Dark Modern (code-server's default).
+ */
+export async function setColorTheme(page, name) {
+  if ((themes.get(page) ?? 'Dark Modern') === name) return;
+  await page.click('.part.editor', { position: { x: 5, y: 5 } }).catch(() => {});
+  const input = page.locator('.quick-input-widget input');
+  for (let i = 0; i < 10 && !(await input.isVisible()); i++) {
+    await page.keyboard.press('F1');
+    await page.waitForTimeout(300);
+  }
+  await input.fill('>Preferences: Color Theme');
+  await page.locator('.quick-input-list .monaco-list-row').filter({ hasNotText: 'Browse' }).filter({ hasText: 'Preferences: Color Theme' }).first().click();
+  await page.waitForTimeout(500);
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  themes.set(page, name);
+  await page.waitForTimeout(1200);
+}
+
+/** One screenshot in the dark theme and one in the light theme: `${prefix}-${name}-dark.png` / `-light.png` in `dir`. */
+export async function shotsInBothThemes(page, dir, prefix, name) {
+  await page.screenshot({ path: path.join(dir, `${prefix}-${name}-dark.png`) });
+  await setColorTheme(page, 'Light Modern');
+  await page.screenshot({ path: path.join(dir, `${prefix}-${name}-light.png`) });
+  await setColorTheme(page, 'Dark Modern');
+}

@@ -28,6 +28,8 @@ export interface ForwardOptions {
    * backward pass (setting this makes the recurrent engine keep its tape): used by gradients().
    */
   record?: (call: Call, inputs: Tensor[], outputs: Tensor[], kept: unknown) => void;
+  /** With `record`: bytes the recurrent layers' tapes may take in all (a layer over it refuses, naming itself). */
+  tapeBudget?: number;
   /**
    * Arithmetic of the SIMD kernels: 'f64' (default: the exact reference, equal to the TypeScript
    * kernels within 1e-12) or 'f32' (Keras's own float32 arithmetic, faster).
@@ -103,6 +105,7 @@ export function forward(model: Model, inputs: NDArray[], opts: ForwardOptions = 
 }
 
 function forwardIn(model: Model, inputs: NDArray[], opts: ForwardOptions = {}): ForwardResult {
+  const tapeLeft = { bytes: opts.tapeBudget ?? Infinity };
   if (!model.hasWeights) {
     throw new InspectorError('', 'the file holds no weights (architecture only): the forward pass needs weights');
   }
@@ -151,6 +154,8 @@ function forwardIn(model: Model, inputs: NDArray[], opts: ForwardOptions = {}): 
   if (pooling) {
     calls.forEach((c, i) => [...c.inputs, ...(c.masks ?? [])].forEach((r) => lastUse.set(callKey(r.layer, r.node), i)));
     for (const r of model.outputs) lastUse.set(callKey(r.layer, r.node), Infinity);
+    // The caller's inputs are never ours to give back (one may be a pooled output of an earlier pass).
+    for (const c of calls) if (isInputLayer(c.layer)) lastUse.set(callKey(c.layer.name, c.node), Infinity);
   }
   for (const [ci, call] of calls.entries()) {
     if (opts.isCancelled?.()) throw new InspectorError('', 'cancelled');
@@ -177,7 +182,7 @@ function forwardIn(model: Model, inputs: NDArray[], opts: ForwardOptions = {}): 
       if (ins[i] && m.shape.length === 2) ins[i] = { ...ins[i], mask: Uint8Array.from(m.data, (v) => (v ? 1 : 0)) };
     });
     const spec = getSpec(layer.className)!;
-    if (opts.record) ctx.keep = {};
+    if (opts.record) ctx.keep = { budget: tapeLeft };
     opts.onLayerInputs?.(layer.name, ins.map((t) => t.array));
     values.set(key, spec.forward!(layer, ins, ctx));
     opts.onLayerOutputs?.(layer.name, values.get(key)!.map((t) => t.array));

@@ -16,6 +16,9 @@ import { forward, type NamedArray } from './forward';
 import { lossAndGrad, type LossName } from './losses';
 import { releaseF64 } from './math/bufferPool';
 
+/** Bytes the recurrent layers' tapes (every step kept for BPTT) may take in all, per gradients() call. */
+export const MAX_TAPE_BYTES = 4 * 1024 ** 3;
+
 export interface GradientsOptions {
   /** Default 'mse'. */
   loss?: LossName;
@@ -27,6 +30,8 @@ export interface GradientsOptions {
    * throughout, one sample at a time (math/bptt.ts), which the tests hold the fast path to.
    */
   engine?: 'fast' | 'reference';
+  /** Default MAX_TAPE_BYTES. */
+  maxTapeBytes?: number;
 }
 
 export interface HiddenGradNorms {
@@ -122,7 +127,17 @@ export function modelLoss(model: Model, inputs: NDArray[], targets: NDArray[], o
 
 /** Problems found after the file was opened name it (model.source.path). */
 export function gradients(model: Model, inputs: NDArray[], targets: NDArray[], opts: GradientsOptions = {}): GradientsResult {
-  return inFile(model.source?.path ?? '', () => gradientsIn(model, inputs, targets, opts));
+  return inFile(model.source?.path ?? '', () => {
+    try {
+      return gradientsIn(model, inputs, targets, opts);
+    } catch (e) {
+      // An array the budget did not foresee (a layer's own buffers) that the runtime cannot allocate.
+      if (e instanceof RangeError && /array length|allocation failed|Array buffer/i.test(e.message)) {
+        throw new InspectorError('', `the backward pass needs more memory than could be allocated (${e.message}); use fewer samples or shorter sequences`);
+      }
+      throw e;
+    }
+  });
 }
 
 function gradientsIn(model: Model, inputs: NDArray[], targets: NDArray[], opts: GradientsOptions = {}): GradientsResult {
@@ -135,6 +150,7 @@ function gradientsIn(model: Model, inputs: NDArray[], targets: NDArray[], opts: 
   const fwd = forward(model, inputs, {
     hardSigmoid: opts.hardSigmoid,
     engine: opts.engine ?? 'fast',
+    tapeBudget: opts.maxTapeBytes ?? MAX_TAPE_BYTES,
     record: (call, ins, outs, kept) => {
       const key = callKey(call.layer.name, call.node);
       rec.set(key, { call, inputs: ins, outputs: outs, kept });

@@ -53,3 +53,16 @@ test('batched BPTT in several sample blocks (N = 150: blocks of 64, 64, 22) and 
     fast.gradients.forEach((g, k) => close(g.data, ref.gradients[k].data, `${f} ${g.path}`));
   }
 });
+
+test('a tape over the memory budget is refused before it is allocated, naming the layer, the sizes and the file', async () => {
+  const file = fixture('keras/lstm_stacked/model.h5');
+  const m = await openModel(file);
+  const X = randomInputs(m, 64, 1).arrays;
+  const y = forward(m, X).outputs.map((o) => o.array);
+  // LSTM(6) over 64 × 8: per step max(4·6 + 3·6, 5·8 + 3·6) = 58 values, 237,568 bytes.
+  assert.throws(
+    () => gradients(m, X, y, { maxTapeBytes: 200_000 }),
+    (e: Error) => /model\.h5/.test(String((e as { file?: string }).file ?? e.message)) && /the backward pass keeps every step of layer \S+: 64 samples × 8 steps × 58 values, .* GB, more than the .* GB left of its memory budget; use fewer samples or shorter sequences/.test((e as { problem?: string }).problem ?? e.message),
+  );
+  for (const engine of ['fast', 'reference'] as const) assert.ok(gradients(m, X, y, { engine, maxTapeBytes: 1_000_000 }).gradients.length > 0, engine);
+});

@@ -30,6 +30,17 @@ test('takeF64 hands a released array back; arrays it did not make are never take
   assert.ok(!isPooled(takeF64(10)), 'small arrays are plain allocations');
 });
 
+test("a pass's inputs are never given back to the pool, even when they came from it", async () => {
+  const model = await openModel(fixture('keras', 'stacked', 'model.h5'));
+  const xs = randomInputs(model, 700, 5, 24).arrays;
+  const x = takeF64(xs[0].data.length); // as when one model's output feeds another model
+  x.set(xs[0].data);
+  forward(model, [{ shape: xs[0].shape, data: x }]);
+  const next = takeF64(x.length);
+  assert.notEqual(next, x, 'the caller still holds its input');
+  releaseF64(next);
+});
+
 // Stacked and bidirectional models have intermediates large enough to be pooled at this N.
 for (const c of ['stacked', 'bidir_concat', 'embedding_mask_lstm', 'functional_branches', 'return_state_seq']) {
   const dir = fixture('keras', c);

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { createRequire } from 'node:module';
-import { ROOT, launchBrowser, panelFrame, runCommand, startCodeServer, waitForWorkbench, log } from '../../scripts/e2e/lib.mjs';
+import { ROOT, launchBrowser, panelFrame, runCommand, startCodeServer, waitForWorkbench, log, setColorTheme, shotsInBothThemes } from '../../scripts/e2e/lib.mjs';
 
 const require = createRequire(import.meta.url);
 const { unzipSync } = require('fflate');
@@ -89,31 +89,8 @@ let page;
 let dialogs = 0;
 const frame = () => panelFrame(page);
 
-let theme = 'Dark Modern';
-async function setTheme(name) {
-  if (theme === name) return;
-  await page.click('.part.editor', { position: { x: 5, y: 5 } }).catch(() => {});
-  const input = page.locator('.quick-input-widget input');
-  for (let i = 0; i < 10 && !(await input.isVisible()); i++) {
-    await page.keyboard.press('F1');
-    await page.waitForTimeout(300);
-  }
-  await input.fill('>Preferences: Color Theme');
-  await page.locator('.quick-input-list .monaco-list-row').filter({ hasNotText: 'Browse' }).filter({ hasText: 'Preferences: Color Theme' }).first().click();
-  await page.waitForTimeout(500);
-  await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
-  theme = name;
-  await page.waitForTimeout(1200);
-}
-
-async function shots(name) {
-  await page.screenshot({ path: path.join(SHOTS, `hostile-${name}-dark.png`) });
-  await setTheme('Light Modern');
-  await page.screenshot({ path: path.join(SHOTS, `hostile-${name}-light.png`) });
-  await setTheme('Dark Modern');
-}
+const setTheme = (name) => setColorTheme(page, name);
+const shots = (name) => shotsInBothThemes(page, SHOTS, 'hostile', name);
 
 async function closeEditors() {
   await runCommand(page, 'View: Close All Editors');

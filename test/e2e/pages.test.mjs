@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ROOT, launchBrowser, log, panelFrame, readNpy, runCommand, startCodeServer, waitForWorkbench, writeNpy } from '../../scripts/e2e/lib.mjs';
+import { ROOT, launchBrowser, log, panelFrame, readNpy, runCommand, startCodeServer, waitForWorkbench, writeNpy, setColorTheme, shotsInBothThemes } from '../../scripts/e2e/lib.mjs';
 
 const OUT = path.join(ROOT, 'test-output');
 const SHOTS = path.join(OUT, 'screenshots');
@@ -49,31 +49,8 @@ let N;
 const frame = () => panelFrame(page);
 const measurements = {};
 
-let theme = 'Dark Modern';
-async function setTheme(name) {
-  if (theme === name) return;
-  await page.click('.part.editor', { position: { x: 5, y: 5 } }).catch(() => {});
-  const input = page.locator('.quick-input-widget input');
-  for (let i = 0; i < 10 && !(await input.isVisible()); i++) {
-    await page.keyboard.press('F1');
-    await page.waitForTimeout(300);
-  }
-  await input.fill('>Preferences: Color Theme');
-  await page.locator('.quick-input-list .monaco-list-row').filter({ hasNotText: 'Browse' }).filter({ hasText: 'Preferences: Color Theme' }).first().click();
-  await page.waitForTimeout(500);
-  await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
-  theme = name;
-  await page.waitForTimeout(1200);
-}
-
-async function shots(name) {
-  await page.screenshot({ path: path.join(SHOTS, `pages-${name}-dark.png`) });
-  await setTheme('Light Modern');
-  await page.screenshot({ path: path.join(SHOTS, `pages-${name}-light.png`) });
-  await setTheme('Dark Modern');
-}
+const setTheme = (name) => setColorTheme(page, name);
+const shots = (name) => shotsInBothThemes(page, SHOTS, 'pages', name);
 
 async function open(...names) {
   await runCommand(page, 'View: Close All Editors');

@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { ROOT, launchBrowser, panelFrame, readNpy, runCommand, startCodeServer, waitForWorkbench, log } from '../../scripts/e2e/lib.mjs';
+import { ROOT, launchBrowser, panelFrame, readNpy, runCommand, startCodeServer, waitForWorkbench, log, setColorTheme, shotsInBothThemes } from '../../scripts/e2e/lib.mjs';
 
 const OUT = path.join(ROOT, 'test-output');
 const SHOTS = path.join(OUT, 'screenshots');
@@ -43,33 +43,8 @@ let page;
 const frame = () => panelFrame(page);
 
 /** Switches the colour theme through the palette (Preferences: Color Theme), as a user does. */
-let theme = 'Dark Modern';
-async function setTheme(name) {
-  if (theme === name) return;
-  // Not runCommand: "Preferences: Browse Color Themes in Marketplace" also contains the title.
-  await page.click('.part.editor', { position: { x: 5, y: 5 } }).catch(() => {});
-  const input = page.locator('.quick-input-widget input');
-  for (let i = 0; i < 10 && !(await input.isVisible()); i++) {
-    await page.keyboard.press('F1');
-    await page.waitForTimeout(300);
-  }
-  await input.fill('>Preferences: Color Theme');
-  await page.locator('.quick-input-list .monaco-list-row').filter({ hasNotText: 'Browse' }).filter({ hasText: 'Preferences: Color Theme' }).first().click();
-  await page.waitForTimeout(500);
-  await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
-  theme = name;
-  await page.waitForTimeout(1200);
-}
-
-/** One screenshot in the dark theme and one in the light theme. */
-async function shots(name) {
-  await page.screenshot({ path: path.join(SHOTS, `panel-${name}-dark.png`) });
-  await setTheme('Light Modern');
-  await page.screenshot({ path: path.join(SHOTS, `panel-${name}-light.png`) });
-  await setTheme('Dark Modern');
-}
+const setTheme = (name) => setColorTheme(page, name);
+const shots = (name) => shotsInBothThemes(page, SHOTS, 'panel', name);
 
 async function closeEditors() {
   await runCommand(page, 'View: Close All Editors');

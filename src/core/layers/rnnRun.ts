@@ -25,6 +25,25 @@ function need(act: Activation | null, spec: unknown, layer: Layer): Activation {
   return act;
 }
 
+/**
+ * The backward pass keeps every step of a recurrent layer: refuses, before allocating, a tape larger
+ * than what is left of the budget (gradients(): MAX_TAPE_BYTES), naming the layer and the sizes.
+ * Counted as the larger of the two engines' tapes (the reference: G·M pre-activations, h, c, the
+ * GRU's recurrent part; the kernels: 5 padded gate blocks, h, c, that part).
+ */
+function chargeTape(layer: Layer, N: number, T: number, G: number, M: number, budget: { bytes: number }): void {
+  const perStep = Math.max(G * M + 3 * M, 5 * Math.ceil(M / 4) * 4 + 3 * M);
+  const bytes = N * T * perStep * 8;
+  if (bytes > budget.bytes) {
+    const gb = (b: number): string => `${(b / 1024 ** 3).toFixed(b >= 10 * 1024 ** 3 ? 0 : 1)} GB`;
+    throw new InspectorError(
+      '',
+      `the backward pass keeps every step of layer ${layer.name}: ${N.toLocaleString('en-US')} samples × ${T.toLocaleString('en-US')} steps × ${perStep} values, ${gb(bytes)}, more than the ${gb(Math.max(0, budget.bytes))} left of its memory budget; use fewer samples or shorter sequences`,
+    );
+  }
+  budget.bytes -= bytes;
+}
+
 export interface RnnRun {
   /** (N, T, M) in processing order when return_sequences, else (N, M). */
   output: NDArray;
@@ -97,6 +116,7 @@ export function runRnn(
   const resetAfter = p.kind === 'CuDNNGRU' || (p.kind === 'GRU' && p.resetAfter);
 
   // The SIMD kernels when they apply (no masked step, vectorised activations); else the reference below.
+  if (keepTape && ctx.keep?.budget) chargeTape(layer, N, T, G, M, ctx.keep.budget);
   // With a tape kept, the kernels fill it for the batched BPTT (math/fastBptt.ts) only.
   const fastTape: RnnTape | undefined = keepTape ? { pre: new Float64Array(0), rec: null, h: new Float64Array(0), c: null } : undefined;
   const fast = init ? null : tryFastRnn(p, resetAfter, { ...x.array, mask: x.mask }, Wx, Wh, inBias, recBias, ctx, p.returnSequences || wantTrace, fastTape);

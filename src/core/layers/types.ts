@@ -95,7 +95,7 @@ export interface RunCtx {
    * Set (a fresh box per layer call) when a backward pass will follow: a forward step puts in
    * `value` what its backward step needs (the recurrent engine: gate pre-activations per step).
    */
-  keep?: { value?: unknown };
+  keep?: { value?: unknown; budget?: { bytes: number } };
   /** Arithmetic of the fast kernels: 'f64' (default, the exact reference) or 'f32' (Keras's own). */
   precision?: 'f64' | 'f32';
   /** 'reference': the TypeScript kernels only (what the tests compare the fast path against). */
