@@ -15,6 +15,7 @@ import { variablePrefix } from './layers/backwardUtil';
 import { forward, type NamedArray } from './forward';
 import { lossAndGrad, type LossName } from './losses';
 import { releaseF64 } from './math/bufferPool';
+import { nonFiniteArrays } from './nonFinite';
 
 /** Bytes the recurrent layers' tapes (every step kept for BPTT) may take in all, per gradients() call. */
 export const MAX_TAPE_BYTES = 4 * 1024 ** 3;
@@ -96,10 +97,13 @@ function addInto(into: (NDArray | null)[], k: number, d: NDArray, seen: Set<Floa
   for (let i = 0; i < cur.data.length; i++) cur.data[i] += d.data[i];
 }
 
-function checkTargets(model: Model, targets: NDArray[]): void {
+function checkTargets(model: Model, targets: NDArray[], inputs?: NDArray[]): void {
   if (targets.length !== model.outputs.length) {
     throw new InspectorError('', `the model has ${model.outputs.length} output${model.outputs.length === 1 ? '' : 's'} but ${targets.length} target array${targets.length === 1 ? ' was' : 's were'} given`);
   }
+  // A NaN / ±Inf in the targets or the inputs makes the loss and every gradient NaN: said, not computed.
+  const bad = [...nonFiniteArrays(targets, 'the targets'), ...(inputs ? nonFiniteArrays(inputs, 'the inputs') : [])];
+  if (bad.length) throw new InspectorError('', `${bad[0]}: the loss and every gradient would be NaN; give finite values`);
 }
 
 /** The loss alone (a forward pass and the loss over every output): what a finite difference evaluates. */
@@ -144,7 +148,7 @@ function gradientsIn(model: Model, inputs: NDArray[], targets: NDArray[], opts: 
   const loss = opts.loss ?? 'mse';
   const missing = backwardProblems(model);
   if (missing.length) throw new InspectorError('', `no backward step for layer ${missing.join(', ')}`);
-  checkTargets(model, targets);
+  checkTargets(model, targets, inputs);
   const rec = new Map<string, Recorded>();
   const order: string[] = [];
   const fwd = forward(model, inputs, {

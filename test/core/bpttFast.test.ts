@@ -66,3 +66,14 @@ test('a tape over the memory budget is refused before it is allocated, naming th
   );
   for (const engine of ['fast', 'reference'] as const) assert.ok(gradients(m, X, y, { engine, maxTapeBytes: 1_000_000 }).gradients.length > 0, engine);
 });
+
+test('NaN / ±Inf in the targets or the inputs: refused, saying where the first one is (not NaN gradients)', async () => {
+  const m = await openModel(fixture('keras/seed_n15/model.h5'));
+  const X = randomInputs(m, 4, 0).arrays;
+  const y = forward(m, X).outputs.map((o) => ({ shape: o.array.shape, data: Float64Array.from(o.array.data) }));
+  y[0].data[3] = NaN;
+  assert.throws(() => gradients(m, X, y), /the targets hold 1 NaN value \(first at sample 1, index \[1, 1\]\): the loss and every gradient would be NaN/);
+  y[0].data[3] = 0;
+  X[0].data[5] = -Infinity;
+  assert.throws(() => gradients(m, X, y), /the inputs hold 1 ±Inf value \(first at sample 0, index \[0, 1, 2\]\)/);
+});

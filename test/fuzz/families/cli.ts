@@ -70,10 +70,30 @@ const LINES: Line[] = [
   L('gradients --loss __proto__', (f) => ['gradients', f.m, '--loss', '__proto__'], 'error'),
   L('gradients --targets /dev/zero', (f) => ['gradients', f.m, '--inputs', f.X, '--targets', '/dev/zero'], 'error', false),
   L('gradients --out is the model', (f) => ['gradients', f.m, '--out', f.m]),
+  L('gradients (control)', (f) => ['gradients', f.m, '--check'], 'ok'),
+  L('gradients --targets of the inputs\' shape', (f) => ['gradients', f.m, '--inputs', f.X, '--targets', f.X], 'error', false),
+  L('gradients --targets is the model', (f) => ['gradients', f.m, '--inputs', f.X, '--targets', f.m], 'error', false),
+  L('gradients --targets full of NaN', (f) => ['gradients', f.m, '--inputs', f.X, '--targets', nanLike(f.Y)], undefined, false),
+  L('gradients sparse_categorical_crossentropy on real-valued targets', (f) => ['gradients', f.m, '--inputs', f.X, '--targets', f.Y, '--loss', 'sparse_categorical_crossentropy'], 'error', false),
+  L('gradients --targets twice for one output', (f) => ['gradients', f.m, '--inputs', f.X, '--targets', f.Y, '--targets', f.Y], 'error', false),
   L('--inputs without a value', (f) => ['predict', f.m, '--inputs'], 'error'),
   L('--json twice', (f) => ['summary', f.m, '--json', '--json']),
   L('-- then an option-like file', (f) => ['summary', '--', '--json'], 'error', false),
 ];
+
+/** A copy of a float32/float64 .npy beside it with every value NaN (the header kept). */
+function nanLike(npy: string): string {
+  const b = fs.readFileSync(npy);
+  const headerLen = b.readUInt16LE(8) + 10;
+  const f64 = /'<f8'/.test(b.subarray(0, headerLen).toString('latin1'));
+  for (let o = headerLen; o + (f64 ? 8 : 4) <= b.length; o += f64 ? 8 : 4) {
+    if (f64) b.writeDoubleLE(NaN, o);
+    else b.writeFloatLE(NaN, o);
+  }
+  const out = npy.replace(/\.npy$/, '.nan.npy');
+  fs.writeFileSync(out, b);
+  return out;
+}
 
 /** The fixture the command lines run on, and the case's special files. */
 export function cliBuild(env: Env, line: number) {
