@@ -196,7 +196,7 @@ function sampleRows(r: RunResult, rows: SampleRow[]): HTMLElement[] {
   return rows.map((row) =>
     h(
       'tr',
-      { class: row.sample === worstSample ? 'worst' : '', 'data-sample': row.sample },
+      { class: row.sample === worstSample ? 'worst' : row.pass === false ? 'fail' : '', 'data-sample': row.sample },
       h('td', { class: 'num' }, row.sample),
       h('td', { class: 'mono' }, vec(row.manual)),
       withExpected ? h('td', { class: 'mono' }, vec(row.expected)) : null,

@@ -6,10 +6,11 @@
  * block, stepping t = T…1 once for all its samples:
  *
  *   δ_t  = dL/d(pre-activations) from dh_t, dc_t and the tape     (TypeScript, elementwise)
- *   dh_{t-1} = δ_t·Whᵀ (+ dh_t ⊙ z for a GRU)                        (one blocked product per step)
+ *   dWx += x_tᵀ·δ_t,  dWh += h_{t-1}ᵀ·δ_t                            (two products, k = the block's rows)
+ *   dh_{t-1} = δ_t·Whᵀ (+ dh_t ⊙ z for a GRU)                        (one product)
  *
- * then, for the whole block at once, the weight gradients and dL/dx as three products over its
- * N_b·T rows: dWx += Xᵀ·δ, dWh += H_prevᵀ·δ, dX = δ·Wxᵀ, and the bias gradients as column sums.
+ * then, for the whole block at once, dX = δ·Wxᵀ over its N_b·T rows and the bias gradients as
+ * column sums.
  * SimpleRNN, LSTM and GRU (reset_after) with the activations the kernels vectorise; masks are
  * honoured (a masked step carries its gradient through). Anything else: null, and the caller runs
  * the reference.
@@ -74,10 +75,10 @@ export function fastBptt(a: FastBpttInput): FastBpttOutput | null {
   const wxT = ar.alloc(a.wantDx ? GMp * Dp : 0);
   const dPx = ar.alloc(R * GMp); // δ on the input side, rows b·T + t, gate blocks padded to Mp
   const dPh = gru ? ar.alloc(R * GMp) : dPx; // δ on the recurrent side (GRU: h̃ block times r)
-  const pan = ar.alloc(R * GMp); // δ in panels, for the weight products
-  const panH = gru ? ar.alloc(R * GMp) : pan;
-  const xT = ar.alloc(D * R);
-  const hT = ar.alloc(Mp * R);
+  const pan = ar.alloc(nb * GMp); // one step's δ in panels, for the weight products
+  const panH = gru ? ar.alloc(nb * GMp) : pan;
+  const xT = ar.alloc(T * D * nb); // per step t: x_tᵀ (D × nb)
+  const hT = ar.alloc(T * M * nb); // per step t: h_{t-1}ᵀ (M × nb)
   const acts = ar.alloc(R * GMp); // the gates' activations (blocks padded to Mp: the kernels work in pairs)
   const tc = ar.alloc(cell === 'lstm' ? R * Mp : 0); // act(c_t)
   let dh = ar.alloc(nb * Mp);
@@ -97,10 +98,10 @@ export function fastBptt(a: FastBpttInput): FastBpttOutput | null {
   if (a.wantDx) tr(a.Wx, D, D, wxT);
   const DPX = ar.view(dPx, R * GMp) as Float64Array;
   const DPH = ar.view(dPh, R * GMp) as Float64Array;
-  const PAN = ar.view(pan, R * GMp) as Float64Array;
-  const PANH = ar.view(panH, R * GMp) as Float64Array;
-  const XT = ar.view(xT, D * R) as Float64Array;
-  const HT = ar.view(hT, Mp * R) as Float64Array;
+  const PAN = ar.view(pan, nb * GMp) as Float64Array;
+  const PANH = ar.view(panH, nb * GMp) as Float64Array;
+  const XT = ar.view(xT, T * D * nb) as Float64Array;
+  const HT = ar.view(hT, T * M * nb) as Float64Array;
   const A = ar.view(acts, R * GMp) as Float64Array;
   const TC = ar.view(tc, cell === 'lstm' ? R * Mp : 0) as Float64Array;
   let DH = ar.view(dh, nb * Mp) as Float64Array;
@@ -151,15 +152,19 @@ export function fastBptt(a: FastBpttInput): FastBpttOutput | null {
       }
     }
     const a0 = kept ? base : 0; // first row of the block in Aa
-    // h_{t-1} as the recurrent kernel saw it, transposed (M × Rb; zero before the first step).
-    HT.fill(0, 0, M * Rb);
+    // Per step t, x_t and h_{t-1} as the kernels saw them, transposed (D × rows, M × rows; h zero
+    // before the first step): the A sides of the step's weight-gradient products (k = rows).
+    HT.fill(0, 0, T * M * nb);
     for (let b = 0; b < rows; b++) {
+      for (let t = 0; t < T; t++) {
+        const xs = (base + b * T + t) * D;
+        for (let i = 0; i < D; i++) XT[(t * D + i) * nb + b] = a.x[xs + i];
+      }
       for (let s = 1; s < T; s++) {
         const t = a.goBackwards ? T - 1 - s : s;
         const tp = a.goBackwards ? t + 1 : t - 1;
         const src = (base + b * T + tp) * M;
-        const col = b * T + t;
-        for (let j = 0; j < M; j++) HT[j * Rb + col] = tH[src + j];
+        for (let j = 0; j < M; j++) HT[(t * M + j) * nb + b] = tH[src + j];
       }
     }
     DPX.fill(0);
@@ -201,6 +206,12 @@ export function fastBptt(a: FastBpttInput): FastBpttOutput | null {
         else deltaGru(M, Mp, DH, b * Mp, Aa, ao, tH, hp, rec!, (base + r) * M, DPX, DPH, r * GMp, ac, rc);
       }
       norms[s] += sq;
+      // dWx += x_tᵀ·δ_t, dWh += h_{t-1}ᵀ·δ_t: products with k = rows, which stay in cache (over all
+      // N·T rows at once, a strip of A and a panel each outgrew L1).
+      stepPanels(DPX, PAN, t, T, rows, GMp);
+      if (gru) stepPanels(DPH, PANH, t, T, rows, GMp);
+      k.gemm64(xT + t * D * nb * 8, nb, D, rows, pan, GMp / PW, gWx, GMp, 1, 0);
+      if (s > 0) k.gemm64(hT + t * M * nb * 8, nb, M, rows, panH, GMp / PW, gWh, GMp, 1, 0);
       // dh_{t-1} = δ_t·Whᵀ for the block's rows of step t (stride T rows).
       k.gemm64(dPh + t * GMp * 8, T * GMp, rows, GMp, whT, Mp / PW, dhNew, Mp, 0, 0);
       if (gru || anyCarried(carried, rows)) {
@@ -216,17 +227,13 @@ export function fastBptt(a: FastBpttInput): FastBpttOutput | null {
       [dh, dhNew, DH, DHN] = [dhNew, dh, DHN, DH];
     }
 
-    // The block's weight gradients: products over its Rb rows.
-    toPanels(DPX, PAN, Rb, GMp);
-    if (gru) toPanels(DPH, PANH, Rb, GMp);
-    for (let r = 0; r < Rb; r++) for (let i = 0; i < D; i++) XT[i * Rb + r] = a.x[(base + r) * D + i];
-    k.gemm64(xT, Rb, D, Rb, pan, GMp / PW, gWx, GMp, 1, 0);
-    k.gemm64(hT, Rb, M, Rb, panH, GMp / PW, gWh, GMp, 1, 0);
+    // The block's bias gradients and dX.
     colSums(DPX, Rb, G, M, Mp, dbIn);
     if (dbRec) colSums(DPH, Rb, G, M, Mp, dbRec);
     if (dX) {
       k.gemm64(dPx, GMp, Rb, GMp, wxT, Dp / PW, dxb, Dp, 0, 0);
-      for (let r = 0; r < Rb; r++) for (let i = 0; i < D; i++) dX[(base + r) * D + i] = DXB[r * Dp + i];
+      if (Dp === D) dX.set(DXB.subarray(0, Rb * D), base * D);
+      else for (let r = 0; r < Rb; r++) for (let i = 0; i < D; i++) dX[(base + r) * D + i] = DXB[r * Dp + i];
     }
   }
   for (let s = 0; s < T; s++) norms[s] = Math.sqrt(norms[s]);
@@ -345,13 +352,13 @@ function deltaGru(
   }
 }
 
-/** A rows × cols row-major block into the kernels' panel layout (panels of PW columns, rows contiguous). */
-function toPanels(src: Float64Array, dst: Float64Array, rows: number, cols: number): void {
+/** Step t's rows of δ (rows b·T + t of a block, cols wide) in the kernels' panel layout (panels of PW columns, k = rows). */
+function stepPanels(src: Float64Array, dst: Float64Array, t: number, T: number, rows: number, cols: number): void {
   for (let q = 0; q < cols / PW; q++) {
     const pb = q * rows * PW;
     const c0 = q * PW;
     for (let r = 0; r < rows; r++) {
-      const s = r * cols + c0;
+      const s = (r * T + t) * cols + c0;
       const d = pb + r * PW;
       dst[d] = src[s];
       dst[d + 1] = src[s + 1];
