@@ -77,8 +77,8 @@ export function fastBptt(a: FastBpttInput): FastBpttOutput | null {
   const dPh = gru ? ar.alloc(R * GMp) : dPx; // δ on the recurrent side (GRU: h̃ block times r)
   const pan = ar.alloc(nb * GMp); // one step's δ in panels, for the weight products
   const panH = gru ? ar.alloc(nb * GMp) : pan;
-  const xT = ar.alloc(T * D * nb); // per step t: x_tᵀ (D × nb)
-  const hT = ar.alloc(T * M * nb); // per step t: h_{t-1}ᵀ (M × nb)
+  const xs = ar.alloc(R * D); // the block's inputs and states as they lie (rows b·T + t): the A sides
+  const hs = ar.alloc(R * M); // of the weight-gradient products, read transposed by gemmTN64
   const acts = ar.alloc(R * GMp); // the gates' activations (blocks padded to Mp: the kernels work in pairs)
   const tc = ar.alloc(cell === 'lstm' ? R * Mp : 0); // act(c_t)
   let dh = ar.alloc(nb * Mp);
@@ -100,8 +100,8 @@ export function fastBptt(a: FastBpttInput): FastBpttOutput | null {
   const DPH = ar.view(dPh, R * GMp) as Float64Array;
   const PAN = ar.view(pan, nb * GMp) as Float64Array;
   const PANH = ar.view(panH, nb * GMp) as Float64Array;
-  const XT = ar.view(xT, T * D * nb) as Float64Array;
-  const HT = ar.view(hT, T * M * nb) as Float64Array;
+  const XS = ar.view(xs, R * D) as Float64Array;
+  const HS = ar.view(hs, R * M) as Float64Array;
   const A = ar.view(acts, R * GMp) as Float64Array;
   const TC = ar.view(tc, cell === 'lstm' ? R * Mp : 0) as Float64Array;
   let DH = ar.view(dh, nb * Mp) as Float64Array;
@@ -152,21 +152,8 @@ export function fastBptt(a: FastBpttInput): FastBpttOutput | null {
       }
     }
     const a0 = kept ? base : 0; // first row of the block in Aa
-    // Per step t, x_t and h_{t-1} as the kernels saw them, transposed (D × rows, M × rows; h zero
-    // before the first step): the A sides of the step's weight-gradient products (k = rows).
-    HT.fill(0, 0, T * M * nb);
-    for (let b = 0; b < rows; b++) {
-      for (let t = 0; t < T; t++) {
-        const xs = (base + b * T + t) * D;
-        for (let i = 0; i < D; i++) XT[(t * D + i) * nb + b] = a.x[xs + i];
-      }
-      for (let s = 1; s < T; s++) {
-        const t = a.goBackwards ? T - 1 - s : s;
-        const tp = a.goBackwards ? t + 1 : t - 1;
-        const src = (base + b * T + tp) * M;
-        for (let j = 0; j < M; j++) HT[(t * M + j) * nb + b] = tH[src + j];
-      }
-    }
+    XS.set(a.x.subarray(base * D, (base + Rb) * D));
+    HS.set(tH.subarray(base * M, (base + Rb) * M));
     DPX.fill(0);
     if (gru) DPH.fill(0);
 
@@ -192,11 +179,8 @@ export function fastBptt(a: FastBpttInput): FastBpttOutput | null {
         const masked = mask !== null && mask[n * T + t] === 0;
         carried[b] = masked ? 1 : 0;
         const hb = b * Mp;
-        if (a.returnSequences && a.dY && !(masked && a.zeroOutputForMask)) {
-          const o = (n * T + s) * M;
-          for (let j = 0; j < M; j++) DH[hb + j] += a.dY[o + j];
-        }
-        for (let j = 0; j < M; j++) sq += DH[hb + j] * DH[hb + j];
+        if (a.returnSequences && a.dY && !(masked && a.zeroOutputForMask)) sq += addSq(DH, hb, a.dY, (n * T + s) * M, M);
+        else for (let j = 0; j < M; j++) sq += DH[hb + j] * DH[hb + j];
         if (masked) continue;
         const r = b * T + t; // row in the block
         const ao = (a0 + r) * AW;
@@ -210,8 +194,8 @@ export function fastBptt(a: FastBpttInput): FastBpttOutput | null {
       // N·T rows at once, a strip of A and a panel each outgrew L1).
       stepPanels(DPX, PAN, t, T, rows, GMp);
       if (gru) stepPanels(DPH, PANH, t, T, rows, GMp);
-      k.gemm64(xT + t * D * nb * 8, nb, D, rows, pan, GMp / PW, gWx, GMp, 1, 0);
-      if (s > 0) k.gemm64(hT + t * M * nb * 8, nb, M, rows, panH, GMp / PW, gWh, GMp, 1, 0);
+      k.gemmTN64(xs + t * D * 8, T * D, D, rows, pan, GMp / PW, gWx, GMp);
+      if (s > 0) k.gemmTN64(hs + tp * M * 8, T * M, M, rows, panH, GMp / PW, gWh, GMp);
       // dh_{t-1} = δ_t·Whᵀ for the block's rows of step t (stride T rows).
       k.gemm64(dPh + t * GMp * 8, T * GMp, rows, GMp, whT, Mp / PW, dhNew, Mp, 0, 0);
       if (gru || anyCarried(carried, rows)) {
@@ -246,6 +230,17 @@ export function fastBptt(a: FastBpttInput): FastBpttOutput | null {
     }
   }
   return { dWx, dWh, dbIn, dbRec, dX, norms };
+}
+
+/** dh += dY (this step's output gradient), returning ‖dh‖² in the same pass. */
+function addSq(DH: Float64Array, hb: number, dY: Float64Array, o: number, M: number): number {
+  let sq = 0;
+  for (let j = 0; j < M; j++) {
+    const v = DH[hb + j] + dY[o + j];
+    DH[hb + j] = v;
+    sq += v * v;
+  }
+  return sq;
 }
 
 function anyCarried(c: Uint8Array, rows: number): boolean {

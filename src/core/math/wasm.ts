@@ -16,6 +16,8 @@ export interface Kernels {
   heapBase(): number;
   gemm64(a: number, lda: number, rows: number, k: number, bp: number, np: number, out: number, ldo: number, mode: number, bias: number): void;
   gemm32(a: number, lda: number, rows: number, k: number, bp: number, np: number, out: number, ldo: number, mode: number, bias: number): void;
+  /** out += Aᵀ·B with A stored k × rows (simd/gemmTN.ts). */
+  gemmTN64(a: number, lda: number, rows: number, k: number, bp: number, np: number, out: number, ldo: number): void;
   step64(kind: number, zx: number, zr: number, h: number, c: number, rh: number, nb: number, mp: number, act: number, ract: number, seq: number, seqStride: number, tape: number, tapeStride: number): void;
   step32(kind: number, zx: number, zr: number, h: number, c: number, rh: number, nb: number, mp: number, act: number, ract: number, seq: number, seqStride: number, tape: number, tapeStride: number): void;
   act64n(code: number, v: number, n: number): void;
