@@ -45,6 +45,23 @@ const log = (...a) => console.error(...a);
 
 const KNOWN = ['json', 'no-numpy', 'no-keras', 'no-big', 'no-backward', 'keep', 'help'];
 const KNOWN_OPTIONS = ['only', 'core', 'child-open', 'child-summary'];
+
+/**
+ * This process's peak resident memory in kB: VmHWM from /proc/self/status, which starts afresh at
+ * exec. (getrusage's ru_maxrss, process.resourceUsage().maxRSS, carries the parent's peak across
+ * fork + exec on Linux: every child of a 336 MB bench process reported 336 MB.) Elsewhere maxRSS.
+ */
+const PEAK_RSS_SRC = "(()=>{try{const m=/VmHWM:\\s*(\\d+)/.exec(require('fs').readFileSync('/proc/self/status','utf8'));if(m)return +m[1]}catch{}return process.resourceUsage().maxRSS})()";
+const peakRssKB = () => {
+  try {
+    const m = /VmHWM:\s*(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    if (m) return +m[1];
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS;
+};
+
 if (flag('help') || flag('h')) {
   console.log('usage: node scripts/bench.mjs [--json] [--only=id,id] [--no-numpy] [--no-keras] [--no-big] [--no-backward] [--keep] [--core=path/to/core/index.js]\nsee docs/benchmarks.md');
   process.exit(0);
@@ -76,7 +93,7 @@ if (option('child-summary')) {
   const t1 = performance.now();
   const code = await cli.main(['summary', option('child-summary')], () => {});
   const t2 = performance.now();
-  process.stdout.write(JSON.stringify({ code, requireMs: t1 - t0, summaryMs: t2 - t1, maxRssKB: process.resourceUsage().maxRSS }) + '\n');
+  process.stdout.write(JSON.stringify({ code, requireMs: t1 - t0, summaryMs: t2 - t1, maxRssKB: peakRssKB() }) + '\n');
   process.exit(0);
 }
 
@@ -598,7 +615,7 @@ function exitHook() {
   const f = path.join(os.tmpdir(), 'rnn-inspector-bench-exit-hook.cjs');
   fs.writeFileSync(
     f,
-    "process.on('exit', (code) => { require('fs').writeSync(2, '\\n@@bench ' + JSON.stringify({ code, wallMs: performance.now(), maxRssKB: process.resourceUsage().maxRSS }) + '\\n'); });\n",
+    `process.on('exit', (code) => { require('fs').writeSync(2, '\\n@@bench ' + JSON.stringify({ code, wallMs: performance.now(), maxRssKB: ${PEAK_RSS_SRC} }) + '\\n'); });\n`,
   );
   return f;
 }
@@ -672,7 +689,7 @@ function verifyScale(python) {
   const rows = [];
   for (const n of ns) {
     const x = path.join(dir, `X_${n}.npy`);
-    const script = `const t=performance.now();require(${JSON.stringify(cli)}).main(['verify',${JSON.stringify(model)},'--inputs',${JSON.stringify(x)},'--expected',${JSON.stringify(path.join(dir, `Y_${n}.npy`))},'--json'],(s)=>{globalThis.out=s}).then((code)=>{const j=JSON.parse(globalThis.out);console.log(JSON.stringify({code,ms:performance.now()-t,maxRssKB:process.resourceUsage().maxRSS,pass:j.pass,batches:j.batches??1,maxAbsDiff:j.outputs[0].max_abs_diff}))})`;
+    const script = `const t=performance.now();require(${JSON.stringify(cli)}).main(['verify',${JSON.stringify(model)},'--inputs',${JSON.stringify(x)},'--expected',${JSON.stringify(path.join(dir, `Y_${n}.npy`))},'--json'],(s)=>{globalThis.out=s}).then((code)=>{const j=JSON.parse(globalThis.out);console.log(JSON.stringify({code,ms:performance.now()-t,maxRssKB:${PEAK_RSS_SRC},pass:j.pass,batches:j.batches??1,maxAbsDiff:j.outputs[0].max_abs_diff}))})`;
     const t0 = performance.now();
     const c = run(process.execPath, ['-e', script]);
     const wallMs = performance.now() - t0;
