@@ -23,7 +23,7 @@ import {
   type WeightGrad,
 } from '../core';
 
-export const GRADIENTS_USAGE = `  rnn-inspector gradients MODEL [--inputs X …] --targets T [--targets T2 …] [--loss ${LOSSES.join('|')}] [--check] [--json] [--out grads.npz] [--keras2-hard-sigmoid]`;
+export const GRADIENTS_USAGE = `  rnn-inspector gradients MODEL [--inputs X …] --targets T [--targets T2 …] [--loss ${LOSSES.join('|')}] [--check] [--json] [--out grads.npz] [--hard-sigmoid keras2|keras3]`;
 
 export const GRADIENTS_HELP = `gradients runs the forward pass, the loss against --targets (default mse; without --targets the
 expected predictions found as for verify) and backpropagation through time by hand: dL/dw for every
@@ -45,7 +45,8 @@ export interface GradientsArgs {
   check?: boolean;
   json?: boolean;
   out?: string;
-  keras2HardSigmoid?: boolean;
+  /** As for the other commands: --hard-sigmoid / --keras2-hard-sigmoid; undefined, the file's own. */
+  hardSigmoid?: 'keras2' | 'keras3';
 }
 
 function notationOf(model: Model): (g: WeightGrad) => { symbol: string; notation: string } {
@@ -87,7 +88,7 @@ function writeNpz(path: string, grads: WeightGrad[]): void {
 export function runGradients(a: GradientsArgs, out: (s: string) => void, usage: (msg: string) => Error): number {
   const loss = a.loss ?? 'mse';
   if (!isLossName(loss)) throw usage(`--loss must be one of ${LOSSES.join(', ')} (got ${loss})`);
-  const opts = { loss: loss as LossName, hardSigmoid: a.keras2HardSigmoid ? ('keras2' as const) : ('keras3' as const) };
+  const opts = { loss: loss as LossName, hardSigmoid: a.hardSigmoid };
   const r = gradients(a.model, a.inputs, a.targets, opts);
   const check = a.check ? gradientCheck(a.model, a.inputs, a.targets, opts, r) : null;
   if (a.out) writeNpz(a.out, r.gradients);

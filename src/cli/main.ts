@@ -280,7 +280,7 @@ async function run(argv: string[], sink: Print, opened: { file?: string }): Prom
   if (command === 'gradients') {
     const t = values.targets?.length ? { arrays: await readArrays(values.targets, 'target'), from: values.targets.join(', ') } : await expectedArrays(model, file, !values.inputs?.length);
     const g = { model, inputs: inputs.arrays, inputsFrom: inputs.from, targets: t.arrays, targetsFrom: t.from, loss: values.loss, check: values.check, json: values.json, out: values.out };
-    return runGradients({ ...g, keras2HardSigmoid: values['keras2-hard-sigmoid'] }, out, (m) => new UsageError(m));
+    return runGradients({ ...g, hardSigmoid }, out, (m) => new UsageError(m));
   }
   // On every core when the work is large (./parallel): the same numbers as one forward().
   const result = await forwardParallel(model, inputs.arrays, { hardSigmoid, precision });

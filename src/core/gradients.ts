@@ -16,6 +16,7 @@ import { forward, type NamedArray } from './forward';
 import { lossAndGrad, type LossName } from './losses';
 import { releaseF64 } from './math/bufferPool';
 import { nonFiniteArrays } from './nonFinite';
+import { chooseHardSigmoid } from './hardSigmoid';
 
 /** Bytes the recurrent layers' tapes (every step kept for BPTT) may take in all, per gradients() call. */
 export const MAX_TAPE_BYTES = 4 * 1024 ** 3;
@@ -182,7 +183,8 @@ function gradientsIn(model: Model, inputs: NDArray[], targets: NDArray[], opts: 
     seed(o.layer, o.node, o.tensor, lv.dY);
   });
 
-  const kerasVersion = opts.hardSigmoid === 'keras2' ? '2.0' : undefined;
+  // The hard_sigmoid the forward pass evaluated (the file's own unless opts.hardSigmoid forces one) is the one differentiated.
+  const kerasVersion = chooseHardSigmoid(model, opts.hardSigmoid).semantics === 'keras2' ? '2.0' : undefined;
   const prefix = variablePrefix(model);
   const perLayer = new Map<string, WeightGrad[]>();
   const norms: HiddenGradNorms[] = [];

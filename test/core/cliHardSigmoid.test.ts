@@ -42,3 +42,15 @@ test('verify --hard-sigmoid keras3 reproduces Keras 3, and a mismatch names the 
 test('--hard-sigmoid with a wrong value is a usage error', async () => {
   await assert.rejects(run(...base, '--expected', path.join(dir, 'Y.npy'), '--hard-sigmoid', 'keras4'), /--hard-sigmoid must be keras2 or keras3/);
 });
+
+test("gradients: by default the file's hard_sigmoid (as predict and verify), --hard-sigmoid forces one", async () => {
+  // The derivative matching the evaluated definition is checked by finite differences in
+  // gradients.check.test.ts; here, which definition the command line hands on.
+  const g = ['gradients', path.join(dir, 'lstm.h5'), '--inputs', path.join(dir, 'X.npy'), '--targets', path.join(dir, 'Y_keras3.npy'), '--json'];
+  const [auto, k2, k3] = await Promise.all([run(...g), run(...g, '--hard-sigmoid', 'keras2'), run(...g, '--hard-sigmoid', 'keras3')]);
+  for (const r of [auto, k2, k3]) assert.equal(r.code, 0, r.stdout.slice(0, 300));
+  assert.equal(auto.stdout, k2.stdout, 'the default is the file\'s (Keras 2.0.2: clip(0.2x + 0.5, 0, 1))');
+  // The targets are Keras 3's predictions: a zero loss only where Keras 3's definition is evaluated.
+  assert.ok(JSON.parse(k3.stdout).loss < 1e-9, `keras3 loss ${JSON.parse(k3.stdout).loss}`);
+  assert.ok(JSON.parse(auto.stdout).loss > 1e-6, `file-default loss ${JSON.parse(auto.stdout).loss}`);
+});
