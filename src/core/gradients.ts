@@ -147,6 +147,7 @@ export function gradients(model: Model, inputs: NDArray[], targets: NDArray[], o
 
 function gradientsIn(model: Model, inputs: NDArray[], targets: NDArray[], opts: GradientsOptions = {}): GradientsResult {
   const loss = opts.loss ?? 'mse';
+  const engine = opts.engine ?? 'fast';
   const missing = backwardProblems(model);
   if (missing.length) throw new InspectorError('', `no backward step for layer ${missing.join(', ')}`);
   checkTargets(model, targets, inputs);
@@ -154,7 +155,7 @@ function gradientsIn(model: Model, inputs: NDArray[], targets: NDArray[], opts: 
   const order: string[] = [];
   const fwd = forward(model, inputs, {
     hardSigmoid: opts.hardSigmoid,
-    engine: opts.engine ?? 'fast',
+    engine,
     tapeBudget: opts.maxTapeBytes ?? MAX_TAPE_BYTES,
     record: (call, ins, outs, kept) => {
       const key = callKey(call.layer.name, call.node);
@@ -198,7 +199,7 @@ function gradientsIn(model: Model, inputs: NDArray[], targets: NDArray[], opts: 
       kerasVersion,
       trace: null,
       kept: r.kept,
-      engine: opts.engine ?? 'fast',
+      engine,
       wantInputGrads: r.call.inputs.map((ref) => !model.inputs.some((m) => m.layer === ref.layer)),
     };
     const res = getSpec(layer.className)!.backward!(layer, r.inputs, r.outputs, d, ctx);

@@ -66,7 +66,13 @@ export function fastBptt(a: FastBpttInput): FastBpttOutput | null {
   const GMp = G * Mp;
   const Dp = roundUp(D, PW);
   const gru = cell === 'gruAfter';
-  const perSample = T * (GMp * (gru ? 4 : 2) + GM + Mp + M + D + Dp) * 8;
+  // The gates' activations: kept by the SIMD forward pass (rows of actsWidth: gates, then LSTM
+  // act(c_t)), or evaluated here per block from a reference tape's pre-activations. SimpleRNN:
+  // act' from h_t itself, read in place.
+  const kept = G === 1 ? tape.h : tape.acts && tape.actsWidth === (cell === 'lstm' ? 5 : 3) * Mp ? tape.acts : null;
+  const evalA = !kept; // the per-block buffers below exist only then
+  // Kernel memory per sample: δ (twice for a GRU), inputs, states, dX and, evaluated here, the activations.
+  const perSample = T * (GMp * (gru ? 2 : 1) + D + M + Dp + (evalA ? GMp + Mp : 0)) * 8;
   const nb = Math.max(1, Math.min(NB, N, Math.floor(BLOCK_BYTES / perSample)));
   const R = nb * T;
 
@@ -79,8 +85,8 @@ export function fastBptt(a: FastBpttInput): FastBpttOutput | null {
   const panH = gru ? ar.alloc(nb * GMp) : pan;
   const xs = ar.alloc(R * D); // the block's inputs and states as they lie (rows b·T + t): the A sides
   const hs = ar.alloc(R * M); // of the weight-gradient products, read transposed by gemmTN64
-  const acts = ar.alloc(R * GMp); // the gates' activations (blocks padded to Mp: the kernels work in pairs)
-  const tc = ar.alloc(cell === 'lstm' ? R * Mp : 0); // act(c_t)
+  const acts = ar.alloc(evalA ? R * GMp : 0); // the gates' activations (blocks padded to Mp: the kernels work in pairs)
+  const tc = ar.alloc(evalA && cell === 'lstm' ? R * Mp : 0); // act(c_t)
   let dh = ar.alloc(nb * Mp);
   let dhNew = ar.alloc(nb * Mp);
   const dxb = ar.alloc(a.wantDx ? R * Dp : 0);
@@ -102,8 +108,8 @@ export function fastBptt(a: FastBpttInput): FastBpttOutput | null {
   const PANH = ar.view(panH, nb * GMp) as Float64Array;
   const XS = ar.view(xs, R * D) as Float64Array;
   const HS = ar.view(hs, R * M) as Float64Array;
-  const A = ar.view(acts, R * GMp) as Float64Array;
-  const TC = ar.view(tc, cell === 'lstm' ? R * Mp : 0) as Float64Array;
+  const A = ar.view(acts, evalA ? R * GMp : 0) as Float64Array;
+  const TC = ar.view(tc, evalA && cell === 'lstm' ? R * Mp : 0) as Float64Array;
   let DH = ar.view(dh, nb * Mp) as Float64Array;
   let DHN = ar.view(dhNew, nb * Mp) as Float64Array;
   const DXB = ar.view(dxb, a.wantDx ? R * Dp : 0) as Float64Array;
@@ -123,9 +129,6 @@ export function fastBptt(a: FastBpttInput): FastBpttOutput | null {
   const rc = a.ractCode;
   const lastT = a.goBackwards ? 0 : T - 1;
   const carried = new Uint8Array(nb);
-  // The gates' activations: kept by the SIMD forward pass (rows of AW: gates, then LSTM act(c_t)), or evaluated here per block.
-  // SimpleRNN: act' from h_t itself, read in place.
-  const kept = G === 1 ? tH : tape.acts && tape.actsWidth === (cell === 'lstm' ? 5 : 3) * Mp ? tape.acts : null;
   const Aa = kept ?? A;
   const AW = G === 1 ? M : kept ? tape.actsWidth! : GMp;
   const TCa = kept ?? TC;
@@ -135,20 +138,19 @@ export function fastBptt(a: FastBpttInput): FastBpttOutput | null {
     const Rb = rows * T;
     const base = n0 * T; // first global row of the block
     // The gates' activations (and act(c_t)) from the tape, on the kernels.
-    if (!kept) {
+    if (evalA) {
+      // LSTM / GRU from a reference tape (a masked input): gates from the pre-activations.
       for (let r = 0; r < Rb; r++) for (let gi = 0; gi < G; gi++) for (let j = 0; j < M; j++) A[r * GMp + gi * Mp + j] = pre[(base + r) * GM + gi * M + j];
-      {
-        k.act64n(a.ractCode, acts, Rb * GMp);
-        for (let r = 0; r < Rb; r++) {
-          const o = r * GMp + 2 * Mp; // c̃ (LSTM) / h̃ (GRU): the activation, not the recurrent one
-          const g = (base + r) * GM + 2 * M;
-          for (let j = 0; j < M; j++) A[o + j] = pre[g + j];
-          k.act64n(a.actCode, acts + o * 8, Mp);
-        }
-        if (cell === 'lstm') {
-          for (let r = 0; r < Rb; r++) for (let j = 0; j < M; j++) TC[r * Mp + j] = tC![(base + r) * M + j];
-          k.act64n(a.actCode, tc, Rb * Mp);
-        }
+      k.act64n(a.ractCode, acts, Rb * GMp);
+      for (let r = 0; r < Rb; r++) {
+        const o = r * GMp + 2 * Mp; // c̃ (LSTM) / h̃ (GRU): the activation, not the recurrent one
+        const g = (base + r) * GM + 2 * M;
+        for (let j = 0; j < M; j++) A[o + j] = pre[g + j];
+        k.act64n(a.actCode, acts + o * 8, Mp);
+      }
+      if (cell === 'lstm') {
+        for (let r = 0; r < Rb; r++) for (let j = 0; j < M; j++) TC[r * Mp + j] = tC![(base + r) * M + j];
+        k.act64n(a.actCode, tc, Rb * Mp);
       }
     }
     const a0 = kept ? base : 0; // first row of the block in Aa
