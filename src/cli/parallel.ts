@@ -190,35 +190,47 @@ function runSlice(model: Model, inputs: NDArray[], opts: Opts): Promise<Parallel
  * Whether a split pays is measured, not only estimated: on a shared machine the other core is often
  * busy and two threads then take longer than one (seen: 126 vs 70 ms, 8.8 vs 5.5 s). Per model, batch
  * shape and precision, the first call splits (the estimate), the second runs on one thread, later
- * calls take the faster of the two latest times, and every RETRY_EVERY-th call runs the other one
+ * calls take the faster of the two (each the best of its LAST latest times), and every RETRY_EVERY-th call runs the other one
  * again, so the choice follows the load. Either way the outputs are the same numbers.
  */
 interface Tuning {
-  split?: number;
-  one?: number;
+  /** The latest LAST times of each (ms): their minimum is the estimate, so one pause (a GC) does not flip the choice. */
+  split: number[];
+  one: number[];
   calls: number;
+  splits: number;
 }
+const LAST = 3;
 const tunings = new WeakMap<Model, Map<string, Tuning>>();
 const RETRY_EVERY = 8;
+/**
+ * A new worker's first slices run on cold code (its WebAssembly starts in V8's baseline tier, its
+ * JavaScript unoptimised): seen 16–25 ms for a split that takes 6 ms warm, against 10.5 ms on one
+ * thread. So the first YOUNG_SPLITS splits are retried every other call, not every RETRY_EVERY-th.
+ */
+const YOUNG_SPLITS = 4;
 
 function tuningOf(model: Model, inputs: NDArray[], opts: Opts, k: number): { choose(): number; record(threads: number, ms: number): void } {
   let byShape = tunings.get(model);
   if (!byShape) tunings.set(model, (byShape = new Map()));
   const key = `${opts.precision ?? 'f64'} ${opts.engine ?? 'fast'} ${k} ${inputs.map((a) => a.shape.join('x')).join(',')}`;
   let t = byShape.get(key);
-  if (!t) byShape.set(key, (t = { calls: 0 }));
+  if (!t) byShape.set(key, (t = { split: [], one: [], calls: 0, splits: 0 }));
   const tu = t;
   return {
     choose(): number {
-      if (tu.split === undefined) return k;
-      if (tu.one === undefined) return 1;
+      if (!tu.split.length) return k;
+      if (!tu.one.length) return 1;
       tu.calls++;
-      const best = tu.one <= tu.split ? 1 : k;
-      return tu.calls % RETRY_EVERY === 0 ? (best === 1 ? k : 1) : best;
+      const best = Math.min(...tu.one) <= Math.min(...tu.split) ? 1 : k;
+      const every = tu.splits < YOUNG_SPLITS ? 2 : RETRY_EVERY;
+      return tu.calls % every === 0 ? (best === 1 ? k : 1) : best;
     },
     record(threads: number, ms: number): void {
-      if (threads > 1) tu.split = ms;
-      else tu.one = ms;
+      const list = threads > 1 ? tu.split : tu.one;
+      list.push(ms);
+      if (list.length > LAST) list.shift();
+      if (threads > 1) tu.splits++;
     },
   };
 }

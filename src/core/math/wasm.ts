@@ -24,6 +24,9 @@ export interface Kernels {
   block64(kind: number, rows: number, T: number, D: number, M: number, mp: number, back: number, xb: number, wx: number, wh: number, bin: number, brec: number, inMode: number, recMode: number, zx: number, zr: number, h: number, c: number, rh: number, act: number, ract: number, seq: number, hOut: number, cOut: number, tA: number, aw: number, tH: number, tC: number, tRec: number): void;
   block32(kind: number, rows: number, T: number, D: number, M: number, mp: number, back: number, xb: number, wx: number, wh: number, bin: number, brec: number, inMode: number, recMode: number, zx: number, zr: number, h: number, c: number, rh: number, act: number, ract: number, seq: number, hOut: number, cOut: number): void;
   act32n(code: number, v: number, n: number): void;
+  /** A block through a small recurrent layer with the samples in the lanes (simd/lanes.ts). */
+  lanes64(kind: number, rows: number, T: number, D: number, M: number, back: number, xb: number, w: number, bias: number, C: number, u: number, z: number, c: number, act: number, ract: number, seq: number, hOut: number, cOut: number): void;
+  lanes32(kind: number, rows: number, T: number, D: number, M: number, back: number, xb: number, w: number, bias: number, C: number, u: number, z: number, c: number, act: number, ract: number, seq: number, hOut: number, cOut: number): void;
 }
 
 let cached: Kernels | null | undefined;

@@ -9,3 +9,4 @@ export { block64, block32 } from './block';
 export function heapBase(): usize {
   return (__heap_base + 15) & ~15;
 }
+export { lanes64, lanes32 } from './lanes';
