@@ -70,7 +70,7 @@ test('the small-layer kernels are there and chosen for M ≤ LANES_MAX_M, not wi
 test('samples in the lanes = units in the lanes (f64 ≤ 1e-12, f32 ≤ 2e-5): every kind, partial groups and blocks, odd C', () => {
   let cases = 0;
   for (const kind of [0, 1, 2] as FastRnnKind[]) {
-    for (const M of [1, 2, 3, 5, 8]) {
+    for (const M of [1, 2, 3, 5, 8, 12, 16]) {
       for (const [N, D] of [[1, 1], [3, 3], [6, 2], [9, 3], [67, 1], [131, 4]]) {
         for (const precision of ['f64', 'f32'] as const) {
           const over = { precision, goBackwards: (N + M) % 2 === 1, wantSeq: (N * M) % 3 !== 0 };
@@ -86,7 +86,7 @@ test('samples in the lanes = units in the lanes (f64 ≤ 1e-12, f32 ≤ 2e-5): e
       }
     }
   }
-  assert.equal(cases, 3 * 5 * 6 * 2);
+  assert.equal(cases, 3 * 7 * 6 * 2);
 });
 
 test('samples in the lanes: every activation code of the kernels (linear, tanh, sigmoid, relu, both hard_sigmoids, exponential)', () => {

@@ -61,7 +61,7 @@ const NB = 64;
  * Widest layer run with the samples in the lanes (simd/lanes.ts) rather than the units; measured
  * with scripts/lanes-crossover.mjs (docs/benchmarks.md, "Small layers").
  */
-export const LANES_MAX_M: Record<Precision, number> = { f64: 8, f32: 8 };
+export const LANES_MAX_M: Record<Precision, number> = { f64: 12, f32: 16 };
 
 /** Whether fastRnn runs this layer with the samples in the lanes. */
 export function usesLanes(kind: FastRnnKind, M: number, precision: Precision, tape: boolean): boolean {
