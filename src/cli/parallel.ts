@@ -206,11 +206,12 @@ const RETRY_EVERY = 8;
 /**
  * A new worker's first slices run on cold code (its WebAssembly starts in V8's baseline tier, its
  * JavaScript unoptimised): seen 16–25 ms for a split that takes 6 ms warm, against 10.5 ms on one
- * thread. So the first YOUNG_SPLITS splits are retried every other call, not every RETRY_EVERY-th.
+ * thread. So while fewer than YOUNG_SPLITS splits have run and one thread looks faster, the split is
+ * tried again every other call, not every RETRY_EVERY-th.
  */
 const YOUNG_SPLITS = 4;
 
-function tuningOf(model: Model, inputs: NDArray[], opts: Opts, k: number): { choose(): number; record(threads: number, ms: number): void } {
+export function tuningOf(model: Model, inputs: NDArray[], opts: Opts, k: number): { choose(): number; record(threads: number, ms: number): void } {
   let byShape = tunings.get(model);
   if (!byShape) tunings.set(model, (byShape = new Map()));
   const key = `${opts.precision ?? 'f64'} ${opts.engine ?? 'fast'} ${k} ${inputs.map((a) => a.shape.join('x')).join(',')}`;
@@ -223,7 +224,8 @@ function tuningOf(model: Model, inputs: NDArray[], opts: Opts, k: number): { cho
       if (!tu.one.length) return 1;
       tu.calls++;
       const best = Math.min(...tu.one) <= Math.min(...tu.split) ? 1 : k;
-      const every = tu.splits < YOUNG_SPLITS ? 2 : RETRY_EVERY;
+      // Young splits that lost are tried again soon; a split that won is not doubted that often.
+      const every = best === 1 && tu.splits < YOUNG_SPLITS ? 2 : RETRY_EVERY;
       return tu.calls % every === 0 ? (best === 1 ? k : 1) : best;
     },
     record(threads: number, ms: number): void {

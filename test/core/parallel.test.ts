@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { openModel } from '../../src/core/formats';
 import { forward } from '../../src/core/forward';
 import { randomInputs } from '../../src/core/samples';
-import { forwardParallel } from '../../src/cli/parallel';
+import { forwardParallel, tuningOf } from '../../src/cli/parallel';
 import { fixture } from './paths';
 
 for (const c of ['stacked', 'lstm_seq_state', 'bidir_concat']) {
@@ -33,4 +33,36 @@ test('small work stays on this thread', async () => {
   const model = await openModel(fixture('keras', 'seed_n15', 'model.h5'));
   const r = await forwardParallel(model, randomInputs(model, 15, 0).arrays, {}, 2);
   assert.equal(r.threads, 1);
+});
+
+test('the split-or-not tuning: a young split that lost is tried again soon, one slow run does not flip a choice', async () => {
+  const model = await openModel(fixture('keras/seed_n15/model.h5'));
+  const inputs = randomInputs(model, 256, 1).arrays;
+  const tu = tuningOf(model, inputs, {}, 2);
+  // First call splits (the estimate), the second runs on one thread.
+  assert.equal(tu.choose(), 2);
+  tu.record(2, 20); // a new worker's cold split
+  assert.equal(tu.choose(), 1);
+  tu.record(1, 10);
+  // One thread looks faster, but only one split has run: the split is tried again every other call.
+  const seq: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    const k = tu.choose();
+    seq.push(k);
+    tu.record(k, k === 2 ? 6 : 10); // warm, the split pays
+  }
+  assert.deepEqual(seq, [1, 2, 2, 2]);
+  // A split that won: one slow split (a GC pause) does not send the next calls to one thread.
+  tu.record(2, 40);
+  const next: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    const k = tu.choose();
+    next.push(k);
+    tu.record(k, k === 2 ? 6 : 10);
+  }
+  // (Only the scheduled re-check of the other mode, every 8th call, runs on one thread.)
+  assert.deepEqual(next.slice(0, 2), [2, 2], `after one slow split: ${next}`);
+  assert.ok(next.filter((k) => k === 1).length <= 1, `after one slow split: ${next}`);
+  // Separate state per batch shape.
+  assert.equal(tuningOf(model, randomInputs(model, 300, 1).arrays, {}, 2).choose(), 2);
 });
