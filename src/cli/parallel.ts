@@ -138,10 +138,17 @@ const weightCount = (model: Model): number => model.layers.reduce((s, l) => s + 
 /** A model larger than this (8 M weights, 64 MB in float64) is not copied to a worker on speculation. */
 const PRESTART_MAX_WEIGHTS = 8 * 1024 * 1024;
 
-/** Starts a worker in the background and hands it the model, for the next calls. */
-function prestart(model: Model): void {
-  const pw = newWorker();
-  pw.modelId = idOf(model);
+/**
+ * Hands the model to a worker in the background, for the next calls: an idle worker holding
+ * another model (a process that opens several, as the bench does, had kept its one worker on the
+ * first model and never split the others), else a new one while the pool has room.
+ */
+function prestart(model: Model, threads: number): void {
+  const id = idOf(model);
+  if (pool.some((p) => p.modelId === id)) return;
+  const pw = pool.find((p) => !p.busy) ?? (pool.length < threads - 1 ? newWorker() : null);
+  if (!pw) return;
+  pw.modelId = id;
   pw.w.postMessage({ model: bareModel(model) });
 }
 
@@ -255,7 +262,7 @@ export async function forwardParallel(model: Model, inputs: NDArray[], opts: Opt
       tune.record(1, performance.now() - t0);
       return r;
     }
-    if (threads > 1 && N >= 128 && work >= Math.min(minWork, PARALLEL_MIN_WORK_WARM) && !pool.length && weightCount(model) <= PRESTART_MAX_WEIGHTS) prestart(model);
+    if (threads > 1 && N >= 128 && work >= Math.min(minWork, PARALLEL_MIN_WORK_WARM) && weightCount(model) <= PRESTART_MAX_WEIGHTS) prestart(model, threads);
     return { ...forward(model, inputs, opts), threads: 1 };
   }
   const bounds = Array.from({ length: k + 1 }, (_, i) => Math.round((i * N) / k));

@@ -66,3 +66,20 @@ test('the split-or-not tuning: a young split that lost is tried again soon, one 
   // Separate state per batch shape.
   assert.equal(tuningOf(model, randomInputs(model, 300, 1).arrays, {}, 2).choose(), 2);
 });
+
+test('a second model in the same process gets a warm worker too (the idle one is handed the new model)', async () => {
+  const a = await openModel(fixture('keras/seed_n15/model.h5'));
+  const b = await openModel(fixture('keras/lstm_stacked/model.h5'));
+  const xa = randomInputs(a, 10000, 1).arrays; // ≈ 5.7 M multiply-adds: a split pays only with a warm worker
+  const xb = randomInputs(b, 2048, 1).arrays; // ≈ 6.9 M
+  const threadsOf = async (m: typeof a, x: typeof xa): Promise<number> => (await forwardParallel(m, x, {}, 2)).threads;
+  await threadsOf(a, xa); // one thread; a worker starts with model a
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(await threadsOf(a, xa), 2, 'model a: the warm worker splits');
+  assert.equal(await threadsOf(b, xb), 1, 'model b, first call: no worker holds it yet');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(await threadsOf(b, xb), 2, 'model b: the idle worker was handed model b');
+  const ref = forward(b, xb);
+  const par = await forwardParallel(b, xb, {}, 2);
+  par.outputs.forEach((o, i) => assert.deepEqual(o.array.data, ref.outputs[i].array.data));
+});
