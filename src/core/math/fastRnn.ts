@@ -123,14 +123,7 @@ export function fastRnn(a: FastRnnArgs): FastRnnResult | null {
     tape.actsWidth = AW || undefined;
   }
   const block = f64 ? k.block64 : k.block32;
-  const seqOut = a.wantSeq ? takeF64(N * T * M) : null;
-  const hOut = takeF64(N * M);
-  const cOut = kind === 1 ? takeF64(N * M) : null;
-
-  for (let n0 = 0; n0 < N; n0 += nb) {
-    if (a.isCancelled?.()) throw new InspectorError('', 'cancelled');
-    const rows = Math.min(nb, N - n0);
-    X.set(a.x.subarray(n0 * T * D, (n0 + rows) * T * D));
+  return overBlocks(a, nb, X, S, HO, CO, (n0, rows) => {
     block(kind, rows, T, D, M, Mp, a.goBackwards ? 1 : 0, xb, wx, wh, bin, brec, a.inBias ? 2 : 0, a.recBias ? 2 : 0, zx, zr, h, c, rh, a.act, a.ract, a.wantSeq ? sq : 0, ho, co, AW ? tA : 0, AW, tape ? tH : 0, tape && kind === 1 ? tC : 0, tape && kind === 2 ? tR : 0);
     if (tape) {
       const rt = rows * T;
@@ -139,6 +132,24 @@ export function fastRnn(a: FastRnnArgs): FastRnnResult | null {
       if (tape.rec) tape.rec.set(ar.view(tR, rt * M), n0 * T * M);
       if (tape.acts) tape.acts.set(ar.view(tA, rt * AW), n0 * T * AW);
     }
+  });
+}
+
+/**
+ * The loop over blocks of nb samples that both layouts share: a block's inputs into the kernels'
+ * memory (X), `run` (the kernel, and anything else per block), and its unpadded outputs (S, HO,
+ * CO in the kernels' memory) copied out with one set each.
+ */
+function overBlocks(a: FastRnnArgs, nb: number, X: Float64Array | Float32Array, S: Float64Array | Float32Array, HO: Float64Array | Float32Array, CO: Float64Array | Float32Array, run: (n0: number, rows: number) => void): FastRnnResult {
+  const { N, T, D, M } = a;
+  const seqOut = a.wantSeq ? takeF64(N * T * M) : null;
+  const hOut = takeF64(N * M);
+  const cOut = a.kind === 1 ? takeF64(N * M) : null;
+  for (let n0 = 0; n0 < N; n0 += nb) {
+    if (a.isCancelled?.()) throw new InspectorError('', 'cancelled');
+    const rows = Math.min(nb, N - n0);
+    X.set(a.x.subarray(n0 * T * D, (n0 + rows) * T * D));
+    run(n0, rows);
     hOut.set(rows === nb ? HO : HO.subarray(0, rows * M), n0 * M);
     if (cOut) cOut.set(rows === nb ? CO : CO.subarray(0, rows * M), n0 * M);
     if (seqOut) seqOut.set(rows === nb ? S : S.subarray(0, rows * T * M), n0 * T * M);
@@ -203,17 +214,7 @@ function lanesRnn(a: FastRnnArgs, k: Kernels): FastRnnResult {
   const HO = ar.view(ho, nb * M);
   const CO = ar.view(co, nb * M);
   const run = a.precision === 'f64' ? k.lanes64 : k.lanes32;
-  const seqOut = a.wantSeq ? takeF64(N * T * M) : null;
-  const hOut = takeF64(N * M);
-  const cOut = kind === 1 ? takeF64(N * M) : null;
-  for (let n0 = 0; n0 < N; n0 += nb) {
-    if (a.isCancelled?.()) throw new InspectorError('', 'cancelled');
-    const rows = Math.min(nb, N - n0);
-    X.set(a.x.subarray(n0 * T * D, (n0 + rows) * T * D));
-    run(kind, rows, T, D, M, a.goBackwards ? 1 : 0, xb, w, bias, C, u, z, c, a.act, a.ract, a.wantSeq ? sq : 0, ho, co);
-    hOut.set(rows === nb ? HO : HO.subarray(0, rows * M), n0 * M);
-    if (cOut) cOut.set(rows === nb ? CO : CO.subarray(0, rows * M), n0 * M);
-    if (seqOut) seqOut.set(rows === nb ? S : S.subarray(0, rows * T * M), n0 * T * M);
-  }
-  return { seq: seqOut, h: hOut, c: cOut };
+  return overBlocks(a, nb, X, S, HO, CO, (_n0, rows) =>
+    run(kind, rows, T, D, M, a.goBackwards ? 1 : 0, xb, w, bias, C, u, z, c, a.act, a.ract, a.wantSeq ? sq : 0, ho, co),
+  );
 }
