@@ -15,6 +15,8 @@
 // At small M the padding is skipped where the layout allows: the recurrent products run over k = M
 // rows of Wh (not Mp), the gate step over the vectors that hold the M columns (M = 5 in float64:
 // 3 vectors of the 4 in Mp = 8; all of them when a tape is kept).
+// One generic body (T = f64 or f32, resolved at compile time), exported as block64 (with the tape)
+// and block32.
 import { gemm64, gemm32 } from './gemm';
 import { stepCore64, stepCore32 } from './rnn';
 
@@ -24,60 +26,61 @@ function copyRows(dst: usize, dstStride: usize, src: usize, srcStride: usize, ro
   for (let b = 0; b < rows; b++) memory.copy(dst + <usize>b * dstStride, src + <usize>b * srcStride, bytes);
 }
 
-export function block64(kind: i32, rows: i32, T: i32, D: i32, M: i32, mp: i32, back: i32, xb: usize, wx: usize, wh: usize, bin: usize, brec: usize, inMode: i32, recMode: i32, zx: usize, zr: usize, h: usize, c: usize, rh: usize, act: i32, ract: i32, seq: usize, hOut: usize, cOut: usize, tA: usize, aw: i32, tH: usize, tC: usize, tRec: usize): void {
+// @ts-ignore: decorator
+@inline
+function gemmT<T>(a: usize, lda: i32, rows: i32, k: i32, bp: usize, np: i32, out: usize, ldo: i32, mode: i32, bias: usize): void {
+  if (sizeof<T>() == 8) gemm64(a, lda, rows, k, bp, np, out, ldo, mode, bias);
+  else gemm32(a, lda, rows, k, bp, np, out, ldo, mode, bias);
+}
+
+// @ts-ignore: decorator
+@inline
+function stepCoreT<T>(kind: i32, zx: usize, zr: usize, h: usize, c: usize, rh: usize, nb: i32, mp: i32, used: usize, act: i32, ract: i32, tape: usize, tapeStride: i32): void {
+  if (sizeof<T>() == 8) stepCore64(kind, zx, zr, h, c, rh, nb, mp, used, act, ract, tape, tapeStride);
+  else stepCore32(kind, zx, zr, h, c, rh, nb, mp, used, act, ract, tape, tapeStride);
+}
+
+// @ts-ignore: decorator
+@inline
+function blockT<T>(kind: i32, rows: i32, T_: i32, D: i32, M: i32, mp: i32, back: i32, xb: usize, wx: usize, wh: usize, bin: usize, brec: usize, inMode: i32, recMode: i32, zx: usize, zr: usize, h: usize, c: usize, rh: usize, act: i32, ract: i32, seq: usize, hOut: usize, cOut: usize, tA: usize, aw: i32, tH: usize, tC: usize, tRec: usize): void {
+  const sz = <usize>sizeof<T>();
+  const pw = <i32>(32 / sz); // panel width: two vectors
   const g: i32 = kind == 0 ? 1 : kind == 1 ? 4 : 3;
   const gmp = g * mp;
-  const hm = <usize>mp << 3;
-  const mb = <usize>M << 3;
+  const hm = <usize>mp * sz;
+  const mb = <usize>M * sz;
   const stepKind = kind == 3 ? 3 : kind;
-  const recPanels = (kind == 3 ? 2 * mp : gmp) >> 2;
-  const whH = wh + <usize>(2 * mp >> 2) * <usize>M * 32;
+  const recPanels = (kind == 3 ? 2 * mp : gmp) / pw;
+  const whH = wh + <usize>(2 * mp / pw) * <usize>M * 32;
   const used = (mb + 15) & ~(<usize>15);
   memory.fill(h, 0, <usize>rows * hm);
   memory.fill(c, 0, <usize>rows * hm);
-  for (let s = 0; s < T; s++) {
-    const t = back ? T - 1 - s : s;
-    gemm64(xb + (<usize>(t * D) << 3), T * D, rows, D, wx, gmp >> 2, zx, gmp, inMode, bin);
-    gemm64(h, mp, rows, M, wh, recPanels, zr, gmp, recMode, brec);
-    const ab = <usize>aw << 3;
-    stepCore64(stepKind, zx, zr, h, c, rh, rows, mp, used, act, ract, tA != 0 ? tA + <usize>t * ab : 0, T * aw << 3);
+  for (let s = 0; s < T_; s++) {
+    const t = back ? T_ - 1 - s : s;
+    gemmT<T>(xb + <usize>(t * D) * sz, T_ * D, rows, D, wx, gmp / pw, zx, gmp, inMode, bin);
+    gemmT<T>(h, mp, rows, M, wh, recPanels, zr, gmp, recMode, brec);
+    const ab = <usize>aw * sz;
+    stepCoreT<T>(stepKind, zx, zr, h, c, rh, rows, mp, used, act, ract, tA != 0 ? tA + <usize>t * ab : 0, <i32>(<usize>(T_ * aw) * sz));
     if (kind == 3) {
-      gemm64(rh, mp, rows, M, whH, mp >> 2, zr + (<usize>(2 * mp) << 3), gmp, 0, 0);
-      stepCore64(4, zx, zr, h, c, rh, rows, mp, used, act, ract, 0, 0);
+      gemmT<T>(rh, mp, rows, M, whH, mp / pw, zr + <usize>(2 * mp) * sz, gmp, 0, 0);
+      stepCoreT<T>(4, zx, zr, h, c, rh, rows, mp, used, act, ract, 0, 0);
     }
     const row = <usize>t * mb;
-    const rowStride = <usize>T * mb;
+    const rowStride = <usize>T_ * mb;
     if (tH != 0) copyRows(tH + row, rowStride, h, hm, rows, mb);
     if (tC != 0) copyRows(tC + row, rowStride, c, hm, rows, mb);
-    if (tRec != 0) copyRows(tRec + row, rowStride, zr + (<usize>(2 * mp) << 3), <usize>gmp << 3, rows, mb);
-    if (seq != 0) copyRows(seq + <usize>s * mb, <usize>T * mb, h, hm, rows, mb);
+    if (tRec != 0) copyRows(tRec + row, rowStride, zr + <usize>(2 * mp) * sz, <usize>gmp * sz, rows, mb);
+    if (seq != 0) copyRows(seq + <usize>s * mb, <usize>T_ * mb, h, hm, rows, mb);
   }
   copyRows(hOut, mb, h, hm, rows, mb);
   if (kind == 1) copyRows(cOut, mb, c, hm, rows, mb);
 }
 
+export function block64(kind: i32, rows: i32, T: i32, D: i32, M: i32, mp: i32, back: i32, xb: usize, wx: usize, wh: usize, bin: usize, brec: usize, inMode: i32, recMode: i32, zx: usize, zr: usize, h: usize, c: usize, rh: usize, act: i32, ract: i32, seq: usize, hOut: usize, cOut: usize, tA: usize, aw: i32, tH: usize, tC: usize, tRec: usize): void {
+  blockT<f64>(kind, rows, T, D, M, mp, back, xb, wx, wh, bin, brec, inMode, recMode, zx, zr, h, c, rh, act, ract, seq, hOut, cOut, tA, aw, tH, tC, tRec);
+}
+
+/** float32: no tape (the backward pass is float64). */
 export function block32(kind: i32, rows: i32, T: i32, D: i32, M: i32, mp: i32, back: i32, xb: usize, wx: usize, wh: usize, bin: usize, brec: usize, inMode: i32, recMode: i32, zx: usize, zr: usize, h: usize, c: usize, rh: usize, act: i32, ract: i32, seq: usize, hOut: usize, cOut: usize): void {
-  const g: i32 = kind == 0 ? 1 : kind == 1 ? 4 : 3;
-  const gmp = g * mp;
-  const hm = <usize>mp << 2;
-  const mb = <usize>M << 2;
-  const stepKind = kind == 3 ? 3 : kind;
-  const recPanels = (kind == 3 ? 2 * mp : gmp) >> 3;
-  const whH = wh + <usize>(2 * mp >> 3) * <usize>M * 32;
-  const used = (mb + 15) & ~(<usize>15);
-  memory.fill(h, 0, <usize>rows * hm);
-  memory.fill(c, 0, <usize>rows * hm);
-  for (let s = 0; s < T; s++) {
-    const t = back ? T - 1 - s : s;
-    gemm32(xb + (<usize>(t * D) << 2), T * D, rows, D, wx, gmp >> 3, zx, gmp, inMode, bin);
-    gemm32(h, mp, rows, M, wh, recPanels, zr, gmp, recMode, brec);
-    stepCore32(stepKind, zx, zr, h, c, rh, rows, mp, used, act, ract, 0, 0);
-    if (kind == 3) {
-      gemm32(rh, mp, rows, M, whH, mp >> 3, zr + (<usize>(2 * mp) << 2), gmp, 0, 0);
-      stepCore32(4, zx, zr, h, c, rh, rows, mp, used, act, ract, 0, 0);
-    }
-    if (seq != 0) copyRows(seq + <usize>s * mb, <usize>T * mb, h, hm, rows, mb);
-  }
-  copyRows(hOut, mb, h, hm, rows, mb);
-  if (kind == 1) copyRows(cOut, mb, c, hm, rows, mb);
+  blockT<f32>(kind, rows, T, D, M, mp, back, xb, wx, wh, bin, brec, inMode, recMode, zx, zr, h, c, rh, act, ract, seq, hOut, cOut, 0, 0, 0, 0, 0);
 }
