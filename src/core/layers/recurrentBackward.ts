@@ -16,20 +16,10 @@ import { accColSums, accTN, bptt, type CellKind, type RnnTape } from '../math/bp
 import type { BackwardCtx, BackwardResult, ExpectedWeight, Tensor, WeightGrad } from './types';
 import { bindWeights, cfg, matchWeights } from './util';
 import { isTrainable, wantsInputGrad } from './backwardUtil';
+import type { RnnParams } from './rnnParams';
 
-/** The parts of a layer's recurrent config the backward step reads (RnnParams has them all). */
-export interface BackwardRnnParams {
-  kind: string;
-  units: number;
-  activation: unknown;
-  recurrentActivation: unknown;
-  useBias: boolean;
-  returnSequences: boolean;
-  returnState: boolean;
-  goBackwards: boolean;
-  resetAfter: boolean;
-  zeroOutputForMask: boolean;
-}
+/** The recurrent config the backward step reads: RnnParams, with the class as the layer names it (CuDNN ones included). */
+export type BackwardRnnParams = Omit<RnnParams, 'kind'> & { kind: string };
 
 const CELL_PATH: Record<string, string> = {
   SimpleRNN: 'simple_rnn_cell',
