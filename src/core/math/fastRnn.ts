@@ -4,6 +4,8 @@
  * gate step, all inside the kernels' memory: nothing is allocated inside the time loop. The time
  * loop of a block runs inside the module (simd/block.ts: one call per block of samples, not 2–4
  * per step), which also writes the block's outputs unpadded so that each is copied out with one set.
+ * Layers of up to LANES_MAX_M units (without a tape) run with the samples in the lanes instead
+ * (simd/lanes.ts: one pass over [x_t; h_{t-1}] per column, every lane a real unit of a real sample).
  * Same arithmetic as the TypeScript reference (src/core/layers/recurrent.ts) up to summation order
  * in float64; float32 on request (Keras's own arithmetic).
  */
