@@ -1,7 +1,9 @@
 /**
  * The small-layer kernels (src/core/math/simd/lanes.ts: the samples in the SIMD lanes) against the
- * units-in-lanes kernels (simd/block.ts), which test/core/fastpath.test.ts holds to the TypeScript
- * reference on every Keras fixture, and against the reference itself here. Every shape that
+ * units-in-lanes kernels (simd/block.ts: the wider layers of the Keras fixtures in fastpath.test.ts
+ * and every tape in bpttFast.test.ts run there, held to the TypeScript reference). The Keras fixtures'
+ * small layers, which now run on lanes.ts, are held to the reference and to Keras's own predictions
+ * by fastpath.test.ts, on their inputs and on 131 random samples. Every shape that
  * changes the code path: partial groups (N not a multiple of 4 or 8) and partial blocks (N > 64),
  * C = G·M not a multiple of 4 (the single-column tail), go_backwards, return_sequences, every
  * activation code the kernels have, float64 and float32.
@@ -10,12 +12,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fastRnn, usesLanes, LANES_MAX_M, type FastRnnArgs, type FastRnnKind, type FastRnnResult } from '../../src/core/math/fastRnn';
 import { kernels } from '../../src/core/math/wasm';
-import { forward } from '../../src/core/forward';
-import { openModel } from '../../src/core/formats';
-import { randomInputs } from '../../src/core/samples';
-import { fixture } from './paths';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
@@ -110,23 +106,4 @@ test('samples in the lanes: NaN inputs stay in their own samples', () => {
     if (n === 1) assert.ok(row.every(Number.isNaN), `sample 1: ${row}`);
     else assert.ok(row.every(Number.isFinite), `sample ${n}: ${row}`);
   }
-});
-
-test('small Keras models on the lanes kernels equal the TypeScript reference on 131 random samples (f64 ≤ 1e-12)', async () => {
-  const KERAS = fixture('keras');
-  let ran = 0;
-  for (const c of ['lstm_stacked', 'gru', 'stacked', 'go_backwards_seq', 'bidir_concat']) {
-    const file = ['model.keras', 'model.h5'].map((f) => path.join(KERAS, c, f)).find((f) => fs.existsSync(f));
-    if (!file) continue;
-    const model = await openModel(file);
-    const xs = randomInputs(model, 131, 7, 17).arrays;
-    const ref = forward(model, xs, { engine: 'reference' });
-    const fast = forward(model, xs);
-    assert.equal(fast.kernels, 'wasm-simd', c);
-    let d = 0;
-    fast.outputs.forEach((o, i) => o.array.data.forEach((v, j) => (d = Math.max(d, Math.abs(v - ref.outputs[i].array.data[j])))));
-    assert.ok(d <= 1e-12, `${c}: max |Δ| ${d}`);
-    ran++;
-  }
-  assert.ok(ran >= 4, `only ${ran} fixtures found`);
 });

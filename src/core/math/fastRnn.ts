@@ -75,6 +75,8 @@ export function fastRnn(a: FastRnnArgs): FastRnnResult | null {
   const k = kernels();
   if (!k) return null;
   const { kind, N, T, D, M } = a;
+  // Small layers without a tape: the samples in the lanes (before any of the units layout is laid out).
+  if (!a.tape && kind !== 3 && (a.layout ?? (usesLanes(kind, M, a.precision, false) ? 'lanes' : 'units')) === 'lanes') return lanesRnn(a, k);
   const f64 = a.precision === 'f64';
   const G = GATES[kind];
   const pw = panelWidth(a.precision);
@@ -99,7 +101,6 @@ export function fastRnn(a: FastRnnArgs): FastRnnResult | null {
   // The backward pass's tape for a block, rows b·T + t.
   const tape = a.tape && f64 && kind !== 3 ? a.tape : null;
   if (a.tape && !tape) throw new InspectorError('', 'internal: the kernels keep a tape in float64 for SimpleRNN, LSTM and GRU (reset_after) only');
-  if (!a.tape && kind !== 3 && (a.layout ?? (usesLanes(kind, M, a.precision, false) ? 'lanes' : 'units')) === 'lanes') return lanesRnn(a, k);
   const AW = tape ? (kind === 1 ? 5 * Mp : kind === 2 ? 3 * Mp : 0) : 0;
   const tA = ar.alloc(nb * T * AW);
   const tH = ar.alloc(tape ? nb * T * M : 0);
