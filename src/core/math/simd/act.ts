@@ -235,3 +235,10 @@ export function act32n(code: i32, v: usize, n: i32): void {
     v128.store(p, act32(code, v128.load(p)));
   }
 }
+
+/** act64 or act32 by the element type (resolved at compile time): for the generic kernels. */
+// @ts-ignore: decorator
+@inline
+export function actT<T>(code: i32, x: v128): v128 {
+  return sizeof<T>() == 8 ? act64(code, x) : act32(code, x);
+}

@@ -23,13 +23,7 @@
 //
 // One generic body (T = f64 or f32, resolved at compile time: sizeof<T>() picks the activations and
 // the lane loads and stores), exported as lanes64 and lanes32.
-import { act64, act32 } from './act';
-
-// @ts-ignore: decorator
-@inline
-function actT<T>(code: i32, x: v128): v128 {
-  return sizeof<T>() == 8 ? act64(code, x) : act32(code, x);
-}
+import { actT } from './act';
 
 // @ts-ignore: decorator
 @inline

@@ -10,13 +10,7 @@
 // All pointers are byte offsets.
 // One generic body (T = f64 or f32, resolved at compile time), exported as step64 / step32 and,
 // for block.ts, stepCore64 / stepCore32.
-import { act64, act32 } from './act';
-
-// @ts-ignore: decorator
-@inline
-function actT<T>(code: i32, x: v128): v128 {
-  return sizeof<T>() == 8 ? act64(code, x) : act32(code, x);
-}
+import { actT } from './act';
 
 // @ts-ignore: decorator
 @inline
